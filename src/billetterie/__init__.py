@@ -1,0 +1,1 @@
+"""billetterie: memberships, tickets, meals and donations sold online by associations."""

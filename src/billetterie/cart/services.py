@@ -1,0 +1,177 @@
+"""Carts and holds: the capacity core.
+
+A place is taken with one conditional write on the quota row (`used + 1 <= size`) inside a short
+transaction; there is no event-wide lock. When the write finds no room, expired holds of that quota
+are reclaimed in the same transaction and the write is tried once more. Quotas are always taken in
+id order so two transactions never wait on each other in a cycle."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from billetterie.catalog.models import EventDate, Price, Product, ProductKind, Quota
+from billetterie.catalog.selectors import Visibility, quota_ids_for, sales_open
+from billetterie.core import clock
+from billetterie.core.errors import InvalidInput, SoldOut
+from billetterie.organizers.models import Organizer
+
+from .models import Cart, CartPosition, Hold
+
+
+def _quota_try_take(quota_id: int, count: int) -> bool:
+    return bool(Quota.objects.filter(pk=quota_id, used__lte=F("size") - count).update(used=F("used") + count))
+
+
+def holds_release(*, holds: QuerySet[Hold], now: datetime | None = None) -> int:
+    """Release active holds and give their places back. Must run inside a transaction."""
+    now = now or clock.now()
+    locked = list(holds.filter(released_at=None).select_for_update(skip_locked=True).values_list("pk", "quota_id"))
+    if not locked:
+        return 0
+    Hold.objects.filter(pk__in=[pk for pk, _q in locked]).update(released_at=now)
+    for quota_id, count in sorted(Counter(q for _pk, q in locked).items()):
+        Quota.objects.filter(pk=quota_id).update(used=F("used") - count)
+    return len(locked)
+
+
+def holds_reclaim_expired(*, quota_id: int | None = None, now: datetime | None = None) -> int:
+    """Give back places whose hold expired: lazily for one quota, or everywhere (sweeper)."""
+    now = now or clock.now()
+    expired = Hold.objects.filter(released_at=None, expires_at__lt=now)
+    if quota_id is not None:
+        expired = expired.filter(quota_id=quota_id)
+    with transaction.atomic():
+        return holds_release(holds=expired, now=now)
+
+
+def places_take(*, quota_ids: Iterable[int], count: int = 1, now: datetime | None = None) -> None:
+    """Take `count` places in every quota, all or nothing. Must run inside a transaction."""
+    for quota_id in sorted(set(quota_ids)):
+        if _quota_try_take(quota_id, count):
+            continue
+        holds_reclaim_expired(quota_id=quota_id, now=now)
+        if not _quota_try_take(quota_id, count):
+            raise SoldOut(_("Sorry, there are not enough places left."), details={"quota": quota_id})
+
+
+def holds_create(*, quota_ids: Iterable[int], position: CartPosition, expires_at: datetime) -> None:
+    Hold.objects.bulk_create(Hold(quota_id=q, position=position, expires_at=expires_at) for q in quota_ids)
+
+
+@dataclass(frozen=True)
+class CartAdd:
+    product: Product
+    quantity: int = 1
+    price: Price | None = None
+    date: EventDate | None = None
+    donation_cents: int | None = None
+
+
+def cart_get_or_create(*, organizer: Organizer, token: str | None) -> Cart:
+    if token:
+        cart = Cart.objects.filter(organizer=organizer, token=token).first()
+        if cart is not None:
+            return cart
+    return Cart.objects.create(organizer=organizer)
+
+
+def cart_positions(*, cart: Cart) -> list[CartPosition]:
+    """Live positions (not expired), with their product, price and date."""
+    return list(
+        cart.positions.filter(expires_at__gt=clock.now())
+        .select_related("product__event", "price", "date")
+        .prefetch_related("product__questions")
+        .order_by("product__event__theme", "product__event__position", "product__position", "id")
+    )
+
+
+def _validate_add(cart: Cart, item: CartAdd, visibility: Visibility, now: datetime) -> int:
+    """Check the item may be added; returns the unit amount in cents."""
+    product = item.product
+    event = product.event
+    if event.organizer_id != cart.organizer_id or not product.active or not visibility.sees_event(event):
+        raise InvalidInput(_("This item is not on sale."), code="not_on_sale")
+    if not sales_open(product=product, at=now):
+        raise InvalidInput(_("Sales for “%(name)s” are not open.") % {"name": product.name}, code="sales_closed")
+    if item.quantity < 1:
+        raise InvalidInput(_("Choose a quantity of at least 1."), code="quantity")
+    live = cart.positions.filter(product=product, expires_at__gt=now).count()
+    if live + item.quantity > product.order_limit:
+        raise InvalidInput(
+            _("You can take at most %(n)d of “%(name)s” per order.") % {"n": product.order_limit, "name": product.name},
+            code="max_per_order",
+        )
+    if product.kind == ProductKind.TICKET:
+        if item.date is None or item.date.event_id != event.pk:
+            raise InvalidInput(_("Choose a date."), code="date_required")
+        if item.date.start <= now:
+            raise InvalidInput(_("This date has already started."), code="date_past")
+    elif item.date is not None:
+        raise InvalidInput(_("This item has no date."), code="date_unexpected")
+    if product.kind == ProductKind.DONATION:
+        return _validate_donation(product, item.donation_cents)
+    if item.price is None or item.price.product_id != product.pk or not item.price.active:
+        raise InvalidInput(_("Choose a price."), code="price_required")
+    if not visibility.sees_price(item.price):
+        raise InvalidInput(_("This price is not available."), code="price_hidden")
+    return item.price.amount_cents
+
+
+def _validate_donation(product: Product, cents: int | None) -> int:
+    if cents is None or not product.donation_min_cents <= cents <= product.donation_max_cents:
+        from billetterie.core.money import format_money
+
+        raise InvalidInput(
+            _("A donation must be between %(min)s and %(max)s.")
+            % {"min": format_money(product.donation_min_cents), "max": format_money(product.donation_max_cents)},
+            code="donation_amount",
+        )
+    return cents
+
+
+def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartPosition]:
+    """Add units to the cart and hold their places until the hold duration has passed."""
+    now = clock.now()
+    amount = _validate_add(cart, item, visibility, now)
+    expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
+    quota_ids = quota_ids_for(product=item.product, date=item.date)
+    with transaction.atomic():
+        places_take(quota_ids=quota_ids, count=item.quantity, now=now)
+        positions = []
+        for _unit in range(item.quantity):
+            position = CartPosition.objects.create(
+                cart=cart, product=item.product, price=item.price, date=item.date,
+                amount_cents=amount, expires_at=expires_at,
+            )
+            holds_create(quota_ids=quota_ids, position=position, expires_at=expires_at)
+            positions.append(position)
+        # one clock for the whole cart: adding an item restarts the hold of the others too
+        cart.positions.filter(expires_at__gt=now).update(expires_at=expires_at)
+        Hold.objects.filter(position__cart=cart, released_at=None, expires_at__gt=now).update(expires_at=expires_at)
+    return positions
+
+
+def cart_remove(*, cart: Cart, position_id: int) -> None:
+    with transaction.atomic():
+        position = cart.positions.filter(pk=position_id).first()
+        if position is None:
+            return
+        holds_release(holds=position.holds.all())
+        position.delete()
+
+
+def carts_sweep_expired(*, now: datetime | None = None) -> int:
+    """Periodic job: reclaim expired holds everywhere and drop expired cart positions.
+
+    A position's holds expire with it, so once they are reclaimed the position is only a row."""
+    now = now or clock.now()
+    released = holds_reclaim_expired(now=now)
+    CartPosition.objects.filter(expires_at__lt=now).delete()
+    return released

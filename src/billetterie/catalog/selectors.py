@@ -1,0 +1,103 @@
+"""Reads of the catalogue: what is visible and buyable, and how many places remain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from billetterie.core import clock
+
+from .models import Event, EventDate, Price, Product, ProductKind, Publication, Quota, Section
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which unpublished things this visitor may see: staff, or holders of a preview link."""
+
+    staff: bool = False
+    preview_event_ids: frozenset[int] = frozenset()
+
+    def sees_event(self, event: Event) -> bool:
+        if event.publication == Publication.PUBLISHED:
+            return True
+        if event.publication == Publication.PREVIEW:
+            return self.staff or event.pk in self.preview_event_ids
+        return False
+
+    def sees_price(self, price: Price) -> bool:
+        if price.publication == Publication.PUBLISHED:
+            return True
+        if price.publication == Publication.PREVIEW:
+            return self.staff or price.product.event_id in self.preview_event_ids
+        return False
+
+
+def events_visible(*, organizer_id: int, visibility: Visibility, section: str | None = None) -> list[Event]:
+    """Ordered by theme, then event, as the shop lists them (seed 004)."""
+    qs = Event.objects.filter(organizer_id=organizer_id).exclude(publication=Publication.DRAFT)
+    if section:
+        qs = qs.filter(section=section)
+    qs = qs.prefetch_related(Prefetch("dates", queryset=EventDate.objects.order_by("start")))
+    return [e for e in qs.order_by("theme", "position", "title") if visibility.sees_event(e)]
+
+
+def sections_present(*, organizer_id: int, visibility: Visibility) -> list[str]:
+    present = {e.section for e in events_visible(organizer_id=organizer_id, visibility=visibility)}
+    return [s for s in (Section.MEMBERSHIPS, Section.TICKETS) if s in present]
+
+
+def products_of_event(*, event: Event, visibility: Visibility) -> list[Product]:
+    """Active products in display order, each with `visible_prices` set."""
+    products = list(
+        event.products.filter(active=True)
+        .prefetch_related(
+            Prefetch("prices", queryset=Price.objects.filter(active=True).order_by("position", "id")),
+            "questions",
+            "quotas",
+        )
+        .order_by("position", "id")
+    )
+    for product in products:
+        product.visible_prices = [p for p in product.prices.all() if visibility.sees_price(p)]  # type: ignore[attr-defined]
+    return [p for p in products if p.kind == ProductKind.DONATION or p.visible_prices]  # type: ignore[attr-defined]
+
+
+def sales_open(*, product: Product, at: datetime | None = None) -> bool:
+    at = at or clock.now()
+    if product.sales_start and at < product.sales_start:
+        return False
+    return not (product.sales_end and at >= product.sales_end)
+
+
+def quota_ids_for(*, product: Product, date: EventDate | None) -> list[int]:
+    """The quotas one unit takes: the product's own, and the date's capacity for a ticket."""
+    ids = [q.pk for q in product.quotas.all()]
+    if date is not None:
+        ids.append(date.capacity_quota.pk)
+    return sorted(set(ids))
+
+
+def quotas_available(*, quota_ids: Iterable[int]) -> dict[int, int]:
+    """Places left per quota, counting places held by expired, not yet reclaimed holds as free."""
+    now = clock.now()
+    ids = list(quota_ids)
+    expired = Count("holds", filter=Q(holds__released_at=None, holds__expires_at__lt=now))
+    rows: QuerySet[Quota] = Quota.objects.filter(pk__in=ids).annotate(expired=expired)
+    return {q.pk: max(0, q.size - q.used + q.expired) for q in rows}  # type: ignore[attr-defined]
+
+
+def availability_for(*, product: Product, dates: list[EventDate]) -> dict[int | None, int]:
+    """Places left for a product, per date (key None when the product has no dates)."""
+    keys: list[EventDate | None] = list(dates) if product.kind == ProductKind.TICKET and dates else [None]
+    all_ids: set[int] = set()
+    per_key: dict[int | None, list[int]] = {}
+    for date in keys:
+        ids = quota_ids_for(product=product, date=date)
+        per_key[date.pk if date else None] = ids
+        all_ids.update(ids)
+    left = quotas_available(quota_ids=all_ids)
+    unlimited = 10_000
+    return {key: min((left.get(i, 0) for i in ids), default=unlimited) for key, ids in per_key.items()}

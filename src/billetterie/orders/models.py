@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.catalog.models import EventDate, Price, Product, ProductKind
+from billetterie.core.ids import new_secret
+from billetterie.organizers.models import Organizer
+
+
+class OrderState(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    PAID = "paid", _("Payment confirmed")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="orders")
+    code = models.CharField(_("code"), max_length=12)
+    secret = models.CharField(max_length=40, default=new_secret, editable=False)
+    state = models.CharField(_("state"), max_length=20, choices=OrderState.choices, default=OrderState.PENDING)
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    locale = models.CharField(_("language"), max_length=10, default="fr")
+    total_cents = models.PositiveIntegerField(_("total (cents)"))
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(_("placed at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("payment due before"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    cart_token = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organizer", "code"], name="order_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OrderLine(models.Model):
+    """One ticket, membership, meal or donation; personal products carry their holder's details."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    price = models.ForeignKey(Price, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
+    date = models.ForeignKey(EventDate, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
+    kind = models.CharField(max_length=20, choices=ProductKind.choices)
+    label = models.CharField(_("item"), max_length=300)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    attendee_name = models.CharField(_("name"), max_length=200, blank=True)
+    attendee_email = models.EmailField(_("email"), blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    ticket_nonce = models.BinaryField(max_length=8, null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def serial(self) -> str:
+        return f"{self.order.code}-{self.pk}"

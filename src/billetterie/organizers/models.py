@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organizer(models.Model):
+    """A tenant: an association, an event organiser or a tourism provider."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    contact_email = models.EmailField(_("contact email"), help_text=_("Buyers' replies go here."))
+    noreply_email = models.EmailField(
+        _("no-reply sender"), help_text=_("Emails are sent from this address, with replies to the contact email.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", editable=False)
+    hold_minutes = models.PositiveIntegerField(
+        _("hold duration (minutes)"),
+        default=60,
+        help_text=_("How long items in a cart, and unpaid orders, keep their places."),
+    )
+    description = models.TextField(_("presentation"), blank=True)
+    terms = models.TextField(_("terms of sale"), blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organizers", verbose_name=_("staff")
+    )
+
+    class Meta:
+        verbose_name = _("organiser")
+        verbose_name_plural = _("organisers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,82 @@
+"""The built-in sandbox payment service, merchant side.
+
+It speaks to the fake payment service of `payments/sandbox_psp.py` exactly as a real adapter
+speaks to a real one: it sends the buyer to a hosted page with a signed session, and it trusts
+nothing but server-to-server notices whose HMAC signature it verifies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from .base import Capabilities, EventKind, NextAction, NoticeRejected, PaymentUrls, ProviderEvent, Redirect
+
+if TYPE_CHECKING:
+    from billetterie.payments.models import Payment
+
+SESSION_SALT = "billetterie.sandbox.session"
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+
+
+def notice_key() -> bytes:
+    if settings.SANDBOX_NOTICE_KEY:
+        return settings.SANDBOX_NOTICE_KEY.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"sandbox-notice-key", hashlib.sha256).digest()
+
+
+def notice_sign(body: bytes, key: bytes | None = None) -> str:
+    return "v1=" + hmac.new(key or notice_key(), body, hashlib.sha256).hexdigest()
+
+
+class SandboxProvider:
+    identifier = "sandbox"
+    name = "Carte bancaire (bac à sable)"
+    capabilities = Capabilities(refund=True, partial_refund=True, min_amount_cents=100)
+
+    def start(self, payment: Payment, urls: PaymentUrls) -> NextAction:
+        session = signing.dumps(
+            {
+                "ref": payment.reference,
+                "amount": payment.amount_cents,
+                "currency": payment.currency,
+                "merchant": payment.order.organizer.name,
+                "order": payment.order.code,
+                "return_url": urls.return_url,
+                "notify_url": urls.notify_url,
+            },
+            salt=SESSION_SALT,
+        )
+        return Redirect(reverse("sandbox_psp:pay", kwargs={"session": session}))
+
+    def parse_notification(self, request: HttpRequest) -> list[ProviderEvent]:
+        body = request.body
+        given = request.headers.get(SIGNATURE_HEADER, "")
+        if not given or not hmac.compare_digest(given, notice_sign(body)):
+            raise NoticeRejected("bad or missing signature")
+        try:
+            data = json.loads(body)
+            kind = EventKind(data["status"])
+            return [
+                ProviderEvent(
+                    notice_id=str(data["notice_id"]),
+                    payment_reference=str(data["payment"]),
+                    kind=kind,
+                    amount_cents=int(data["amount_cents"]),
+                    currency=str(data["currency"]),
+                    psp_reference=str(data.get("transaction", "")),
+                    reason=str(data.get("reason", "")),
+                    payload=data,
+                )
+            ]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NoticeRejected("malformed notice") from exc
+
+    def acknowledge(self, events: list[ProviderEvent]) -> HttpResponse:
+        return HttpResponse("OK", content_type="text/plain")

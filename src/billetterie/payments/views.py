@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .providers.base import NoticeRejected
+from .providers.registry import provider_get
+from .services import notice_apply
+
+log = logging.getLogger(__name__)
+
+
+@csrf_exempt  # server-to-server: authenticated by the provider's signature instead
+@require_POST
+def notify(request: HttpRequest, provider_id: str) -> HttpResponse:
+    provider = provider_get(provider_id)
+    if provider is None:
+        return HttpResponse("unknown provider", status=404, content_type="text/plain")
+    try:
+        events = provider.parse_notification(request)
+    except NoticeRejected as exc:
+        log.warning("rejected %s notice: %s", provider_id, exc)
+        return HttpResponse("rejected", status=400, content_type="text/plain")
+    try:
+        for event in events:
+            notice_apply(provider_id=provider_id, event=event)
+    except DatabaseError:
+        log.exception("database busy while applying a %s notice", provider_id)
+        return HttpResponse("busy, retry", status=503, content_type="text/plain")
+    return provider.acknowledge(events)

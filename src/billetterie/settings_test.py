@@ -1,0 +1,8 @@
+"""Settings for the test suite: tasks run inline, mail stays in memory."""
+
+from .settings import *  # noqa: F403
+from .settings import HUEY
+
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

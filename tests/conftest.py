@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.factories import Shop, shop_create
+
+
+@pytest.fixture(autouse=True)
+def _settings_for_tests(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture
+def shop(db: None) -> Shop:
+    return shop_create()
+
+
+@pytest.fixture
+def sandbox_notices_inline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str, str]]]:
+    """Deliver the sandbox PSP's notices through the Django test client instead of HTTP."""
+    delivered: list[tuple[str, str, str]] = []
+
+    def deliver(notify_url: str, body: str, signature: str) -> None:
+        from urllib.parse import urlsplit
+
+        delivered.append((notify_url, body, signature))
+        response = Client().post(
+            urlsplit(notify_url).path, data=body, content_type="application/json",
+            headers={"X-Sandbox-Signature": signature},
+        )
+        assert response.status_code == 200, response.content
+
+    monkeypatch.setattr("billetterie.payments.sandbox_psp._deliver", deliver)
+    yield delivered
