@@ -1,0 +1,83 @@
+"""Ticket PDFs: one A6 page per ticket, rendered from an HTML template with weasyprint."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import segno
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from billetterie.catalog.models import ProductKind
+from billetterie.core.errors import Conflict
+from billetterie.core.money import format_money
+from billetterie.orders.models import Order, OrderLine, OrderState
+
+from .signing import ticket_payload
+
+EVENT_TIME_ZONE = ZoneInfo("Europe/Paris")
+
+
+def _qr_data_uri(payload: str) -> str:
+    qr = segno.make(payload, error="m", mode="alphanumeric", micro=False, boost_error=False)
+    return qr.svg_data_uri(border=4, dark="#000", light="#fff")
+
+
+def _context(line: OrderLine) -> dict[str, Any]:
+    order = line.order
+    event = line.product.event
+    start = localtime(line.date.start, EVENT_TIME_ZONE) if line.date is not None else None
+    end = localtime(line.date.end, EVENT_TIME_ZONE) if line.date is not None and line.date.end else None
+    return {
+        "line": line,
+        "order": order,
+        "organizer": order.organizer,
+        "event": event,
+        "date_text": date_format(start, "DATE_FORMAT") if start else "",
+        "start_time": date_format(start, "TIME_FORMAT") if start else "",
+        "end_time": date_format(end, "TIME_FORMAT") if end and start and end.date() == start.date() else "",
+        "price_text": format_money(line.amount_cents, order.currency),
+        "serial": line.serial,
+        "qr_uri": _qr_data_uri(ticket_payload(line=line)),
+    }
+
+
+def _render(line: OrderLine) -> bytes:
+    from weasyprint import HTML  # heavy import, only where PDFs are made
+
+    html = render_to_string("tickets/ticket.html", _context(line))
+    return HTML(string=html).write_pdf()
+
+
+def ticket_pdf(*, line: OrderLine) -> bytes:
+    """The ticket of one paid line, in the language of its order."""
+    with translation.override(line.order.locale):
+        return _render(line)
+
+
+def _ticket_lines(order: Order) -> list[OrderLine]:
+    lines = list(
+        order.lines.filter(kind=ProductKind.TICKET)
+        .select_related("product__event", "price", "date")
+        .order_by("id")
+    )
+    for line in lines:
+        line.order = order  # the same object: no query per line for the order and its organiser
+    return lines
+
+
+def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
+    """(file name, PDF) for every ticket of a paid order, in the order's language."""
+    if order.state != OrderState.PAID:
+        raise Conflict(f"order {order.code} is not paid: it has no tickets", code="order_not_paid")
+    pdfs = []
+    with translation.override(order.locale):
+        for line in _ticket_lines(order):
+            name = slugify(f"{_('ticket')}-{line.serial}") or f"ticket-{line.pk}"
+            pdfs.append((f"{name}.pdf", _render(line)))
+    return pdfs

@@ -1,0 +1,68 @@
+"""Ticket signing keys: one Ed25519 key pair per event, the private half encrypted at rest."""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from billetterie.catalog.models import Event
+
+from .models import EventKey
+
+_HKDF_SALT = b"billetterie.tickets"
+_HKDF_INFO = b"event signing key encryption v1"
+
+
+def _fernet_for(secret: str) -> Fernet:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO)
+    derived = hkdf.derive(secret.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with SECRET_KEY; also decrypts keys stored under SECRET_KEY_FALLBACKS (rotation)."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet_for(s) for s in secrets])
+
+
+def _raw_private(private_key: Ed25519PrivateKey) -> bytes:
+    return private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+
+
+def _raw_public(private_key: Ed25519PrivateKey) -> bytes:
+    return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def event_key_get_or_create(*, event: Event) -> EventKey:
+    """The event's signing key, made on first use. Safe when two requests race to make it."""
+    existing = EventKey.objects.filter(event=event).first()
+    if existing is not None:
+        return existing
+    private_key = Ed25519PrivateKey.generate()
+    defaults = {
+        "public_key": _raw_public(private_key),
+        "private_key_encrypted": _fernet().encrypt(_raw_private(private_key)),
+    }
+    try:
+        with transaction.atomic():
+            key, _created = EventKey.objects.get_or_create(event=event, defaults=defaults)
+    except IntegrityError:
+        key = EventKey.objects.get(event=event)
+    return key
+
+
+def event_key_private(*, key: EventKey) -> Ed25519PrivateKey:
+    """Decrypt the private key, for signing only; never store nor log the result."""
+    raw = _fernet().decrypt(bytes(key.private_key_encrypted))
+    private_key = Ed25519PrivateKey.from_private_bytes(raw)
+    if _raw_public(private_key) != bytes(key.public_key):
+        raise ValueError(f"the stored key pair of event {key.event_id} does not match")
+    return private_key
