@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .services import order_expire_due
+
+
+@db_periodic_task(crontab(minute="*"))
+def expire_unpaid_orders() -> None:
+    order_expire_due()

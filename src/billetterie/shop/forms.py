@@ -1,0 +1,98 @@
+"""Shop forms: what the buyer types, checked and turned into service inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.cart.models import CartPosition
+from billetterie.catalog.models import Product, QuestionKind
+from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.orders.services import Checkout, Person
+from billetterie.payments.providers.base import Provider
+
+
+class AmountField(forms.CharField):
+    """Euros as typed by people (12, 12,50, 12.5), returned in integer cents."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            cents = decimal_to_cents(text.replace("€", ""))
+        except InvalidAmount:
+            raise forms.ValidationError(_("Enter an amount in euros, for example 10 or 12,50.")) from None
+        if cents < 0:
+            raise forms.ValidationError(_("Enter a positive amount."))
+        return cents
+
+
+class CheckoutForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("Your email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label=_("Phone (optional)"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+    )
+    provider = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect, required=False)
+    terms = forms.BooleanField(label=_("I accept the terms of sale"), required=True)
+
+    def __init__(self, *args: Any, positions: list[CartPosition], donations: list[Product],
+                 providers: list[Provider], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.positions = positions
+        self.donations = donations
+        self.fields["provider"].choices = [(p.identifier, p.name) for p in providers]
+        if providers:
+            self.fields["provider"].initial = providers[0].identifier
+        self.person_groups: list[tuple[CartPosition, list[str]]] = []
+        for number, position in enumerate(positions, start=1):
+            if position.product.needs_person:
+                self.person_groups.append((position, self._add_person_fields(position, number)))
+        for product in donations:
+            product.donation_field = f"donation_{product.pk}"  # type: ignore[attr-defined]
+            self.fields[f"donation_{product.pk}"] = AmountField(
+                label=_("Donation to %(org)s (€, optional)") % {"org": product.event.organizer.name},
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
+            )
+
+    def _add_person_fields(self, position: CartPosition, number: int) -> list[str]:
+        prefix = f"p{position.pk}"
+        names = [f"{prefix}_name", f"{prefix}_email"]
+        self.fields[names[0]] = forms.CharField(label=_("Name"), max_length=200)
+        self.fields[names[1]] = forms.EmailField(label=_("Email"))
+        for question in position.product.questions.all():
+            name = f"{prefix}_q{question.pk}"
+            names.append(name)
+            if question.kind == QuestionKind.CHOICE:
+                choices = [("", "—")] + [(o, o) for o in question.option_list]
+                self.fields[name] = forms.ChoiceField(label=question.label, choices=choices, required=question.required)
+            elif question.kind == QuestionKind.YESNO:
+                self.fields[name] = forms.BooleanField(label=question.label, required=question.required)
+            else:
+                self.fields[name] = forms.CharField(label=question.label, max_length=1000, required=question.required)
+        return names
+
+    def donation_amounts(self) -> dict[int, int]:
+        amounts = {p.pk: self.cleaned_data.get(f"donation_{p.pk}") for p in self.donations}
+        return {pk: cents for pk, cents in amounts.items() if cents}
+
+    def to_checkout(self, *, locale: str) -> Checkout:
+        data = self.cleaned_data
+        people: dict[int, Person] = {}
+        for position, _names in self.person_groups:
+            prefix = f"p{position.pk}"
+            answers = {}
+            for question in position.product.questions.all():
+                value = data.get(f"{prefix}_q{question.pk}")
+                if question.kind == QuestionKind.YESNO:
+                    value = str(_("Yes") if value else _("No"))
+                answers[str(question.pk)] = str(value or "")
+            people[position.pk] = Person(name=data[f"{prefix}_name"], email=data[f"{prefix}_email"], answers=answers)
+        return Checkout(
+            email=data["email"], name=data["name"], phone=data.get("phone", ""), locale=locale,
+            terms_accepted=bool(data.get("terms")), people=people,
+        )

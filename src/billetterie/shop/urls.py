@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "shop"
+order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:organizer_slug>/", views.home, name="home"),
+    path("<slug:organizer_slug>/cart/", views.cart_page, name="cart"),
+    path("<slug:organizer_slug>/cart/remove/<int:position_id>/", views.cart_remove_view, name="cart_remove"),
+    path("<slug:organizer_slug>/e/<slug:event_slug>/", views.event_page, name="event"),
+    path("<slug:organizer_slug>/e/<slug:event_slug>/preview/<str:token>/", views.preview, name="preview"),
+    path(order, views.order_page, name="order"),
+    path(order + "pay/", views.order_pay, name="order_pay"),
+    path(order + "status.json", views.order_status, name="order_status"),
+    path(order + "ticket/<int:line_id>.pdf", views.ticket_download, name="ticket"),
+]

@@ -1,0 +1,276 @@
+"""Public shop pages: thin views that parse, call one service and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from billetterie.cart.services import CartAdd, cart_add, cart_positions, cart_remove
+from billetterie.catalog.models import Event, EventDate, Product, ProductKind, Section
+from billetterie.catalog.selectors import availability_for, events_visible, products_of_event, sales_open
+from billetterie.core.errors import DomainError
+from billetterie.core.ids import secrets_equal
+from billetterie.orders.models import Order
+from billetterie.orders.selectors import order_by_secret
+from billetterie.orders.services import order_place
+from billetterie.payments.providers.base import AutoPostForm, PaymentUrls
+from billetterie.payments.providers.registry import PROVIDERS
+from billetterie.payments.selectors import order_payment_status
+from billetterie.payments.services import payment_start
+
+from .context import ShopContext, preview_grant, shop_context
+from .forms import AmountField, CheckoutForm
+
+
+def _render(request: HttpRequest, ctx: ShopContext, template: str, data: dict[str, object],
+            status: int = 200) -> HttpResponse:
+    cart = ctx.cart()
+    count = len(cart_positions(cart=cart)) if cart else 0
+    return render(request, template, {"organizer": ctx.organizer, "cart_count": count, **data}, status=status)
+
+
+@require_GET
+def home(request: HttpRequest, organizer_slug: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    events = events_visible(organizer_id=ctx.organizer.pk, visibility=ctx.visibility)
+    return _render(request, ctx, "shop/home.html", {
+        "memberships": [e for e in events if e.section == Section.MEMBERSHIPS],
+        "events": [e for e in events if e.section == Section.TICKETS],
+    })
+
+
+def _event_or_404(ctx: ShopContext, slug: str) -> Event:
+    event = Event.objects.filter(organizer=ctx.organizer, slug=slug).prefetch_related("dates").first()
+    if event is None or not ctx.visibility.sees_event(event):
+        raise Http404
+    return event
+
+
+def _event_products(ctx: ShopContext, event: Event) -> list[Product]:
+    dates = [d for d in event.dates.all()]
+    products = products_of_event(event=event, visibility=ctx.visibility)
+    for product in products:
+        product.left = availability_for(product=product, dates=dates)  # type: ignore[attr-defined]
+        product.sold_out = max(product.left.values(), default=0) == 0  # type: ignore[attr-defined]
+        product.on_sale = sales_open(product=product)  # type: ignore[attr-defined]
+    return products
+
+
+@require_http_methods(["GET", "POST"])
+def event_page(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    event = _event_or_404(ctx, event_slug)
+    status = 200
+    if request.method == "POST":
+        try:
+            added = _add_from_form(ctx, event, request.POST)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status if exc.status < 500 else 400
+        else:
+            if added:
+                messages.success(request, _("Added to your cart."))
+                return HttpResponseRedirect(reverse("shop:event", args=[organizer_slug, event_slug]) + "?added=1")
+            messages.error(request, _("Choose at least one item."))
+            status = 400
+    return _render(request, ctx, "shop/event.html", {
+        "event": event, "dates": list(event.dates.all()), "products": _event_products(ctx, event),
+        "added": request.GET.get("added") == "1",
+    }, status=status)
+
+
+def _add_from_form(ctx: ShopContext, event: Event, data: dict[str, str]) -> int:
+    """Everything chosen on the event page goes into the cart at once, or nothing does."""
+    items: list[CartAdd] = []
+    dates = {d.pk: d for d in event.dates.all()}
+    for product in products_of_event(event=event, visibility=ctx.visibility):
+        date = _chosen_date(product, dates, data.get(f"date_{product.pk}"))
+        if product.kind == ProductKind.DONATION:
+            cents = AmountField(required=False).clean(data.get(f"donation_{product.pk}", ""))
+            if cents:
+                items.append(CartAdd(product=product, donation_cents=cents))
+            continue
+        for price in product.visible_prices:  # type: ignore[attr-defined]
+            raw = (data.get(f"qty_{price.pk}") or "0").strip()
+            if not raw.isdigit() or int(raw) > 100:
+                raise DomainError(_("Enter a quantity between 0 and %(n)d.") % {"n": product.order_limit})
+            if int(raw):
+                items.append(CartAdd(product=product, price=price, quantity=int(raw), date=date))
+    if not items:
+        return 0
+    cart = ctx.cart(create=True)
+    assert cart is not None
+    with transaction.atomic():
+        for item in items:
+            cart_add(cart=cart, item=item, visibility=ctx.visibility)
+    return len(items)
+
+
+def _chosen_date(product: Product, dates: dict[int, EventDate], raw: str | None) -> EventDate | None:
+    if product.kind != ProductKind.TICKET:
+        return None
+    if len(dates) == 1:
+        return next(iter(dates.values()))
+    return dates.get(int(raw)) if raw and raw.isdigit() else None
+
+
+@require_GET
+def preview(request: HttpRequest, organizer_slug: str, event_slug: str, token: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    event = get_object_or_404(Event, organizer=ctx.organizer, slug=event_slug)
+    if not secrets_equal(token, event.preview_token):
+        raise Http404
+    preview_grant(request, event.pk)
+    messages.info(request, _("Preview: you see this page and its prices before they are published."))
+    return HttpResponseRedirect(reverse("shop:event", args=[organizer_slug, event_slug]))
+
+
+def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutForm:
+    cart = ctx.cart()
+    positions = cart_positions(cart=cart) if cart else []
+    event_ids = {p.product.event_id for p in positions}
+    in_cart = {p.product_id for p in positions}
+    donations = [
+        d for d in Product.objects.filter(event_id__in=event_ids, kind=ProductKind.DONATION, active=True)
+        .select_related("event__organizer")
+        if d.pk not in in_cart
+    ]
+    return CheckoutForm(data, positions=positions, donations=donations, providers=list(PROVIDERS.values()))
+
+
+@require_http_methods(["GET", "POST"])
+def cart_page(request: HttpRequest, organizer_slug: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    form = _checkout_form(ctx, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not form.positions:
+            messages.error(request, _("Your cart is empty."))
+            status = 400
+        elif form.is_valid():
+            try:
+                return _checkout(ctx, form)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                status = exc.status if exc.status < 500 else 400
+                form = _checkout_form(ctx, request.POST)
+                form.is_valid()
+        else:
+            status = 400
+    positions = form.positions
+    return _render(request, ctx, "shop/cart.html", {
+        "form": form, "positions": positions, "total_cents": sum(p.amount_cents for p in positions),
+        "expires_at": min((p.expires_at for p in positions), default=None),
+    }, status=status)
+
+
+def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
+    cart = ctx.cart()
+    assert cart is not None
+    with transaction.atomic():
+        for product in form.donations:
+            cents = form.donation_amounts().get(product.pk)
+            if cents:
+                cart_add(cart=cart, item=CartAdd(product=product, donation_cents=cents), visibility=ctx.visibility)
+        order = order_place(cart_token=cart.token, checkout=form.to_checkout(locale=get_language() or "fr"))
+    ctx.forget_cart()
+    if order.total_cents == 0:
+        return HttpResponseRedirect(_order_url(order))
+    return _start_payment(ctx.request, order, form.cleaned_data.get("provider") or "")
+
+
+def _order_url(order: Order, name: str = "shop:order") -> str:
+    return reverse(name, args=[order.organizer.slug, order.code, order.secret])
+
+
+def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> HttpResponse:
+    urls = PaymentUrls(
+        return_url=request.build_absolute_uri(_order_url(order)),
+        notify_url=request.build_absolute_uri(reverse("payment_notify", args=[provider_id or "none"])),
+    )
+    action = payment_start(order=order, provider_id=provider_id, urls=urls)
+    if isinstance(action, AutoPostForm):
+        return render(request, "shop/autopost.html", {"action": action})
+    return HttpResponseRedirect(action.url)
+
+
+@require_GET
+def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    order = _order_or_404(organizer_slug, code, secret)
+    lines = list(order.lines.select_related("product__event", "date"))
+    return _render(request, ctx, "shop/order.html", {
+        "order": order, "lines": lines, "status": order_payment_status(order=order),
+        "providers": list(PROVIDERS.values()), "payments": list(order.payments.all()),
+        "has_tickets": any(line.kind == ProductKind.TICKET for line in lines),
+    })
+
+
+def _order_or_404(organizer_slug: str, code: str, secret: str) -> Order:
+    try:
+        return order_by_secret(organizer_slug=organizer_slug, code=code, secret=secret)
+    except DomainError:
+        raise Http404 from None
+
+
+@require_POST
+def order_pay(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    order = _order_or_404(organizer_slug, code, secret)
+    try:
+        return _start_payment(request, order, request.POST.get("provider", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        lines = list(order.lines.all())
+        return _render(request, ctx, "shop/order.html", {
+            "order": order, "lines": lines, "status": order_payment_status(order=order),
+            "providers": list(PROVIDERS.values()), "payments": list(order.payments.all()),
+        }, status=exc.status if exc.status < 500 else 400)
+
+
+@require_GET
+def order_status(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> JsonResponse:
+    order = _order_or_404(organizer_slug, code, secret)
+    response = JsonResponse({"status": order_payment_status(order=order)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def ticket_download(request: HttpRequest, organizer_slug: str, code: str, secret: str, line_id: int) -> FileResponse:
+    from io import BytesIO
+
+    from billetterie.tickets.pdf import ticket_pdf
+
+    order = _order_or_404(organizer_slug, code, secret)
+    line = order.lines.filter(pk=line_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False).first()
+    if line is None or order_payment_status(order=order) != "paid":
+        raise Http404
+    return FileResponse(BytesIO(ticket_pdf(line=line)), filename=f"billet-{line.serial}.pdf",
+                        content_type="application/pdf")
+
+
+@require_POST
+def cart_remove_view(request: HttpRequest, organizer_slug: str, position_id: int) -> HttpResponse:
+    ctx = shop_context(request, organizer_slug)
+    cart = ctx.cart()
+    if cart is not None:
+        cart_remove(cart=cart, position_id=position_id)
+        messages.info(request, _("Removed from your cart."))
+    return HttpResponseRedirect(reverse("shop:cart", args=[organizer_slug]))
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    from billetterie.organizers.models import Organizer
+
+    organizers = list(Organizer.objects.order_by("name"))
+    if len(organizers) == 1:
+        return HttpResponseRedirect(reverse("shop:home", args=[organizers[0].slug]))
+    return render(request, "shop/index.html", {"organizers": organizers})

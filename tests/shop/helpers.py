@@ -1,0 +1,33 @@
+"""Driving the shop through HTTP like a buyer does."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from billetterie.orders.models import Order
+from tests.factories import Shop
+
+
+def add_to_cart(client: Client, shop: Shop, event_slug: str, data: dict[str, str]) -> None:
+    response = client.post(reverse("shop:event", args=[shop.organizer.slug, event_slug]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def checkout(client: Client, shop: Shop, extra: dict[str, str] | None = None) -> tuple[object, Order]:
+    """Fill the cart page's form with one person per position; returns the response and the order."""
+    page = client.get(reverse("shop:cart", args=[shop.organizer.slug]))
+    data = {"name": "Camille Martin", "email": "camille@example.org", "terms": "on", "provider": "sandbox"}
+    for prefix in set(re.findall(r'name="(p\d+)_name"', page.content.decode())):
+        data[f"{prefix}_name"] = f"Personne {prefix}"
+        data[f"{prefix}_email"] = f"{prefix}@example.org"
+    data.update(extra or {})
+    response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response, Order.objects.latest("id")
+
+
+def pay_with_card(client: Client, pay_url: str, number: str) -> object:
+    return client.post(pay_url, {"holder": "Camille Martin", "number": number, "expiry": "12/34", "cvc": "123"})
