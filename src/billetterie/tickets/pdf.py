@@ -78,6 +78,6 @@ def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
     pdfs = []
     with translation.override(order.locale):
         for line in _ticket_lines(order):
-            name = slugify(f"{_('ticket')}-{line.serial}") or f"ticket-{line.pk}"
-            pdfs.append((f"{name}.pdf", _render(line)))
+            prefix = slugify(_("ticket")) or "ticket"
+            pdfs.append((f"{prefix}-{line.serial}.pdf", _render(line)))
     return pdfs
