@@ -1,0 +1,66 @@
+"""Every API error is `{"code": "...", "message": "..."}` (plus `details` when useful)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from billetterie.core.errors import DomainError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="billetterie"'
+    return response
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def on_authentication(request: HttpRequest, exc: Exception) -> HttpResponse:
+        message = _("A valid API token is required (Authorization: Bearer …).")
+        return _error(api, request, 401, "unauthorized", message)
+
+    def on_authorization(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, AuthorizationError)
+        message = exc.message if exc.message != "Forbidden" else _("This token may not do this.")
+        return _error(api, request, 403, "forbidden", message)
+
+    def on_domain(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, DomainError)
+        return _error(api, request, exc.status, exc.code, exc.message, exc.details)
+
+    def on_validation(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, ValidationError)
+        return _error(api, request, 422, "invalid", _("The request is not valid."), exc.errors)
+
+    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return _error(api, request, 404, "not_found", _("Not found."))
+
+    def on_http(request: HttpRequest, exc: Exception) -> HttpResponse:
+        assert isinstance(exc, HttpError)
+        return _error(api, request, exc.status_code, "error", str(exc.message))
+
+    api.add_exception_handler(AuthenticationError, on_authentication)
+    api.add_exception_handler(AuthorizationError, on_authorization)
+    api.add_exception_handler(DomainError, on_domain)
+    api.add_exception_handler(ValidationError, on_validation)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(HttpError, on_http)

@@ -1,0 +1,105 @@
+"""What the API returns. Amounts are integer cents; times are ISO 8601 with their offset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+
+class AvailabilityOut(Schema):
+    date_id: int | None = None
+    available: int | None = None  # None: no quota limits this product
+
+
+class PriceOut(Schema):
+    id: int
+    name: str
+    amount_cents: int
+    eligibility: str
+    active: bool
+    publication: str
+
+
+class DonationOut(Schema):
+    min_cents: int
+    max_cents: int
+    suggested_cents: list[int]
+
+
+class ProductOut(Schema):
+    id: int
+    kind: str
+    name: str
+    description: str
+    active: bool
+    on_sale: bool
+    max_per_order: int
+    addon_standalone: bool
+    sales_start: datetime | None
+    sales_end: datetime | None
+    prices: list[PriceOut]
+    availability: list[AvailabilityOut]
+    donation: DonationOut | None = None
+
+
+class DateOut(Schema):
+    id: int
+    start: datetime
+    end: datetime | None
+    capacity: int
+    available: int
+
+
+class EventOut(Schema):
+    id: int
+    slug: str
+    title: str
+    section: str
+    theme: str
+    venue: str
+    description: str
+    publication: str
+    dates: list[DateOut]
+    products: list[ProductOut]
+
+
+class OrderLineOut(Schema):
+    id: int
+    kind: str
+    label: str
+    product_id: int
+    price_id: int | None
+    date_id: int | None
+    amount_cents: int
+    attendee_name: str
+    attendee_email: str
+    answers: dict[str, Any]
+
+
+class PaymentOut(Schema):
+    id: int
+    provider: str
+    state: str
+    amount_cents: int
+    currency: str
+    created_at: datetime
+    confirmed_at: datetime | None
+
+
+class OrderOut(Schema):
+    code: str
+    state: str
+    email: str
+    name: str
+    phone: str
+    locale: str
+    total_cents: int
+    currency: str
+    created_at: datetime
+    expires_at: datetime | None
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    lines: list[OrderLineOut]
+    payments: list[PaymentOut]

@@ -1,0 +1,57 @@
+"""Reads for the API that the domains do not offer yet (kept here, read-only)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from billetterie.catalog.models import Event, EventDate, Price, Product
+from billetterie.core.errors import NotFound
+from billetterie.orders.models import Order, OrderLine
+from billetterie.payments.models import Payment
+
+from .models import ApiToken
+from .services import TOKEN_PREFIX, token_hash
+
+
+def api_token_by_secret(*, token: str) -> ApiToken | None:
+    """The live token with this secret, or None. Looked up by hash: no secret comparison."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("organizer")
+        .filter(token_hash=token_hash(token), revoked_at=None)
+        .first()
+    )
+
+
+def events_of_organizer(*, organizer_id: int, section: str | None = None) -> list[Event]:
+    """Every event of the organiser (drafts included), with dates, products and prices."""
+    qs = Event.objects.filter(organizer_id=organizer_id)
+    if section:
+        qs = qs.filter(section=section)
+    return list(
+        qs.prefetch_related(
+            Prefetch("dates", queryset=EventDate.objects.select_related("capacity_quota").order_by("start")),
+            Prefetch(
+                "products",
+                queryset=Product.objects.prefetch_related(
+                    Prefetch("prices", queryset=Price.objects.order_by("position", "id")), "quotas"
+                ).order_by("position", "id"),
+            ),
+        ).order_by("theme", "position", "title")
+    )
+
+
+def order_of_organizer(*, organizer_id: int, code: str) -> Order:
+    order = (
+        Order.objects.filter(organizer_id=organizer_id, code=code.strip().upper()[:12])
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("payments", queryset=Payment.objects.order_by("id")),
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound(_("Order not found."))
+    return order

@@ -1,0 +1,76 @@
+"""API tokens: create (the token is returned once), touch on use, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from billetterie.core import clock
+from billetterie.core.errors import InvalidInput
+from billetterie.organizers.models import Organizer
+
+from .models import ApiPermission, ApiToken
+
+TOKEN_PREFIX = "blt_"
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def permissions_parse(value: str | Iterable[str]) -> list[str]:
+    """`"read,orders"` or `["read", "orders"]` → the known permission names, in a stable order."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    known = {str(p) for p in ApiPermission}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise InvalidInput(
+            _("Unknown permission: %(names)s (known: %(known)s).")
+            % {"names": ", ".join(unknown), "known": ", ".join(str(p) for p in ApiPermission)},
+            code="permission_unknown",
+        )
+    if not wanted:
+        raise InvalidInput(_("Give a token at least one permission."), code="permission_required")
+    return [str(p) for p in ApiPermission if str(p) in wanted]
+
+
+def api_token_create(
+    *, organizer: Organizer, name: str, permissions: str | Iterable[str]
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the token, which is never stored nor shown again."""
+    granted = permissions_parse(permissions)
+    name = name.strip()[:100]
+    if not name:
+        raise InvalidInput(_("Give the token a name."), code="name_required")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        organizer=organizer,
+        name=name,
+        token_hash=token_hash(token),
+        prefix=token[: len(TOKEN_PREFIX) + 6],
+        can_read=ApiPermission.READ in granted,
+        can_orders=ApiPermission.ORDERS in granted,
+        can_checkin=ApiPermission.CHECKIN in granted,
+    )
+    return row, token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record the use, at most once a minute per token (one cheap conditional write)."""
+    now = clock.now()
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at=None) | Q(last_used_at__lt=now - TOUCH_EVERY)
+    ).update(last_used_at=now)
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        token.save(update_fields=["revoked_at"])
