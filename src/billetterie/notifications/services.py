@@ -1,7 +1,242 @@
-"""Emails to buyers, through an outbox (filled in by the notification helper)."""
+"""Emails to buyers, through an outbox.
+
+Queuing writes one `OutboxMessage` per (kind, cause), keyed by `dedup_key`, so a replayed trigger
+never queues twice. A task renders and sends it; the email is built at send time from the current
+data, in the buyer's language.
+
+Sending is at least once, never again once sent:
+
+1. claim: in a short transaction, lock the row, check it is pending and due, count the attempt
+   and push `next_attempt_at` one lease ahead, so a concurrent drain skips it;
+2. render and send outside any transaction (PDFs and SMTP take time; on SQLite an open write
+   transaction would block every other writer meanwhile);
+3. record: lock the row again and mark it sent, or schedule the next attempt with exponential
+   backoff, or give up as failed after MAX_ATTEMPTS.
+
+A worker that dies between 1 and 3 leaves the row pending: it is retried once the lease is over."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from billetterie.core import clock
+from billetterie.core.money import format_money
+from billetterie.orders.models import Order
+from billetterie.organizers.models import Organizer
+
+from .models import OutboxKind, OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+RETRY_FIRST_DELAY = timedelta(minutes=1)
+RETRY_MAX_DELAY = timedelta(hours=6)
+SEND_LEASE = timedelta(minutes=10)
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
+
+# --- queuing ----------------------------------------------------------------------------------
+
+
+def outbox_message_create(*, kind: str, order: Order, to: str, dedup_key: str) -> tuple[OutboxMessage, bool]:
+    """The message for this key, created if new. Returns (message, created); safe under races."""
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.get_or_create(
+                dedup_key=dedup_key, defaults={"kind": kind, "order": order, "to": to}
+            )
+    except IntegrityError:
+        return OutboxMessage.objects.get(dedup_key=dedup_key), False
+
+
+def _enqueue_send(message_id: int) -> None:
+    from .tasks import outbox_send_task
+
+    transaction.on_commit(lambda: outbox_send_task(message_id))
+
 
 def email_order_confirmed(*, order_id: int) -> None:
-    """Queue the confirmation email of a paid order (placeholder replaced by the outbox work)."""
+    """Queue the confirmation email of a paid order, with its receipt and tickets. Idempotent."""
+    order = Order.objects.only("pk", "email").get(pk=order_id)
+    message, created = outbox_message_create(
+        kind=OutboxKind.ORDER_CONFIRMED, order=order, to=order.email,
+        dedup_key=f"{OutboxKind.ORDER_CONFIRMED}:{order.pk}",
+    )
+    if created:
+        _enqueue_send(message.pk)
+
+
+def outbox_retry(*, message_ids: Iterable[int]) -> int:
+    """Staff "retry now": pending and failed messages are sent at once (sent ones are left alone).
+
+    A failed message gets one more attempt; if it fails again it stays failed."""
+    now = clock.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=list(message_ids), state__in=[OutboxState.PENDING, OutboxState.FAILED])
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(state=OutboxState.PENDING, next_attempt_at=now)
+        for message_id in ids:
+            _enqueue_send(message_id)
+    return len(ids)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after the 1st, 2nd, 3rd … failed attempt, at most RETRY_MAX_DELAY."""
+    return min(RETRY_FIRST_DELAY * 2 ** min(max(attempts - 1, 0), 20), RETRY_MAX_DELAY)
+
+
+def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.state != OutboxState.PENDING or message.next_attempt_at > now:
+            return None
+        message.attempts += 1
+        message.next_attempt_at = now + SEND_LEASE
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
+def _describe_error(exc: BaseException) -> str:
+    """Class and message, cut short, without the credentials a mail library might echo."""
+    text = f"{type(exc).__name__}: {exc}"
+    for secret in (settings.EMAIL_HOST_PASSWORD, settings.SECRET_KEY):
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:500]
+
+
+def _record(message_id: int, error: BaseException | None) -> str:
+    now = clock.now()
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+        if message.state != OutboxState.PENDING:
+            return message.state
+        if error is None:
+            message.state = OutboxState.SENT
+            message.sent_at = now
+            message.last_error = ""
+        else:
+            message.last_error = _describe_error(error)
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = OutboxState.FAILED
+            else:
+                message.next_attempt_at = now + retry_delay(message.attempts)
+        message.save(update_fields=["state", "sent_at", "last_error", "next_attempt_at"])
+    return message.state
+
+
+def outbox_send(*, message_id: int) -> str | None:
+    """Render and send one due message. Returns its new state, or None when it was not due
+    (already sent, given up, being sent by another worker, or waiting for its next attempt)."""
+    message = _claim(message_id, clock.now())
+    if message is None:
+        return None
+    try:
+        email_message_build(message=message).send(fail_silently=False)
+    except Exception as exc:
+        logger.warning(
+            "outbox message %s: attempt %s failed", message.pk, message.attempts, exc_info=True
+        )
+        return _record(message.pk, exc)
+    return _record(message.pk, None)
+
+
+def outbox_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Send every pending message whose next attempt is due; returns how many were sent."""
+    now = now or clock.now()
+    due = list(
+        OutboxMessage.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for message_id in due if outbox_send(message_id=message_id) == OutboxState.SENT)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def _mailbox(name: str, address: str) -> str:
+    """`"Name" <address>`, the name stripped of what could break the header."""
+    clean = " ".join(name.replace("\\", "").replace('"', "'").split())
+    return f'"{clean}" <{address}>' if clean else address
+
+
+def _site_url() -> str:
+    return (getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+
+
+def order_url(*, order: Order, organizer: Organizer) -> str:
+    """The absolute address of the buyer's order page (receipt, tickets)."""
+    path = reverse(
+        "shop:order", kwargs={"organizer_slug": organizer.slug, "code": order.code, "secret": order.secret}
+    )
+    return f"{_site_url()}{path}"
+
+
+def _order_confirmed_context(order: Order) -> dict[str, Any]:
+    organizer = order.organizer
+    lines = list(order.lines.order_by("id"))
+    return {
+        "order": order,
+        "organizer": organizer,
+        "lines": [
+            {
+                "label": line.label,
+                "attendee": line.attendee_name,
+                "amount": format_money(line.amount_cents, order.currency),
+                "is_ticket": line.kind == "ticket",
+            }
+            for line in lines
+        ],
+        "total": format_money(order.total_cents, order.currency),
+        "ticket_count": sum(1 for line in lines if line.kind == "ticket"),
+        "order_url": order_url(order=order, organizer=organizer),
+    }
+
+
+def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    from billetterie.tickets.pdf import order_ticket_pdfs
+
+    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    organizer = order.organizer
+    with translation.override(order.locale):
+        context = _order_confirmed_context(order)
+        subject = _("Your order %(code)s — %(organizer)s") % {"code": order.code, "organizer": organizer.name}
+        text = render_to_string("notifications/order_confirmed.txt", context)
+        html = render_to_string("notifications/order_confirmed.html", context)
+        attachments = order_ticket_pdfs(order=order)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=_mailbox(organizer.name, organizer.noreply_email),
+        to=[message.to],
+        reply_to=[organizer.contact_email],
+    )
+    email.attach_alternative(html, "text/html")
+    for filename, pdf in attachments:
+        email.attach(filename, pdf, "application/pdf")
+    return email
+
+
+def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
+    """The email for an outbox message, rendered from the current data (also for previews)."""
+    if message.kind == OutboxKind.ORDER_CONFIRMED:
+        return _order_confirmed_email(message)
+    raise ValueError(f"unknown outbox message kind {message.kind!r}")

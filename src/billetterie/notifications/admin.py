@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import OutboxMessage
+from .services import outbox_retry
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read only: messages are written by the services; staff can only ask for a retry."""
+
+    list_display = ("kind", "to", "state", "attempts", "created_at", "next_attempt_at", "sent_at")
+    list_filter = ("state", "kind")
+    search_fields = ("to", "dedup_key", "order__code")
+    date_hierarchy = "created_at"
+    list_select_related = ("order",)
+    fields = (
+        "kind", "order", "dedup_key", "to", "state", "attempts", "next_attempt_at", "last_error",
+        "created_at", "sent_at",
+    )
+    readonly_fields = fields
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        count = outbox_retry(message_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(n)d email queued again.", "%(n)d emails queued again.", count) % {"n": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
+        return False

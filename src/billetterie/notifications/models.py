@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.orders.models import Order
+
+
+class OutboxKind(models.TextChoices):
+    ORDER_CONFIRMED = "order_confirmed", _("Order confirmation")
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("To send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
+
+
+class OutboxMessage(models.Model):
+    """An email to send, written when its cause happens and sent by a task.
+
+    Only the intent is stored: the email itself is rendered at send time. `dedup_key` makes
+    queuing idempotent; the row lock and the state check make a sent message never sent again."""
+
+    kind = models.CharField(_("kind"), max_length=40, choices=OutboxKind.choices)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox_messages")
+    dedup_key = models.CharField(max_length=200, unique=True, editable=False)
+    to = models.EmailField(_("to"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return self.dedup_key
