@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends import locmem
 from django.test import Client
+from django.utils import translation
 
 from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
 from billetterie.catalog.selectors import Visibility
@@ -94,7 +95,12 @@ def test_paid_ticket_order_sends_receipt_and_tickets(
 
     order_link = f"https://billets.example.org/assoc/order/{order.code}/{order.secret}/"
     html = _html(email)
+    with translation.override("fr"):  # whatever the French catalogue says today
+        paid = translation.gettext("Payment confirmed")
+        subject = translation.gettext("Your order %(code)s — %(organizer)s")
+    assert email.subject == subject % {"code": order.code, "organizer": "Association des étudiants"}
     for body in (email.body, html):
+        assert paid in body
         assert order_link in body
         assert body.count("Entrée — Adulte") == 2
         assert "Repas — Repas complet" in body
@@ -110,7 +116,9 @@ def test_paid_ticket_order_sends_receipt_and_tickets(
     pdfs = [a for a in email.attachments if a[2] == "application/pdf"]
     assert len(pdfs) == 2  # one per ticket, none for the meal
     tickets = list(order.lines.filter(kind="ticket").order_by("id"))
-    assert sorted(name for name, _content, _type in pdfs) == sorted(f"ticket-{t.serial}.pdf" for t in tickets)
+    names = sorted(name for name, _content, _type in pdfs)
+    assert [name.removesuffix(".pdf").split("-", 1)[1] for name in names] == sorted(t.serial for t in tickets)
+    assert all(name.endswith(".pdf") for name in names)
     assert all(content[:4] == b"%PDF" for _name, content, _type in pdfs)
 
     message = OutboxMessage.objects.get()
