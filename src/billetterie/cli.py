@@ -107,7 +107,7 @@ def demo(args: list[str]) -> int:
     connections.close_all()
 
     procs = [
-        subprocess.Popen(_gunicorn("127.0.0.1", port, workers=2, threads=4, extra=[])),  # noqa: S603
+        subprocess.Popen(_gunicorn("127.0.0.1", port, workers=2, threads=4, extra=_demo_gunicorn_args())),  # noqa: S603
         subprocess.Popen([sys.executable, "-m", "billetterie.cli", "worker"]),
     ]
     _wait_for_port("127.0.0.1", port, procs)
@@ -125,6 +125,13 @@ def demo(args: list[str]) -> int:
     ]
     print("\n".join(lines), flush=True)
     return _supervise(procs)
+
+
+def _demo_gunicorn_args() -> list[str]:
+    """No control socket for the demo: its default path is per user, shared by every gunicorn."""
+    import gunicorn.config
+
+    return ["--no-control-socket"] if hasattr(gunicorn.config, "ControlSocketDisable") else []
 
 
 def _wait_for_port(host: str, port: int, procs: list[subprocess.Popen[bytes]], timeout: float = 30.0) -> None:

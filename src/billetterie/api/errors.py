@@ -34,27 +34,27 @@ def _error(
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def on_authentication(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
         message = _("A valid API token is required (Authorization: Bearer …).")
         return _error(api, request, 401, "unauthorized", message)
 
-    def on_authorization(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_authorization(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, AuthorizationError)
         message = exc.message if exc.message != "Forbidden" else _("This token may not do this.")
         return _error(api, request, 403, "forbidden", message)
 
-    def on_domain(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_domain(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, DomainError)
         return _error(api, request, exc.status, exc.code, exc.message, exc.details)
 
-    def on_validation(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ValidationError)
         return _error(api, request, 422, "invalid", _("The request is not valid."), exc.errors)
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return _error(api, request, 404, "not_found", _("Not found."))
 
-    def on_http(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
         return _error(api, request, exc.status_code, "error", str(exc.message))
 

@@ -363,6 +363,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or secrets.token_urlsafe(9)
         demo = demo_load(password=password)
-        organizer = demo.organizer
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: “{organizer.name}” (/{organizer.slug}/)."))
-        self.stdout.write(f"Staff login: {STAFF_USERNAME} / {password}")
+        if options["verbosity"] >= 1:
+            org = demo.organizer
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready: “{org.name}” (/{org.slug}/)."))
+            self.stdout.write(f"Staff login: {STAFF_USERNAME} / {password}")
