@@ -252,7 +252,7 @@ def ticket_download(request: HttpRequest, organizer_slug: str, code: str, secret
     line = order.lines.filter(pk=line_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False).first()
     if line is None or order_payment_status(order=order) != "paid":
         raise Http404
-    return FileResponse(BytesIO(ticket_pdf(line=line)), filename=f"billet-{line.serial}.pdf",
+    return FileResponse(BytesIO(ticket_pdf(line=line)), filename=f"billet-{line.serial}.pdf", as_attachment=True,
                         content_type="application/pdf")
 
 

@@ -1,0 +1,51 @@
+"""Refresh the French catalogue: extract strings, fill them from scripts/fr_strings.py, compile.
+
+Run after adding or changing interface strings:  .venv/bin/python scripts/translate.py
+It lists the strings still untranslated, so they can be added to fr_strings.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "billetterie"
+sys.path.insert(0, str(ROOT / "scripts"))
+from fr_strings import FR, PLURALS  # noqa: E402
+
+
+def main() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "billetterie.settings"}
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-location", "--no-obsolete",
+         "-i", "migrations/*"], cwd=PACKAGE, env=env, check=True,
+    )
+    po_path = PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    po = polib.pofile(str(po_path))
+    missing = []
+    for entry in po:
+        if entry.msgid_plural:
+            forms = PLURALS.get(entry.msgid)
+            if forms:
+                entry.msgstr_plural = {0: forms[0], 1: forms[1]}
+        elif entry.msgid in FR:
+            entry.msgstr = FR[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        if not (entry.msgstr or any(entry.msgstr_plural.values())):
+            missing.append(entry.msgid)
+    po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
+    po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    po.save()
+    po.save_as_mofile(str(po_path.with_suffix(".mo")))
+    for msgid in missing:
+        print("untranslated:", msgid)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
