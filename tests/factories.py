@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from billetterie.catalog.models import Event, EventDate, Price, Product, ProductKind, Publication, Quota, Section
+from billetterie.catalog.models import (
+    Event,
+    EventDate,
+    Price,
+    Product,
+    ProductKind,
+    Publication,
+    Quota,
+    Section,
+)
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
 from billetterie.organizers.models import Organizer

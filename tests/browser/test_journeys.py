@@ -131,7 +131,7 @@ def test_hold_expires_and_releases_the_places(page: Page, live_server: object, s
     expect(page.locator(".hold")).to_contain_text("réservés")
     other = page.context.browser.new_page(locale="fr-FR")  # a second buyer, another session
     other.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    expect(other.locator("#product-%d" % shop.ticket.pk)).to_contain_text("Complet")
+    expect(other.locator(f"#product-{shop.ticket.pk}")).to_contain_text("Complet")
     with time_machine.travel(clock.now() + timedelta(minutes=61)):
         page.reload()
         expect(page.get_by_role("heading", name="Votre panier")).to_be_visible()

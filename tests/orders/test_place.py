@@ -15,7 +15,12 @@ from billetterie.core import clock
 from billetterie.core.errors import Conflict, InvalidInput, SoldOut
 from billetterie.orders.models import OrderState
 from billetterie.orders.services import (
-    Checkout, Person, order_cancel, order_expire_due, order_mark_paid, order_place,
+    Checkout,
+    Person,
+    order_cancel,
+    order_expire_due,
+    order_mark_paid,
+    order_place,
 )
 from tests.factories import Shop, shop_create
 

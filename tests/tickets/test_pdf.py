@@ -48,6 +48,7 @@ def test_ticket_pdf_shows_the_ticket_and_its_qr_verifies(shop: Shop) -> None:
     claims = ticket_verify(text=qr_text, public_key=public_key, event_id=shop.event.pk)
     assert claims is not None
     assert claims.line_id == line.pk
+    assert line.ticket_nonce is not None
     assert claims.nonce == bytes(line.ticket_nonce).hex()
 
 

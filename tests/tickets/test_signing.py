@@ -33,6 +33,7 @@ def test_sign_then_verify_round_trip(shop: Shop) -> None:
     assert claims is not None
     assert claims.event_id == shop.event.pk
     assert claims.line_id == line.pk
+    assert line.ticket_nonce is not None
     assert claims.nonce == bytes(line.ticket_nonce).hex()
 
 

@@ -16,6 +16,9 @@ class Cart(models.Model):
     class Meta:
         verbose_name = _("cart")
 
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
 
 class CartPosition(models.Model):
     """One unit in a cart: a ticket, a membership, a meal or a donation."""
@@ -30,6 +33,9 @@ class CartPosition(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × 1 (cart {self.cart_id})"
 
 
 class Hold(models.Model):
@@ -49,3 +55,6 @@ class Hold(models.Model):
                 fields=["quota", "expires_at"], name="hold_active_expiry", condition=models.Q(released_at=None)
             )
         ]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk} on quota {self.quota_id}"

@@ -31,5 +31,6 @@ def product_delete(*, product: Product) -> None:
 
 def price_delete(*, price: Price) -> None:
     if price.order_lines.exists():
-        raise Conflict(_("The price “%(name)s” has sales: deactivate it instead of deleting it.") % {"name": price.name})
+        message = _("The price “%(name)s” has sales: deactivate it instead of deleting it.")
+        raise Conflict(message % {"name": price.name})
     price.delete()

@@ -19,8 +19,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["label", "attendee_name", "attendee_email", "answers", "amount_cents"]
-    readonly_fields = fields
+    fields = readonly_fields = ("label", "attendee_name", "attendee_email", "answers", "amount_cents")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -30,8 +29,9 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["provider", "state", "amount_cents", "psp_reference", "created_at", "confirmed_at", "needs_attention"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "provider", "state", "amount_cents", "psp_reference", "created_at", "confirmed_at", "needs_attention",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -132,14 +132,15 @@ def _renew_expired_holds(positions: list[CartPosition], now: datetime) -> None:
 
 
 def _create_order(cart: Cart, checkout: Checkout, positions: list[CartPosition], expires_at: datetime) -> Order:
+    email, name = checkout.email.strip()[:254], checkout.name.strip()[:200]
+    if not email or "@" not in email or not name:
+        raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     fields = {
-        "organizer": cart.organizer, "email": checkout.email.strip()[:254], "name": checkout.name.strip()[:200],
+        "organizer": cart.organizer, "email": email, "name": name,
         "phone": checkout.phone.strip()[:40], "locale": checkout.locale, "currency": cart.organizer.currency,
         "total_cents": sum(p.amount_cents for p in positions), "expires_at": expires_at,
         "terms_accepted_at": clock.now(), "cart_token": cart.token,
     }
-    if not fields["email"] or "@" not in fields["email"] or not fields["name"]:
-        raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     for _attempt in range(10):
         try:
             with transaction.atomic():

@@ -12,7 +12,7 @@ def organizers_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[O
         return Organizer.objects.none()
     if getattr(user, "is_superuser", False):
         return Organizer.objects.all()
-    return Organizer.objects.filter(staff=user)
+    return Organizer.objects.filter(staff__pk=user.pk)
 
 
 def user_is_staff_of(*, user: AbstractBaseUser | AnonymousUser, organizer: Organizer) -> bool:

@@ -50,3 +50,6 @@ class ProviderNotice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "notice_id"], name="notice_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.notice_id}"

@@ -34,7 +34,8 @@ class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     email = forms.EmailField(label=_("Your email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
-        label=_("Phone (optional)"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "tel"})
+        label=_("Phone (optional)"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     provider = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect, required=False)
     terms = forms.BooleanField(label=_("I accept the terms of sale"), required=True)
@@ -44,7 +45,8 @@ class CheckoutForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.positions = positions
         self.donations = donations
-        self.fields["provider"].choices = [(p.identifier, p.name) for p in providers]
+        self.fields["provider"].choices = [  # type: ignore[attr-defined]
+           (p.identifier, p.name) for p in providers]
         if providers:
             self.fields["provider"].initial = providers[0].identifier
         self.person_groups: list[tuple[CartPosition, list[str]]] = []
