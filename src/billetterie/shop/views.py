@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -92,7 +93,10 @@ def _add_from_form(ctx: ShopContext, event: Event, data: dict[str, str]) -> int:
     for product in products_of_event(event=event, visibility=ctx.visibility):
         date = _chosen_date(product, dates, data.get(f"date_{product.pk}"))
         if product.kind == ProductKind.DONATION:
-            cents = AmountField(required=False).clean(data.get(f"donation_{product.pk}", ""))
+            try:
+                cents = AmountField(required=False).clean(data.get(f"donation_{product.pk}", ""))
+            except ValidationError as exc:
+                raise DomainError(" ".join(exc.messages)) from None
             if cents:
                 items.append(CartAdd(product=product, donation_cents=cents))
             continue
