@@ -28,11 +28,13 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from billetterie.core import clock
 from billetterie.core.money import format_money
-from billetterie.orders.models import Order
+from billetterie.orders.models import Order, OrderLine
 from billetterie.organizers.models import Organizer
 
 from .models import OutboxKind, OutboxMessage, OutboxState
@@ -190,15 +192,22 @@ def order_url(*, order: Order, organizer: Organizer) -> str:
     return f"{_site_url()}{path}"
 
 
+def _line_label(line: OrderLine) -> str:
+    """The line and, for a dated ticket, its date in the language being rendered."""
+    if line.date is None:
+        return line.label
+    return f"{line.label} ({date_format(localtime(line.date.start), 'DATETIME_FORMAT')})"
+
+
 def _order_confirmed_context(order: Order) -> dict[str, Any]:
     organizer = order.organizer
-    lines = list(order.lines.order_by("id"))
+    lines = list(order.lines.select_related("date").order_by("id"))
     return {
         "order": order,
         "organizer": organizer,
         "lines": [
             {
-                "label": line.label,
+                "label": _line_label(line),
                 "attendee": line.attendee_name,
                 "amount": format_money(line.amount_cents, order.currency),
                 "is_ticket": line.kind == "ticket",

@@ -154,8 +154,6 @@ def _create_line(order: Order, position: CartPosition, person: Person) -> OrderL
     label = position.product.name
     if position.price is not None:
         label = f"{label} — {position.price.name}"
-    if position.date is not None:
-        label = f"{label} ({position.date})"
     return OrderLine.objects.create(
         order=order, product=position.product, price=position.price, date=position.date,
         kind=position.product.kind, label=label[:300], amount_cents=position.amount_cents,
