@@ -68,6 +68,17 @@ FR = {
     "quota": "contingent",
     "quotas": "contingents",
     "Ticket": "Billet",
+    "The amount must be positive and at most what is still due.":
+        "Le montant doit être positif et au plus égal à ce qui reste dû.",
+    "Cash": "Espèces",
+    "Cheque": "Chèque",
+    "Bank transfer": "Virement bancaire",
+    "Card terminal (box office)": "Terminal de paiement (guichet)",
+    "Unknown payment method.": "Moyen de paiement inconnu.",
+    "This order expired and its places are no longer available.":
+        "Cette commande a expiré et ses places ne sont plus disponibles.",
+    "Bank card (sandbox)": "Carte bancaire (bac à sable)",
+    "This short name is reserved, choose another.": "Ce nom court est réservé, choisissez-en un autre.",
     "Membership": "Adhésion",
     "Add-on (meal…)": "Complément (repas…)",
     "Donation": "Don",

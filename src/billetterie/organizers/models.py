@@ -1,15 +1,26 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# the first segment of the site's own addresses: an organiser's shop cannot live there
+RESERVED_SLUGS = frozenset({"admin", "api", "i18n", "static", "media", "sandbox-psp", "payments", "checkin", "scan"})
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(_("This short name is reserved, choose another."))
 
 
 class Organizer(models.Model):
     """A tenant: an association, an event organiser or a tourism provider."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
+    slug = models.SlugField(
+        _("short name in addresses"), max_length=60, unique=True, validators=[validate_slug_not_reserved]
+    )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     address = models.TextField(_("address"), blank=True)
     contact_email = models.EmailField(_("contact email"), help_text=_("Buyers' replies go here."))

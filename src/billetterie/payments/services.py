@@ -6,9 +6,10 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock
-from billetterie.core.errors import InvalidInput
+from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import order_mark_paid
 
@@ -38,6 +39,35 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
             order=order, provider=provider_id, amount_cents=order.total_cents, currency=order.currency
         )
     return provider.start(payment, urls)
+
+
+EXTERNAL_METHODS = {
+    "cash": _lazy("Cash"),
+    "cheque": _lazy("Cheque"),
+    "transfer": _lazy("Bank transfer"),
+    "card_terminal": _lazy("Card terminal (box office)"),
+}
+
+
+def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "") -> Payment:
+    """Record money received outside any payment service (box office, bank transfer); the order
+    is paid once what was received covers its total."""
+    if method not in EXTERNAL_METHODS:
+        raise InvalidInput(_("Unknown payment method."), code="method_unknown")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        received = sum(p.amount_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
+        if order.state not in (OrderState.PENDING, OrderState.EXPIRED):
+            raise InvalidInput(_("This order can no longer be paid."), code="order_not_payable")
+        if not 0 < amount_cents <= order.total_cents - received:
+            raise InvalidInput(_("The amount must be positive and at most what is still due."), code="amount_invalid")
+        payment = Payment.objects.create(
+            order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
+            state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
+        )
+        if received + amount_cents >= order.total_cents and not order_mark_paid(order_id=order.pk):
+            raise SoldOut(_("This order expired and its places are no longer available."), code="sold_out")
+    return payment
 
 
 def notice_apply(*, provider_id: str, event: ProviderEvent) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import Promise
 
 if TYPE_CHECKING:
     from billetterie.payments.models import Payment
@@ -66,7 +67,7 @@ class Capabilities:
 
 class Provider(Protocol):
     identifier: str
-    name: str
+    name: str | Promise
     capabilities: Capabilities
 
     def start(self, payment: Payment, urls: PaymentUrls) -> NextAction: ...

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .base import Capabilities, EventKind, NextAction, NoticeRejected, PaymentUrls, ProviderEvent, Redirect
 
@@ -37,7 +39,7 @@ def notice_sign(body: bytes, key: bytes | None = None) -> str:
 
 class SandboxProvider:
     identifier = "sandbox"
-    name = "Carte bancaire (bac à sable)"
+    name: str | Promise = _("Bank card (sandbox)")
     capabilities = Capabilities(refund=True, partial_refund=True, min_amount_cents=100)
 
     def start(self, payment: Payment, urls: PaymentUrls) -> NextAction:
