@@ -10,6 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sandbox-psp/", include(sandbox_psp)),
-    path("payments/notify/<str:provider_id>/", notify, name="payment_notify"),
+    path("payments/notify/<str:provider_id>/<slug:organizer_slug>/", notify, name="payment_notify"),
     path("", include("billetterie.shop.urls")),
 ]

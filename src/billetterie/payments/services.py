@@ -16,6 +16,7 @@ from billetterie.orders.services import order_mark_paid
 from .models import Payment, PaymentState, ProviderNotice
 from .providers.base import EventKind, NextAction, PaymentUrls, ProviderEvent
 from .providers.registry import provider_get
+from .selectors import payment_request, provider_config
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,8 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
         payment = Payment.objects.create(
             order=order, provider=provider_id, amount_cents=order.total_cents, currency=order.currency
         )
-    return provider.start(payment, urls)
+    config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
+    return provider.start(payment_request(payment=payment), urls, config)
 
 
 EXTERNAL_METHODS = {
@@ -70,11 +72,13 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
     return payment
 
 
-def notice_apply(*, provider_id: str, event: ProviderEvent) -> None:
-    """Apply one verified notice exactly once, whatever order and however often it arrives."""
+def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent) -> None:
+    """Apply one verified notice exactly once, whatever order and however often it arrives.
+
+    The notice was verified with this organiser's credentials: it only reaches their payments."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(
-            provider=provider_id, reference=event.payment_reference
+            provider=provider_id, reference=event.payment_reference, order__organizer_id=organizer_id
         ).first()
         try:
             with transaction.atomic():

@@ -20,7 +20,7 @@ from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
-from billetterie.payments.providers.base import AutoPostForm, PaymentUrls
+from billetterie.payments.providers.base import AutoPostForm, EmbeddedForm, PaymentUrls
 from billetterie.payments.providers.registry import PROVIDERS
 from billetterie.payments.selectors import order_payment_status
 from billetterie.payments.services import payment_start
@@ -196,11 +196,15 @@ def _order_url(order: Order, name: str = "shop:order") -> str:
 def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> HttpResponse:
     urls = PaymentUrls(
         return_url=request.build_absolute_uri(_order_url(order)),
-        notify_url=request.build_absolute_uri(reverse("payment_notify", args=[provider_id or "none"])),
+        notify_url=request.build_absolute_uri(
+            reverse("payment_notify", args=[provider_id or "none", order.organizer.slug])
+        ),
     )
     action = payment_start(order=order, provider_id=provider_id, urls=urls)
     if isinstance(action, AutoPostForm):
-        return render(request, "shop/autopost.html", {"action": action})
+        return render(request, "shop/autopost.html", {"action": action, "organizer": order.organizer})
+    if isinstance(action, EmbeddedForm):
+        return render(request, action.template, {**action.context, "organizer": order.organizer, "order": order})
     return HttpResponseRedirect(action.url)
 
 

@@ -19,7 +19,7 @@ from billetterie.payments.services import payment_start
 from tests.factories import Shop
 
 pytestmark = pytest.mark.django_db
-URL = "/payments/notify/sandbox/"
+URL = "/payments/notify/sandbox/assoc/"
 
 
 def _order(shop: Shop) -> Order:

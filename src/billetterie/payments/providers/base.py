@@ -1,20 +1,90 @@
-"""What a payment provider is: typed inputs and outputs, no access to orders (GUIDE.md §6)."""
+"""What a payment provider is: typed inputs and outputs, no access to orders (GUIDE.md §6).
+
+A provider gets plain dataclasses (`PaymentRequest`, `RefundRequest`) and the organiser's
+`ProviderConfig` (the credentials of the active mode only) and returns typed results;
+`payments/services.py` applies every change to payments and orders."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 
-if TYPE_CHECKING:
-    from billetterie.payments.models import Payment
-
 
 class NoticeRejected(Exception):
     """A notice that is not signed, or not signed by the key we expect: never applied."""
+
+
+class NotSupported(Exception):
+    """The payment service offers no API for this (e.g. status queries, refunds)."""
+
+
+class ProviderUnavailable(Exception):
+    """The payment service could not be reached or answered with an error: try again later."""
+
+
+class Mode(StrEnum):
+    SANDBOX = "sandbox"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One setting the organiser gets from their bank or PSP (shown masked when `secret`)."""
+
+    name: str
+    label: str | Promise
+    secret: bool = False
+    required: bool = True
+    help_text: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """An organiser's settings for one provider: the mode and that mode's credentials."""
+
+    mode: Mode = Mode.SANDBOX
+    credentials: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sandbox(self) -> bool:
+        return self.mode == Mode.SANDBOX
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What a provider needs to know of one payment attempt."""
+
+    reference: str  # ours, unique, also the idempotency key of the call that opens it
+    amount_cents: int
+    currency: str
+    order_code: str
+    buyer_email: str
+    buyer_name: str
+    merchant_name: str
+    locale: str = "fr"
+    psp_reference: str = ""  # once the PSP has given one
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    reference: str  # ours, unique, the idempotency key of the refund call
+    payment: PaymentRequest
+    amount_cents: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentUrls:
+    """Where the payment service sends the buyer back, and where it posts its notices."""
+
+    return_url: str
+    notify_url: str
+    cancel_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -28,26 +98,27 @@ class AutoPostForm:
     fields: dict[str, str]
 
 
-NextAction = Redirect | AutoPostForm
-
-
 @dataclass(frozen=True)
-class PaymentUrls:
-    """Where the payment service sends the buyer back, and where it posts its notices."""
+class EmbeddedForm:
+    """Our own payment page hosts the provider's element (e.g. Stripe's Payment Element)."""
 
-    return_url: str
-    notify_url: str
+    template: str
+    context: dict[str, object]
+
+
+NextAction = Redirect | AutoPostForm | EmbeddedForm
 
 
 class EventKind(StrEnum):
     CONFIRMED = "confirmed"
     FAILED = "failed"
     PENDING = "pending"
+    REFUNDED = "refunded"
 
 
 @dataclass(frozen=True)
 class ProviderEvent:
-    notice_id: str
+    notice_id: str  # the PSP's event or transaction id: notices are applied once per id
     payment_reference: str
     kind: EventKind
     amount_cents: int
@@ -57,10 +128,25 @@ class ProviderEvent:
     payload: dict[str, object] = field(default_factory=dict)
 
 
+class RefundOutcome(StrEnum):
+    DONE = "done"
+    PENDING = "pending"  # the PSP will confirm by a notice
+    FAILED = "failed"
+    MANUAL = "manual"  # no API: staff refund in the PSP's back office, then mark it done
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    outcome: RefundOutcome
+    psp_reference: str = ""
+    message: str = ""
+
+
 @dataclass(frozen=True)
 class Capabilities:
     refund: bool = False
     partial_refund: bool = False
+    status_query: bool = False
     min_amount_cents: int = 0
     max_amount_cents: int | None = None
 
@@ -69,9 +155,18 @@ class Provider(Protocol):
     identifier: str
     name: str | Promise
     capabilities: Capabilities
+    credential_fields: tuple[CredentialField, ...]
 
-    def start(self, payment: Payment, urls: PaymentUrls) -> NextAction: ...
+    def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction: ...
 
-    def parse_notification(self, request: HttpRequest) -> list[ProviderEvent]: ...
+    def parse_notification(self, request: HttpRequest, config: ProviderConfig) -> list[ProviderEvent]:
+        """Verify the notice's signature (raise NoticeRejected otherwise) and read its events."""
+        ...
 
-    def acknowledge(self, events: list[ProviderEvent]) -> HttpResponse: ...
+    def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse: ...
+
+    def refund(self, refund: RefundRequest, config: ProviderConfig) -> RefundResult: ...
+
+    def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
+        """Ask the PSP where a payment stands (raise NotSupported when it cannot say)."""
+        ...

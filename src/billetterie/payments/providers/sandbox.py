@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -18,10 +17,22 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .base import Capabilities, EventKind, NextAction, NoticeRejected, PaymentUrls, ProviderEvent, Redirect
-
-if TYPE_CHECKING:
-    from billetterie.payments.models import Payment
+from .base import (
+    Capabilities,
+    CredentialField,
+    EventKind,
+    NextAction,
+    NoticeRejected,
+    NotSupported,
+    PaymentRequest,
+    PaymentUrls,
+    ProviderConfig,
+    ProviderEvent,
+    Redirect,
+    RefundOutcome,
+    RefundRequest,
+    RefundResult,
+)
 
 SESSION_SALT = "billetterie.sandbox.session"
 SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -41,15 +52,16 @@ class SandboxProvider:
     identifier = "sandbox"
     name: str | Promise = _("Bank card (sandbox)")
     capabilities = Capabilities(refund=True, partial_refund=True, min_amount_cents=100)
+    credential_fields: tuple[CredentialField, ...] = ()
 
-    def start(self, payment: Payment, urls: PaymentUrls) -> NextAction:
+    def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         session = signing.dumps(
             {
                 "ref": payment.reference,
                 "amount": payment.amount_cents,
                 "currency": payment.currency,
-                "merchant": payment.order.organizer.name,
-                "order": payment.order.code,
+                "merchant": payment.merchant_name,
+                "order": payment.order_code,
                 "return_url": urls.return_url,
                 "notify_url": urls.notify_url,
             },
@@ -57,7 +69,7 @@ class SandboxProvider:
         )
         return Redirect(reverse("sandbox_psp:pay", kwargs={"session": session}))
 
-    def parse_notification(self, request: HttpRequest) -> list[ProviderEvent]:
+    def parse_notification(self, request: HttpRequest, config: ProviderConfig) -> list[ProviderEvent]:
         body = request.body
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not given or not hmac.compare_digest(given, notice_sign(body)):
@@ -80,5 +92,12 @@ class SandboxProvider:
         except (ValueError, KeyError, TypeError) as exc:
             raise NoticeRejected("malformed notice") from exc
 
-    def acknowledge(self, events: list[ProviderEvent]) -> HttpResponse:
+    def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse:
         return HttpResponse("OK", content_type="text/plain")
+
+    def refund(self, refund: RefundRequest, config: ProviderConfig) -> RefundResult:
+        """The sandbox refunds at once: any captured sandbox payment can be refunded, in part or whole."""
+        return RefundResult(RefundOutcome.DONE, psp_reference="SBXR" + refund.reference[:12].upper())
+
+    def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
+        raise NotSupported("the sandbox only speaks through notices")
