@@ -53,7 +53,12 @@ def holds_reclaim_expired(*, quota_id: int | None = None, now: datetime | None =
 
 def places_take(*, quota_ids: Iterable[int], count: int = 1, now: datetime | None = None) -> None:
     """Take `count` places in every quota, all or nothing. Must run inside a transaction."""
-    for quota_id in sorted(set(quota_ids)):
+    places_take_counts(counts={quota_id: count for quota_id in quota_ids}, now=now)
+
+
+def places_take_counts(*, counts: dict[int, int], now: datetime | None = None) -> None:
+    """Take the given number of places in each quota, all or nothing. Must run inside a transaction."""
+    for quota_id, count in sorted(counts.items()):
         if _quota_try_take(quota_id, count):
             continue
         holds_reclaim_expired(quota_id=quota_id, now=now)
@@ -92,22 +97,20 @@ def cart_positions(*, cart: Cart) -> list[CartPosition]:
     )
 
 
-def _validate_add(cart: Cart, item: CartAdd, visibility: Visibility, now: datetime) -> int:
-    """Check the item may be added; returns the unit amount in cents."""
+def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now: datetime, already: int = 0) -> int:
+    """Check one item may be sold now, `already` units of its product being in the same order;
+    returns the unit amount in cents. Shared by carts and orders placed directly (API)."""
     product = item.product
     event = product.event
-    if event.organizer_id != cart.organizer_id or not product.active or not visibility.sees_event(event):
+    if event.organizer_id != organizer_id or not product.active or not visibility.sees_event(event):
         raise InvalidInput(_("This item is not on sale."), code="not_on_sale")
     if not sales_open(product=product, at=now):
         raise InvalidInput(_("Sales for “%(name)s” are not open.") % {"name": product.name}, code="sales_closed")
     if item.quantity < 1:
         raise InvalidInput(_("Choose a quantity of at least 1."), code="quantity")
-    live = cart.positions.filter(product=product, expires_at__gt=now).count()
-    if live + item.quantity > product.order_limit:
-        raise InvalidInput(
-            _("You can take at most %(n)d of “%(name)s” per order.") % {"n": product.order_limit, "name": product.name},
-            code="max_per_order",
-        )
+    if already + item.quantity > product.order_limit:
+        message = _("You can take at most %(n)d of “%(name)s” per order.")
+        raise InvalidInput(message % {"n": product.order_limit, "name": product.name}, code="max_per_order")
     if product.kind == ProductKind.TICKET:
         if item.date is None or item.date.event_id != event.pk:
             raise InvalidInput(_("Choose a date."), code="date_required")
@@ -139,7 +142,8 @@ def _validate_donation(product: Product, cents: int | None) -> int:
 def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartPosition]:
     """Add units to the cart and hold their places until the hold duration has passed."""
     now = clock.now()
-    amount = _validate_add(cart, item, visibility, now)
+    already = cart.positions.filter(product=item.product, expires_at__gt=now).count()
+    amount = item_check(organizer_id=cart.organizer_id, item=item, visibility=visibility, now=now, already=already)
     expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
     quota_ids = quota_ids_for(product=item.product, date=item.date)
     with transaction.atomic():

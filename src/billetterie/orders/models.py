@@ -32,12 +32,18 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     cart_token = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+    channel = models.CharField(_("sales channel"), max_length=20, default="web", editable=False)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["organizer", "code"], name="order_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organizer", "code"], name="order_code_unique"),
+            models.UniqueConstraint(fields=["organizer", "idempotency_key"], name="order_idempotency_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.code

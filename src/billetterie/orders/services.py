@@ -1,4 +1,5 @@
-"""Orders: place (idempotent per cart), mark paid (idempotent), expire, cancel."""
+"""Orders: place from a cart (idempotent per cart), create directly (idempotent per key), mark paid
+(idempotent), expire, cancel."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from billetterie.cart.models import Cart, CartPosition, Hold
-from billetterie.cart.services import holds_release, places_take
-from billetterie.catalog.models import ProductKind, QuestionKind
-from billetterie.catalog.selectors import quota_ids_for
+from billetterie.cart.services import CartAdd, holds_release, item_check, places_take, places_take_counts
+from billetterie.catalog.models import EventDate, Price, Product, ProductKind, QuestionKind
+from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_available
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
+from billetterie.organizers.models import Organizer
 
 from .models import Order, OrderLine, OrderState
 
@@ -45,8 +47,6 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
     existing = Order.objects.filter(cart_token=cart_token).first()
     if existing is not None:
         return existing
-    if not checkout.terms_accepted:
-        raise InvalidInput(_("Please accept the terms of sale."), code="terms")
     now = clock.now()
     with transaction.atomic():
         cart = Cart.objects.select_for_update().select_related("organizer").filter(token=cart_token).first()
@@ -62,13 +62,15 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         )
         if not positions:
             raise InvalidInput(_("Your cart is empty."), code="cart_empty")
-        _check_addons(positions)
-        people = {p.pk: _clean_person(p, checkout.people.get(p.pk, Person())) for p in positions}
+        _check_addons([p.product for p in positions])
+        people = {p.pk: _clean_person(p.product, checkout.people.get(p.pk, Person())) for p in positions}
         expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
-        _renew_expired_holds(positions, now)
-        order = _create_order(cart, checkout, positions, expires_at)
+        _secure_holds(positions, now)
+        order = _create_order(cart.organizer, checkout, sum(p.amount_cents for p in positions), expires_at,
+                              cart_token=cart.token)
         for position in positions:
-            line = _create_line(order, position, people[position.pk])
+            line = _create_line(order, position.product, position.price, position.date, position.amount_cents,
+                                people[position.pk])
             Hold.objects.filter(position=position, released_at=None).update(
                 line=line, position=None, expires_at=expires_at
             )
@@ -79,19 +81,16 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
     return order
 
 
-def _check_addons(positions: list[CartPosition]) -> None:
-    ticket_events = {p.product.event_id for p in positions if p.product.kind == ProductKind.TICKET}
-    for p in positions:
-        if p.product.kind == ProductKind.ADDON and not p.product.addon_standalone:
-            if p.product.event_id not in ticket_events:
-                raise InvalidInput(
-                    _("“%(name)s” can only be bought with a ticket for the same event.") % {"name": p.product.name},
-                    code="addon_needs_ticket",
-                )
+def _check_addons(products: list[Product]) -> None:
+    ticket_events = {p.event_id for p in products if p.kind == ProductKind.TICKET}
+    for product in products:
+        if product.kind == ProductKind.ADDON and not product.addon_standalone:
+            if product.event_id not in ticket_events:
+                message = _("“%(name)s” can only be bought with a ticket for the same event.")
+                raise InvalidInput(message % {"name": product.name}, code="addon_needs_ticket")
 
 
-def _clean_person(position: CartPosition, person: Person) -> Person:
-    product = position.product
+def _clean_person(product: Product, person: Person) -> Person:
     if not product.needs_person:
         return Person()
     name, email = person.name.strip(), person.email.strip()
@@ -106,62 +105,166 @@ def _clean_person(position: CartPosition, person: Person) -> Person:
         if question.kind == QuestionKind.CHOICE and value and value not in question.option_list:
             raise InvalidInput(_("Please choose one of the offered answers."), code="answer_invalid")
         if question.required and not value:
-            raise InvalidInput(
-                _("Please answer “%(q)s”.") % {"q": question.label}, code="answer_required"
-            )
+            raise InvalidInput(_("Please answer “%(q)s”.") % {"q": question.label}, code="answer_required")
         if value:
             answers[question.label] = value[:1000]
     return Person(name=name[:200], email=email[:254], answers=answers)
 
 
-def _renew_expired_holds(positions: list[CartPosition], now: datetime) -> None:
-    """A position whose hold ran out is taken again if the places are still there."""
+def _secure_holds(positions: list[CartPosition], now: datetime) -> None:
+    """Lock every position's holds; a position whose hold ran out, or was reclaimed by the sweeper
+    meanwhile, takes its places again if they are still there. Locked holds are skipped by the
+    sweeper, so nothing can be released between this check and the order's commit."""
+    needed = {p.pk: quota_ids_for(product=p.product, date=p.date) for p in positions}
+    held: dict[int, int] = {}
+    for position_id in Hold.objects.select_for_update().filter(
+        position__in=positions, released_at=None, expires_at__gt=now
+    ).values_list("position_id", flat=True):
+        held[position_id] = held.get(position_id, 0) + 1
     for position in positions:
-        if position.expires_at > now:
+        if held.get(position.pk, 0) == len(needed[position.pk]):
             continue
         holds_release(holds=position.holds.all(), now=now)
-        quota_ids = quota_ids_for(product=position.product, date=position.date)
         try:
-            places_take(quota_ids=quota_ids, now=now)
+            places_take(quota_ids=needed[position.pk], now=now)
         except SoldOut as exc:
-            raise SoldOut(
-                _("Your cart expired and “%(name)s” is no longer available.") % {"name": position.product.name},
-                details=exc.details,
-            ) from exc
-        Hold.objects.bulk_create(Hold(quota_id=q, position=position, expires_at=now) for q in quota_ids)
+            message = _("Your cart expired and “%(name)s” is no longer available.")
+            raise SoldOut(message % {"name": position.product.name}, details=exc.details) from exc
+        Hold.objects.bulk_create(Hold(quota_id=q, position=position, expires_at=now) for q in needed[position.pk])
 
 
-def _create_order(cart: Cart, checkout: Checkout, positions: list[CartPosition], expires_at: datetime) -> Order:
+def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, expires_at: datetime | None,
+                  **extra: object) -> Order:
+    if not checkout.terms_accepted:
+        raise InvalidInput(_("Please accept the terms of sale."), code="terms")
     email, name = checkout.email.strip()[:254], checkout.name.strip()[:200]
     if not email or "@" not in email or not name:
         raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     fields = {
-        "organizer": cart.organizer, "email": email, "name": name,
-        "phone": checkout.phone.strip()[:40], "locale": checkout.locale, "currency": cart.organizer.currency,
-        "total_cents": sum(p.amount_cents for p in positions), "expires_at": expires_at,
-        "terms_accepted_at": clock.now(), "cart_token": cart.token,
+        "organizer": organizer, "email": email, "name": name, "phone": checkout.phone.strip()[:40],
+        "locale": checkout.locale, "currency": organizer.currency, "total_cents": total_cents,
+        "expires_at": expires_at, "terms_accepted_at": clock.now(), **extra,
     }
     for _attempt in range(10):
         try:
             with transaction.atomic():
                 return Order.objects.create(code=new_code(), **fields)
-        except IntegrityError:
+        except IntegrityError as exc:
+            if "idempotency" in str(exc).lower():
+                raise  # another request with the same key won: let the caller answer with its order
             continue  # the code was taken: draw another
     raise RuntimeError("could not draw a free order code")
 
 
-def _create_line(order: Order, position: CartPosition, person: Person) -> OrderLine:
-    label = position.product.name
-    if position.price is not None:
-        label = f"{label} — {position.price.name}"
-    return OrderLine.objects.create(
-        order=order, product=position.product, price=position.price, date=position.date,
-        kind=position.product.kind, label=label[:300], amount_cents=position.amount_cents,
-        attendee_name=person.name, attendee_email=person.email, answers=person.answers,
-    )
+def _create_line(order: Order, product: Product, price: Price | None, date: EventDate | None, amount_cents: int,
+                 person: Person) -> OrderLine:
+    return OrderLine.objects.create(**_line_fields(order, product, price, date, amount_cents, person))
 
 
-def order_mark_paid(*, order_id: int) -> bool:
+def _line_fields(order: Order, product: Product, price: Price | None, date: EventDate | None, amount_cents: int,
+                 person: Person) -> dict[str, object]:
+    label = product.name if price is None else f"{product.name} — {price.name}"
+    return {
+        "order": order, "product": product, "price": price, "date": date, "kind": product.kind,
+        "label": label[:300], "amount_cents": amount_cents, "attendee_name": person.name,
+        "attendee_email": person.email, "answers": person.answers,
+    }
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """One unit of an order placed directly (API, box office): what, and for whom."""
+
+    item: CartAdd
+    person: Person = field(default_factory=Person)
+
+
+def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Checkout, visibility: Visibility,
+                 channel: str, idempotency_key: str | None = None, request_hash: str = "") -> tuple[Order, bool]:
+    """Place an order in one short transaction, without a cart: all its places or none.
+
+    With an idempotency key, a replay returns the first order (and False); the same key with
+    another request (another `request_hash`) is refused. Two replays racing each other are
+    resolved by the unique key: the loser waits for the winner and returns its order."""
+    if idempotency_key:
+        existing = _order_for_key(organizer, idempotency_key, request_hash)
+        if existing is not None:
+            return existing, False
+    now = clock.now()
+    amounts = _check_lines(organizer, lines, visibility, now)
+    _check_addons([spec.item.product for spec in lines])
+    people = [_clean_person(spec.item.product, spec.person) for spec in lines]
+    quota_ids = [quota_ids_for(product=spec.item.product, date=spec.item.date) for spec in lines]
+    expires_at = now + timedelta(minutes=organizer.hold_minutes)
+    try:
+        with transaction.atomic():
+            # the order row first: it claims the idempotency key before any place is taken
+            order = _create_order(organizer, checkout, sum(amounts), expires_at, channel=channel,
+                                  idempotency_key=idempotency_key or None, request_hash=request_hash)
+            _take_for_lines(quota_ids, now)
+            created = OrderLine.objects.bulk_create(
+                OrderLine(**_line_fields(order, spec.item.product, spec.item.price, spec.item.date, amount, person))
+                for spec, amount, person in zip(lines, amounts, people, strict=True)
+            )
+            Hold.objects.bulk_create(
+                Hold(quota_id=q, line=line, expires_at=expires_at)
+                for line, ids in zip(created, quota_ids, strict=True) for q in ids
+            )
+            if order.total_cents == 0:
+                order_mark_paid(order_id=order.pk)
+                order.refresh_from_db()
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        existing = _order_for_key(organizer, idempotency_key, request_hash)
+        if existing is None:
+            raise
+        return existing, False
+    return order, True
+
+
+def _order_for_key(organizer: Organizer, key: str, request_hash: str) -> Order | None:
+    order = Order.objects.filter(organizer=organizer, idempotency_key=key).first()
+    if order is not None and order.request_hash != request_hash:
+        raise InvalidInput(
+            _("This Idempotency-Key was already used with another request."), code="idempotency_key_reused"
+        )
+    return order
+
+
+def _check_lines(organizer: Organizer, lines: list[LineSpec], visibility: Visibility, now: datetime) -> list[int]:
+    if not lines:
+        raise InvalidInput(_("An order needs at least one line."), code="lines_required")
+    seen: dict[int, int] = {}
+    amounts = []
+    for spec in lines:
+        already = seen.get(spec.item.product.pk, 0)
+        amounts.append(item_check(organizer_id=organizer.pk, item=spec.item, visibility=visibility, now=now,
+                                  already=already))
+        seen[spec.item.product.pk] = already + spec.item.quantity
+    return amounts
+
+
+def _take_for_lines(quota_ids: list[list[int]], now: datetime) -> None:
+    """Take every line's places at once; when some are missing, say which lines cannot be served."""
+    counts: dict[int, int] = {}
+    for ids in quota_ids:
+        for q in ids:
+            counts[q] = counts.get(q, 0) + 1
+    try:
+        places_take_counts(counts=counts, now=now)
+    except SoldOut as exc:
+        short = exc.details.get("quota") if isinstance(exc.details, dict) else None
+        left = quotas_available(quota_ids=counts)
+        per_line = [
+            {"line": index, "code": "sold_out", "available": min(left.get(q, 0) for q in ids)}
+            for index, ids in enumerate(quota_ids)
+            if any(counts[q] > left.get(q, 0) or q == short for q in ids)
+        ]
+        raise SoldOut(exc.message, details={"lines": per_line}) from exc
+
+
+def order_mark_paid(*, order_id: int, notify: bool = True) -> bool:
     """Make the order's places permanent and send the confirmation. Idempotent.
 
     Returns False when the order had expired and its places are gone: the caller must flag it."""
@@ -172,27 +275,31 @@ def order_mark_paid(*, order_id: int) -> bool:
         if order.state == OrderState.PAID:
             return True
         lines = list(order.lines.select_related("product", "date").prefetch_related("product__quotas"))
-        if not _lines_keep_places(order, lines):
+        if not _lines_keep_places(lines):
             return False
         Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
-        for line in lines:
-            if line.kind == ProductKind.TICKET:
-                line.ticket_nonce = secrets.token_bytes(8)
-                line.save(update_fields=["ticket_nonce"])
+        tickets = [line for line in lines if line.kind == ProductKind.TICKET]
+        for line in tickets:
+            line.ticket_nonce = secrets.token_bytes(8)
+        OrderLine.objects.bulk_update(tickets, ["ticket_nonce"])
         order.state = OrderState.PAID
         order.paid_at = clock.now()
         order.save(update_fields=["state", "paid_at"])
-        transaction.on_commit(lambda: email_order_confirmed(order_id=order.pk))
+        if notify:
+            transaction.on_commit(lambda: email_order_confirmed(order_id=order.pk))
     return True
 
 
-def _lines_keep_places(order: Order, lines: list[OrderLine]) -> bool:
+def _lines_keep_places(lines: list[OrderLine]) -> bool:
     """Every line still holds its places, or takes them again (a payment after expiry)."""
     now = clock.now()
+    holding = set(
+        Hold.objects.filter(line__in=lines, released_at=None).values_list("line_id", flat=True).distinct()
+    )
     for line in lines:
-        if line.holds.filter(released_at=None).exists():
-            continue
         quota_ids = quota_ids_for(product=line.product, date=line.date)
+        if line.pk in holding or not quota_ids:
+            continue
         try:
             with transaction.atomic():
                 places_take(quota_ids=quota_ids, now=now)
