@@ -68,6 +68,14 @@ FR = {
     "quota": "contingent",
     "quotas": "contingents",
     "Ticket": "Billet",
+    "The Idempotency-Key must have 1 to 200 characters.": "L'en-tête Idempotency-Key doit avoir de 1 à 200 caractères.",
+    "Unknown product %(id)s.": "Produit %(id)s inconnu.",
+    "Unknown price or date.": "Tarif ou date inconnus.",
+    "This Idempotency-Key was already used with another request.":
+        "Cette Idempotency-Key a déjà servi pour une autre requête.",
+    "An order needs at least one line.": "Une commande a besoin d'au moins une ligne.",
+    "Read and write orders (personal data)": "Lire et écrire les commandes (données personnelles)",
+    "sales channel": "canal de vente",
     "The amount must be positive and at most what is still due.":
         "Le montant doit être positif et au plus égal à ce qui reste dû.",
     "Cash": "Espèces",

@@ -19,6 +19,8 @@ class ErrorOut(Schema):
 
 
 ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+# what writing endpoints may answer too: bad input (400, 422) and no room or a conflict (409)
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _error(

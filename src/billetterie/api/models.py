@@ -8,7 +8,7 @@ from billetterie.organizers.models import Organizer
 
 class ApiPermission(models.TextChoices):
     READ = "read", _("Read the catalogue")
-    ORDERS = "orders", _("Read orders (personal data)")
+    ORDERS = "orders", _("Read and write orders (personal data)")
     CHECKIN = "checkin", _("Check in tickets")
 
 

@@ -1,23 +1,104 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router
+import hashlib
+import json
 
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Header, Router
+
+from billetterie.cart.services import CartAdd
+from billetterie.catalog.selectors import CatalogRefs, Visibility, catalog_refs
+from billetterie.core.errors import InvalidInput
 from billetterie.orders.models import Order
+from billetterie.orders.services import Checkout, LineSpec, Person, order_cancel, order_create
+from billetterie.payments.services import payment_record_external
 
 from .auth import TokenAuth, request_token
-from .errors import ERRORS
+from .errors import ERRORS, WRITE_ERRORS
 from .models import ApiPermission
-from .schemas import OrderLineOut, OrderOut, PaymentOut
+from .schemas import ExternalPaymentIn, OrderIn, OrderLineIn, OrderLineOut, OrderOut, PaymentOut
 from .selectors import order_of_organizer
 
 router = Router(tags=["orders"], auth=TokenAuth(ApiPermission.ORDERS))
+# an API client speaks for the organiser: it may sell what is published or in preview
+API_VISIBILITY = Visibility(staff=True)
 
 
 @router.get("/orders/{code}", response={200: OrderOut, **ERRORS}, summary="One order, its lines and payments")
 def order_detail(request: HttpRequest, code: str) -> OrderOut:
     """An order of the token's organiser, by its code; another organiser's order is not found."""
     token = request_token(request)
+    return _order_out(order_of_organizer(organizer_id=token.organizer_id, code=code))
+
+
+@router.post("/orders", response={201: OrderOut, **WRITE_ERRORS}, summary="Place an order")
+def order_create_endpoint(
+    request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> tuple[int, OrderOut]:
+    """Place an order: every line gets its places or none does (409 `sold_out`, with
+    `details.lines` saying which lines cannot be served). With `payment`, the order is paid at
+    once (box office). Send an `Idempotency-Key` header to retry safely: a replay returns the
+    first order; the same key with another body is refused with 422."""
+    token = request_token(request)
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
+        raise InvalidInput(_("The Idempotency-Key must have 1 to 200 characters."), code="idempotency_key_invalid")
+    refs = catalog_refs(
+        organizer_id=token.organizer_id,
+        product_ids={line.product_id for line in payload.lines},
+        price_ids={line.price_id for line in payload.lines if line.price_id},
+        date_ids={line.date_id for line in payload.lines if line.date_id},
+    )
+    checkout = Checkout(email=payload.email, name=payload.name, phone=payload.phone, locale=payload.locale,
+                        terms_accepted=True)
+    body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
+    with transaction.atomic():
+        order, created = order_create(
+            organizer=token.organizer, lines=[_line_spec(line, refs) for line in payload.lines], checkout=checkout,
+            visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
+        )
+        if created and payload.payment is not None and order.total_cents > 0:
+            payment_record_external(
+                order_id=order.pk, method=payload.payment.method, amount_cents=order.total_cents,
+                reference=payload.payment.reference, notify=payload.send_email,
+            )
+    return 201, _order_out(order_of_organizer(organizer_id=token.organizer_id, code=order.code))
+
+
+def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:
+    product = refs.products.get(line.product_id)
+    if product is None:
+        raise InvalidInput(_("Unknown product %(id)s.") % {"id": line.product_id}, code="product_unknown")
+    price = refs.prices.get(line.price_id) if line.price_id else None
+    date = refs.dates.get(line.date_id) if line.date_id else None
+    if (line.price_id and price is None) or (line.date_id and date is None):
+        raise InvalidInput(_("Unknown price or date."), code="reference_unknown")
+    item = CartAdd(product=product, price=price, date=date, donation_cents=line.amount_cents)
+    attendee = line.attendee
+    person = Person(name=attendee.name, email=attendee.email, answers=attendee.answers) if attendee else Person()
+    return LineSpec(item=item, person=person)
+
+
+@router.post("/orders/{code}/payments", response={201: PaymentOut, **WRITE_ERRORS},
+             summary="Record money received outside a payment service")
+def order_payment_record(request: HttpRequest, code: str, payload: ExternalPaymentIn) -> tuple[int, PaymentOut]:
+    """Box office cash, cheque or card terminal, or a bank transfer seen on the statement. The
+    order is paid once what was received covers its total."""
+    token = request_token(request)
+    order = order_of_organizer(organizer_id=token.organizer_id, code=code)
+    payment = payment_record_external(
+        order_id=order.pk, method=payload.method, amount_cents=payload.amount_cents, reference=payload.reference
+    )
+    return 201, PaymentOut.from_orm(payment)
+
+
+@router.post("/orders/{code}/cancel", response={200: OrderOut, **WRITE_ERRORS},
+             summary="Cancel an unpaid order and release its places")
+def order_cancel_endpoint(request: HttpRequest, code: str) -> OrderOut:
+    token = request_token(request)
+    order = order_of_organizer(organizer_id=token.organizer_id, code=code)
+    order_cancel(order_id=order.pk)
     return _order_out(order_of_organizer(organizer_id=token.organizer_id, code=code))
 
 

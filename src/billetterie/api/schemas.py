@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AvailabilityOut(Schema):
@@ -103,3 +103,38 @@ class OrderOut(Schema):
     cancelled_at: datetime | None
     lines: list[OrderLineOut]
     payments: list[PaymentOut]
+
+
+class AttendeeIn(Schema):
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    answers: dict[str, str] = Field(default_factory=dict, description="By question id")
+
+
+class OrderLineIn(Schema):
+    product_id: int
+    price_id: int | None = Field(None, description="Required except for a donation")
+    date_id: int | None = Field(None, description="Required for a ticket")
+    amount_cents: int | None = Field(None, ge=0, description="A donation's amount")
+    attendee: AttendeeIn | None = Field(None, description="Required for tickets and memberships")
+
+
+class PaymentIn(Schema):
+    method: str = Field(..., description="cash, cheque, transfer or card_terminal: the order is paid at once")
+    reference: str = Field("", max_length=200)
+
+
+class OrderIn(Schema):
+    email: str = Field(..., max_length=254)
+    name: str = Field(..., max_length=200)
+    phone: str = Field("", max_length=40)
+    locale: str = Field("fr", pattern="^(fr|en)$")
+    lines: list[OrderLineIn] = Field(..., min_length=1, max_length=100)
+    payment: PaymentIn | None = Field(None, description="Money already received; omit to leave the order pending")
+    send_email: bool = Field(True, description="Send the confirmation email to the buyer once paid")
+
+
+class ExternalPaymentIn(Schema):
+    method: str = Field(..., description="cash, cheque, transfer or card_terminal")
+    amount_cents: int = Field(..., gt=0)
+    reference: str = Field("", max_length=200)

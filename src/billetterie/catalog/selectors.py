@@ -101,3 +101,24 @@ def availability_for(*, product: Product, dates: list[EventDate]) -> dict[int | 
     left = quotas_available(quota_ids=all_ids)
     unlimited = 10_000
     return {key: min((left.get(i, 0) for i in ids), default=unlimited) for key, ids in per_key.items()}
+
+
+@dataclass(frozen=True)
+class CatalogRefs:
+    """Products, prices and dates of one organiser, looked up by id in three queries."""
+
+    products: dict[int, Product]
+    prices: dict[int, Price]
+    dates: dict[int, EventDate]
+
+
+def catalog_refs(*, organizer_id: int, product_ids: set[int], price_ids: set[int], date_ids: set[int]) -> CatalogRefs:
+    products = Product.objects.filter(pk__in=product_ids, event__organizer_id=organizer_id).select_related("event")
+    products = products.prefetch_related("quotas", "questions")
+    prices = Price.objects.filter(pk__in=price_ids, product__event__organizer_id=organizer_id)
+    dates = EventDate.objects.filter(pk__in=date_ids, event__organizer_id=organizer_id).select_related(
+        "capacity_quota"
+    )
+    return CatalogRefs(
+        products={p.pk: p for p in products}, prices={p.pk: p for p in prices}, dates={d.pk: d for d in dates}
+    )

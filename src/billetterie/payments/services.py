@@ -3,44 +3,157 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.orders.models import Order, OrderState
-from billetterie.orders.services import order_mark_paid
+from billetterie.orders.services import (
+    order_await_invoice,
+    order_extend_due,
+    order_mark_paid,
+    order_mark_unfulfillable,
+)
 
-from .models import Payment, PaymentState, ProviderNotice
-from .providers.base import EventKind, NextAction, PaymentUrls, ProviderEvent
+from .models import Channel, Payment, PaymentState, ProviderNotice, Refund, RefundState
+from .providers.base import (
+    EventKind,
+    NextAction,
+    NotSupported,
+    PaymentUrls,
+    ProviderEvent,
+    ProviderUnavailable,
+    Redirect,
+    RefundOutcome,
+    RefundRequest,
+)
 from .providers.registry import provider_get
-from .selectors import payment_request, provider_config
+from .selectors import method_config, methods_offered, payment_request, provider_config
+
+RETURN_SALT = "billetterie.payments.return"
+PAYABLE_STATES = (OrderState.PENDING,)
 
 log = logging.getLogger(__name__)
 
 
+def _received_cents(order: Order) -> int:
+    """What confirmed payments brought for the order itself (their fees set aside)."""
+    return sum(p.amount_cents - p.fee_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
+
+
 def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextAction:
-    """Open a new payment attempt for what the order still owes and hand over to the provider."""
+    """Open a new payment attempt for what the order still owes (plus the method's fee) and hand
+    over to the provider. Only the methods the organiser offers on the order's channel, for this
+    amount, can be used."""
     provider = provider_get(provider_id)
     if provider is None:
         raise InvalidInput(_("Choose a payment method."), code="provider_unknown")
-    if order.state != OrderState.PENDING or (order.expires_at and order.expires_at <= clock.now()):
+    if order.state not in PAYABLE_STATES or (order.expires_at and order.expires_at <= clock.now()):
         raise InvalidInput(_("This order can no longer be paid."), code="order_not_payable")
-    caps = provider.capabilities
-    if order.total_cents < caps.min_amount_cents or (
-        caps.max_amount_cents is not None and order.total_cents > caps.max_amount_cents
-    ):
+    due = order.total_cents - _received_cents(order)
+    channel = getattr(order, "channel", Channel.WEB) or Channel.WEB
+    offered = {m.provider_id: m for m in methods_offered(organizer=order.organizer, channel=channel, amount_cents=due)}
+    method = offered.get(provider_id)
+    if method is None:
         raise InvalidInput(_("This payment method is not available for this amount."), code="amount_refused")
+    offline = getattr(provider, "offline", False)
     with transaction.atomic():
         # an abandoned attempt must not be confirmed behind the buyer's back as well as this one
         order.payments.filter(state=PaymentState.CREATED).update(state=PaymentState.CANCELLED)
+        if offline:
+            order.payments.filter(state=PaymentState.PENDING, provider__in=["transfer", "invoice"]).update(
+                state=PaymentState.CANCELLED
+            )
         payment = Payment.objects.create(
-            order=order, provider=provider_id, amount_cents=order.total_cents, currency=order.currency
+            order=order, provider=provider_id, amount_cents=due + method.fee_cents, fee_cents=method.fee_cents,
+            currency=order.currency, state=PaymentState.PENDING if offline else PaymentState.CREATED,
         )
+        if provider_id == "transfer":
+            config = method_config(organizer_id=order.organizer_id, provider_id="transfer")
+            days = config.days_to_pay if config else 7
+            order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
+        elif provider_id == "invoice":
+            order_await_invoice(order_id=order.pk)
     config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
+    if provider.capabilities.return_query:
+        urls = replace(urls, return_url=payment_return_url(payment=payment, next_url=urls.return_url))
     return provider.start(payment_request(payment=payment), urls, config)
+
+
+def payment_return_url(*, payment: Payment, next_url: str) -> str:
+    """Where the PSP sends the buyer back: our return view asks the PSP where the payment stands
+    (server to server), then shows the order page. Same scheme and host as `next_url`."""
+    token = signing.dumps({"ref": payment.reference, "next": next_url}, salt=RETURN_SALT)
+    parts = urlsplit(next_url)
+    path = reverse("payment_return", args=[payment.provider, token])
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def payment_return(*, provider_id: str, token: str) -> str:
+    """The buyer is back from the PSP. Nothing the browser says is trusted: where the provider
+    can, we ask it (status query, or PayPal's capture) and apply its answer. Returns the page to
+    show next; raises InvalidInput for a token we did not sign."""
+    try:
+        data = signing.loads(token, salt=RETURN_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        raise InvalidInput(_("This payment link is not valid."), code="bad_return") from None
+    payment = Payment.objects.filter(reference=str(data.get("ref", "")), provider=provider_id).first()
+    if payment is not None and payment.state in (PaymentState.CREATED, PaymentState.PENDING):
+        payment_status_check(payment_id=payment.pk)
+    return str(data.get("next", "/"))
+
+
+def payment_status_check(*, payment_id: int) -> int:
+    """Ask the PSP where a payment stands and apply its answer (idempotent). Returns the number of
+    events applied; 0 when the provider cannot say or cannot be reached (the notice will come)."""
+    payment = Payment.objects.select_related("order__organizer").get(pk=payment_id)
+    provider = provider_get(payment.provider)
+    if provider is None or not (provider.capabilities.status_query or provider.capabilities.return_query):
+        return 0
+    config = provider_config(organizer_id=payment.order.organizer_id, provider_id=payment.provider)
+    try:
+        events = provider.status(payment_request(payment=payment), config)
+    except (NotSupported, ProviderUnavailable) as exc:
+        log.info("status of payment %s not available: %s", payment.pk, exc)
+        return 0
+    for event in events:
+        if event.payment_reference != payment.reference:
+            continue
+        notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=event,
+                     from_status=True)
+    return len(events)
+
+
+def payment_client_step(*, provider_id: str, reference: str, data: dict[str, str]) -> dict[str, object]:
+    """A step our own payment page takes with the PSP through us (e.g. confirming a Stripe
+    PaymentIntent with the payment method the PSP's script tokenised). Never marks anything paid
+    by itself: what the PSP answers is applied like a notice."""
+    payment = Payment.objects.select_related("order").filter(reference=reference, provider=provider_id).first()
+    provider = provider_get(provider_id)
+    step = getattr(provider, "client_step", None)
+    if payment is None or step is None:
+        raise InvalidInput(_("This payment is not known."), code="payment_unknown")
+    if payment.state not in (PaymentState.CREATED, PaymentState.PENDING):
+        raise InvalidInput(_("This payment is already finished."), code="payment_finished")
+    config = provider_config(organizer_id=payment.order.organizer_id, provider_id=provider_id)
+    try:
+        answer, events = step(payment_request(payment=payment), data, config)
+    except ProviderUnavailable:
+        raise InvalidInput(_("The payment service cannot be reached; try again in a moment."),
+                           code="psp_unavailable") from None
+    for event in events:
+        if event.payment_reference == payment.reference:
+            notice_apply(provider_id=provider_id, organizer_id=payment.order.organizer_id, event=event,
+                         from_status=True)
+    return dict(answer)
 
 
 EXTERNAL_METHODS = {
@@ -52,30 +165,42 @@ EXTERNAL_METHODS = {
 
 
 def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "") -> Payment:
-    """Record money received outside any payment service (box office, bank transfer); the order
-    is paid once what was received covers its total."""
+    """Record money received outside any payment service (box office, bank transfer, invoice);
+    the order is paid once what was received covers its total. A transfer awaiting this very
+    amount is the payment confirmed, not a second one."""
     if method not in EXTERNAL_METHODS:
         raise InvalidInput(_("Unknown payment method."), code="method_unknown")
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
-        received = sum(p.amount_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
-        if order.state not in (OrderState.PENDING, OrderState.EXPIRED):
+        received = _received_cents(order)
+        if order.state not in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
             raise InvalidInput(_("This order can no longer be paid."), code="order_not_payable")
         if not 0 < amount_cents <= order.total_cents - received:
             raise InvalidInput(_("The amount must be positive and at most what is still due."), code="amount_invalid")
-        payment = Payment.objects.create(
-            order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
-            state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
-        )
+        waiting = order.payments.filter(
+            state=PaymentState.PENDING, provider__in=[method, "invoice"], amount_cents=amount_cents, fee_cents=0
+        ).first()
+        if waiting is not None:
+            payment = waiting
+            payment.state, payment.confirmed_at = PaymentState.CONFIRMED, clock.now()
+            payment.psp_reference = reference[:200]
+            payment.save(update_fields=["state", "confirmed_at", "psp_reference"])
+        else:
+            payment = Payment.objects.create(
+                order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
+                state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
+            )
         if received + amount_cents >= order.total_cents and not order_mark_paid(order_id=order.pk):
             raise SoldOut(_("This order expired and its places are no longer available."), code="sold_out")
     return payment
 
 
-def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent) -> None:
+def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent, from_status: bool = False) -> None:
     """Apply one verified notice exactly once, whatever order and however often it arrives.
 
-    The notice was verified with this organiser's credentials: it only reaches their payments."""
+    The notice was verified with this organiser's credentials: it only reaches their payments.
+    A notice that contradicts what we know (failed after confirmed, pending after an outcome) is
+    settled by asking the PSP, where it can say."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(
             provider=provider_id, reference=event.payment_reference, order__organizer_id=organizer_id
@@ -91,13 +216,29 @@ def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent) -
         if payment is None:
             log.warning("notice %s for unknown payment %s", event.notice_id, event.payment_reference)
             return
+        conflict = False
         if event.kind == EventKind.CONFIRMED:
             _payment_confirm(payment, event)
         elif event.kind == EventKind.FAILED:
+            conflict = payment.state == PaymentState.CONFIRMED
             _payment_fail(payment, event.reason)
+        elif event.kind == EventKind.REFUNDED:
+            _refund_noticed(payment, event)
         elif payment.state == PaymentState.CREATED:
             payment.state = PaymentState.PENDING
             payment.save(update_fields=["state"])
+        else:
+            conflict = payment.state in (PaymentState.CONFIRMED, PaymentState.FAILED)
+        provider = provider_get(provider_id)
+        if conflict and not from_status and provider is not None and provider.capabilities.status_query:
+            payment_pk = payment.pk
+            transaction.on_commit(lambda: _queue_status_check(payment_pk))
+
+
+def _queue_status_check(payment_id: int) -> None:
+    from .tasks import payment_status_check_task
+
+    payment_status_check_task(payment_id)
 
 
 def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
@@ -112,16 +253,42 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
         return
     payment.state = PaymentState.CONFIRMED
     payment.confirmed_at = clock.now()
-    payment.psp_reference = event.psp_reference[:200]
+    payment.psp_reference = event.psp_reference[:200] or payment.psp_reference
     payment.save(update_fields=["state", "confirmed_at", "psp_reference"])
-    order = payment.order
-    if order.state == OrderState.PAID:
-        payment.needs_attention = _("The order was already paid: refund this payment.")
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    received = _received_cents(order)
+    if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED) or (
+        received - (payment.amount_cents - payment.fee_cents) >= order.total_cents
+    ):
+        _refund_automatically(payment, _("The order was already paid or cancelled: this payment is refunded."))
+        return
+    if received < order.total_cents:
+        return  # a part payment: the order waits for the rest
+    if not order_mark_paid(order_id=order.pk):
+        order_mark_unfulfillable(order_id=order.pk)
+        _refund_automatically(payment, _("Paid after the order expired and its places were sold."))
+
+
+def _refund_automatically(payment: Payment, why: str) -> None:
+    """Give the money back where the provider can, after the commit; flag it for staff otherwise."""
+    provider = provider_get(payment.provider)
+    if provider is None or not provider.capabilities.refund:
+        payment.needs_attention = why + " " + _("Refund it in the payment service's back office.")
         payment.save(update_fields=["needs_attention"])
         return
-    if not order_mark_paid(order_id=order.pk):
-        payment.needs_attention = _("Paid after the order expired and its places were sold: refund it.")
-        payment.save(update_fields=["needs_attention"])
+    payment.needs_attention = why + " " + _("An automatic refund was started.")
+    payment.save(update_fields=["needs_attention"])
+    refund = Refund.objects.create(
+        payment=payment, amount_cents=payment.amount_cents, currency=payment.currency, reason=why[:300]
+    )
+    refund_pk = refund.pk
+    transaction.on_commit(lambda: _queue_refund(refund_pk))
+
+
+def _queue_refund(refund_id: int) -> None:
+    from .tasks import refund_execute_task
+
+    refund_execute_task(refund_id)
 
 
 def _payment_fail(payment: Payment, reason: str) -> None:
@@ -130,3 +297,100 @@ def _payment_fail(payment: Payment, reason: str) -> None:
     payment.state = PaymentState.FAILED
     payment.failure_reason = reason[:300]
     payment.save(update_fields=["state", "failure_reason"])
+
+
+def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
+    """The PSP says money went back: close our refund of that amount, or tell staff."""
+    refund = payment.refunds.filter(
+        state__in=[RefundState.CREATED, RefundState.PENDING], amount_cents=event.amount_cents
+    ).first()
+    if refund is None:
+        if not payment.refunds.filter(state=RefundState.DONE, amount_cents=event.amount_cents).exists():
+            payment.needs_attention = _("The payment service reports a refund made outside billetterie.")
+            payment.save(update_fields=["needs_attention"])
+        return
+    refund.state, refund.done_at = RefundState.DONE, clock.now()
+    refund.psp_reference = event.psp_reference[:200] or refund.psp_reference
+    refund.save(update_fields=["state", "done_at", "psp_reference"])
+
+
+# --- refunds ------------------------------------------------------------------------------------
+
+
+def refund_create(*, payment: Payment, amount_cents: int, reason: str = "") -> Refund:
+    """Refund part or all of a confirmed payment, never more than was paid and not yet refunded.
+
+    The refund row and its reference (the PSP call's idempotency key) are committed before the
+    PSP is called; the call happens after, outside the transaction."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if locked.state != PaymentState.CONFIRMED:
+            raise InvalidInput(_("Only a confirmed payment can be refunded."), code="payment_not_confirmed")
+        refundable = locked.amount_cents - sum(
+            r.amount_cents for r in locked.refunds.exclude(state=RefundState.FAILED)
+        )
+        if not 0 < amount_cents <= refundable:
+            raise InvalidInput(_("The amount must be positive and at most what is left to refund (%(left)s cents).")
+                               % {"left": refundable}, code="amount_invalid")
+        provider = provider_get(locked.provider)
+        if provider is not None and amount_cents < locked.amount_cents and provider.capabilities.refund and (
+            not provider.capabilities.partial_refund
+        ):
+            raise InvalidInput(_("This payment method cannot refund part of a payment."), code="partial_refused")
+        refund = Refund.objects.create(
+            payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300]
+        )
+    return refund_execute(refund_id=refund.pk)
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Call the PSP for a refund that is stored and not sent yet (safe to repeat: same idempotency key)."""
+    refund = Refund.objects.select_related("payment__order").get(pk=refund_id)
+    if refund.state != RefundState.CREATED:
+        return refund
+    payment = refund.payment
+    provider = provider_get(payment.provider)
+    if provider is None or not provider.capabilities.refund:
+        return _refund_set(refund, RefundState.MANUAL, message=_("Refund it by hand, then mark it done."))
+    config = provider_config(organizer_id=payment.order.organizer_id, provider_id=payment.provider)
+    request = RefundRequest(reference=refund.reference, payment=payment_request(payment=payment),
+                            amount_cents=refund.amount_cents, currency=refund.currency)
+    try:
+        result = provider.refund(request, config)
+    except (ProviderUnavailable, NotSupported) as exc:
+        log.warning("refund %s not sent: %s", refund.pk, exc)
+        return _refund_set(refund, RefundState.CREATED, message=_("The payment service could not be reached."))
+    state = {
+        RefundOutcome.DONE: RefundState.DONE, RefundOutcome.PENDING: RefundState.PENDING,
+        RefundOutcome.FAILED: RefundState.FAILED, RefundOutcome.MANUAL: RefundState.MANUAL,
+    }[result.outcome]
+    return _refund_set(refund, state, message=result.message, psp_reference=result.psp_reference)
+
+
+def _refund_set(refund: Refund, state: str, *, message: str = "", psp_reference: str = "") -> Refund:
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state not in (RefundState.CREATED, RefundState.PENDING):
+            return locked
+        locked.state = state
+        locked.message = str(message)[:300]
+        locked.psp_reference = psp_reference[:200] or locked.psp_reference
+        if state == RefundState.DONE:
+            locked.done_at = clock.now()
+        locked.save(update_fields=["state", "message", "psp_reference", "done_at"])
+    return locked
+
+
+def refund_mark_done(*, refund_id: int) -> Refund:
+    """Staff made a manual refund in the PSP's back office (or by transfer): close it."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.state not in (RefundState.MANUAL, RefundState.PENDING, RefundState.CREATED):
+            raise InvalidInput(_("This refund is already closed."), code="refund_closed")
+        refund.state, refund.done_at = RefundState.DONE, clock.now()
+        refund.save(update_fields=["state", "done_at"])
+    return refund
+
+
+def offline_redirect(*, url: str) -> NextAction:
+    return Redirect(url)
