@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from billetterie.api.urls import api
 from billetterie.payments import sandbox_psp
+from billetterie.payments import views as payment_views
+from billetterie.payments.fakes import common as payment_fakes
+from billetterie.payments.return_views import payment_back
 from billetterie.payments.views import notify
 
 urlpatterns = [
@@ -11,5 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sandbox-psp/", include(sandbox_psp)),
     path("payments/notify/<str:provider_id>/<slug:organizer_slug>/", notify, name="payment_notify"),
+    path("payments/back/<str:token>/", payment_back, name="payment_back"),
+    path("fake-psp/", include(payment_fakes)),  # answers 404 unless settings.PAYMENT_FAKES
+    path("payments/return/<str:provider_id>/<str:token>/", payment_views.return_view, name="payment_return"),
+    path("payments/step/<str:provider_id>/<str:reference>/", payment_views.client_step, name="payment_client_step"),
     path("", include("billetterie.shop.urls")),
 ]

@@ -13,6 +13,8 @@ class OrderState(models.TextChoices):
     PAID = "paid", _("Payment confirmed")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
+    AWAITING_INVOICE = "awaiting_invoice", _("Awaiting invoice payment")
+    PAID_UNFULFILLED = "paid_unfulfilled", _("Paid, cannot be fulfilled")
 
 
 class Order(models.Model):

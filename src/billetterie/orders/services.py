@@ -337,3 +337,38 @@ def order_cancel(*, order_id: int) -> Order:
         order.cancelled_at = clock.now()
         order.save(update_fields=["state", "cancelled_at"])
     return order
+
+
+def order_extend_due(*, order_id: int, until: datetime) -> Order:
+    """A pending order paid by bank transfer keeps its places until `until` (never shortens)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state != OrderState.PENDING or (order.expires_at and order.expires_at >= until):
+            return order
+        Hold.objects.filter(line__order=order, released_at=None).exclude(expires_at=None).update(expires_at=until)
+        order.expires_at = until
+        order.save(update_fields=["expires_at"])
+    return order
+
+
+def order_await_invoice(*, order_id: int) -> Order:
+    """Pay by invoice (seed 003): the order keeps its places, no due time, until staff record the payment."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state != OrderState.PENDING:
+            return order
+        Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+        order.state = OrderState.AWAITING_INVOICE
+        order.expires_at = None
+        order.save(update_fields=["state", "expires_at"])
+    return order
+
+
+def order_mark_unfulfillable(*, order_id: int) -> Order:
+    """Paid after it expired and its places were sold: the money must go back, never silently lost."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
+            order.state = OrderState.PAID_UNFULFILLED
+            order.save(update_fields=["state"])
+    return order

@@ -24,6 +24,7 @@ class Payment(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=PaymentState.choices, default=PaymentState.CREATED)
     amount_cents = models.PositiveIntegerField(_("amount (cents)"))
     currency = models.CharField(max_length=3, default="EUR")
+    fee_cents = models.PositiveIntegerField(_("fee (cents)"), default=0)
     psp_reference = models.CharField(_("payment service reference"), max_length=200, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -53,3 +54,104 @@ class ProviderNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.notice_id}"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    BOX_OFFICE = "box_office", _("Box office")
+    API = "api", _("API")
+
+
+class PaymentMethodConfig(models.Model):
+    """One payment method an organiser offers: where, in which mode, with which credentials.
+
+    Sandbox and live credentials are kept apart, each encrypted at rest (`payments.crypto`); only
+    the active mode's reach the provider. Amount limits narrow the provider's own."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="payment_methods",
+                                  verbose_name=_("organiser"))
+    provider = models.CharField(_("payment method"), max_length=40)
+    enabled = models.BooleanField(_("offered"), default=True)
+    on_web = models.BooleanField(_("web shop"), default=True)
+    on_box_office = models.BooleanField(_("box office"), default=False)
+    on_api = models.BooleanField(_("API"), default=False)
+    mode = models.CharField(_("mode"), max_length=10, default="sandbox",
+                            choices=[("sandbox", _("Test (sandbox)")), ("live", _("Live"))])
+    sandbox_credentials = models.BinaryField(default=b"", editable=False)
+    live_credentials = models.BinaryField(default=b"", editable=False)
+    label = models.CharField(_("name shown to buyers"), max_length=100, blank=True,
+                             help_text=_("Leave blank for the method's usual name."))
+    min_amount_cents = models.PositiveIntegerField(_("minimum amount (cents)"), null=True, blank=True)
+    max_amount_cents = models.PositiveIntegerField(_("maximum amount (cents)"), null=True, blank=True)
+    fee_fixed_cents = models.PositiveIntegerField(_("fee, fixed part (cents)"), default=0)
+    fee_per_mille = models.PositiveIntegerField(_("fee, proportional part (‰)"), default=0,
+                                                help_text=_("Per thousand of the amount: 15 ‰ = 1.5 %."))
+    position = models.PositiveIntegerField(_("display order"), default=0)
+    instructions = models.TextField(_("instructions for buyers"), blank=True)
+    days_to_pay = models.PositiveIntegerField(
+        _("days to pay"), default=7, help_text=_("Bank transfer: how long the order keeps its places.")
+    )
+
+    class Meta:
+        verbose_name = _("payment method")
+        verbose_name_plural = _("payment methods")
+        ordering = ["organizer", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["organizer", "provider"], name="payment_method_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organizer_id}:{self.provider}"
+
+
+class RefundState(models.TextChoices):
+    CREATED = "created", _("Started")
+    PENDING = "pending", _("Awaiting the payment service")
+    DONE = "done", _("Refunded")
+    FAILED = "failed", _("Failed")
+    MANUAL = "manual", _("To do in the payment service's back office")
+
+
+class Refund(models.Model):
+    """One refund of (part of) a confirmed payment; its reference is the idempotency key of the
+    PSP call and is stored before the call is made."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
+    state = models.CharField(_("state"), max_length=20, choices=RefundState.choices, default=RefundState.CREATED)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(max_length=3, default="EUR")
+    psp_reference = models.CharField(_("payment service reference"), max_length=200, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"refund {self.reference[:8]}"
+
+
+class StatementLine(models.Model):
+    """A bank statement line imported by staff, kept once (by a hash of the line) so importing the
+    same statement twice records nothing twice."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="statement_lines")
+    line_hash = models.CharField(max_length=64)
+    booked_on = models.CharField(_("date"), max_length=20, blank=True)
+    label = models.CharField(_("label"), max_length=500)
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["organizer", "line_hash"], name="statement_line_unique")]
+
+    def __str__(self) -> str:
+        return self.label[:60]

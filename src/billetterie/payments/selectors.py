@@ -1,14 +1,138 @@
 from __future__ import annotations
 
-from billetterie.orders.models import Order
+from dataclasses import dataclass
 
-from .models import Payment
-from .providers.base import PaymentRequest, ProviderConfig
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.orders.models import Order
+from billetterie.organizers.models import Organizer
+
+from .crypto import credentials_decrypt
+from .models import Channel, Payment, PaymentMethodConfig
+from .providers.base import Mode, PaymentRequest, ProviderConfig
+from .providers.registry import provider_get
+
+CARD_MIN_CENTS = 100  # card payments refuse 0.01 to 0.99 €
+# amount rules of methods whose service sets them (cents): (minimum, maximum)
+AMOUNT_RULES: dict[str, tuple[int, int | None]] = {"ancv_connect": (2000, None)}
+# box office methods, recorded by staff (payments.services.EXTERNAL_METHODS)
+BOX_OFFICE_DEFAULT = ["cash", "cheque", "card_terminal"]
 
 
 def provider_config(*, organizer_id: int, provider_id: str) -> ProviderConfig:
-    """The organiser's settings for a provider (the sandbox needs none)."""
-    return ProviderConfig()
+    """The organiser's settings for a provider: the mode and that mode's credentials only.
+
+    Without a stored setting the provider runs in sandbox mode with no credentials (what the
+    built-in sandbox needs)."""
+    config = PaymentMethodConfig.objects.filter(organizer_id=organizer_id, provider=provider_id).first()
+    if config is None:
+        return ProviderConfig()
+    mode = Mode(config.mode)
+    blob = config.live_credentials if mode == Mode.LIVE else config.sandbox_credentials
+    return ProviderConfig(mode=mode, credentials=credentials_decrypt(blob))
+
+
+@dataclass(frozen=True)
+class OfferedMethod:
+    provider_id: str
+    name: str
+    fee_cents: int
+    sandbox: bool
+    instructions: str = ""
+
+
+def method_fee(*, config: PaymentMethodConfig | None, amount_cents: int) -> int:
+    """The method's fee on an amount: fixed part + per-mille part, rounded half up to the cent."""
+    if config is None or amount_cents <= 0:
+        return 0
+    return config.fee_fixed_cents + (amount_cents * config.fee_per_mille + 500) // 1000
+
+
+def _amount_allowed(provider_id: str, config: PaymentMethodConfig | None, amount_cents: int) -> bool:
+    if amount_cents <= 0:
+        return True
+    provider = provider_get(provider_id)
+    low, high = AMOUNT_RULES.get(provider_id, (0, None))
+    if provider is not None:
+        caps = provider.capabilities
+        low = max(low, caps.min_amount_cents, CARD_MIN_CENTS if caps.card else 0)
+        high = caps.max_amount_cents if high is None else min(high, caps.max_amount_cents or high)
+    if config is not None:
+        low = max(low, config.min_amount_cents or 0)
+        if config.max_amount_cents is not None:
+            high = config.max_amount_cents if high is None else min(high, config.max_amount_cents)
+    return amount_cents >= low and (high is None or amount_cents <= high)
+
+
+def _channel_flag(config: PaymentMethodConfig, channel: str) -> bool:
+    return {Channel.WEB: config.on_web, Channel.BOX_OFFICE: config.on_box_office, Channel.API: config.on_api}.get(
+        Channel(channel), False
+    )
+
+
+def _method_name(provider_id: str) -> str:
+    from .services import EXTERNAL_METHODS
+
+    provider = provider_get(provider_id)
+    if provider is not None:
+        return str(provider.name)
+    return str(EXTERNAL_METHODS.get(provider_id, provider_id))
+
+
+def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) -> list[OfferedMethod]:
+    """The methods this organiser offers on this channel for this amount, in display order, each
+    with its fee. An organiser who set up no method at all gets the built-in sandbox on the web
+    and the API, and cash, cheque and card terminal at the box office (a fresh install works)."""
+    configs = list(PaymentMethodConfig.objects.filter(organizer=organizer).order_by("position", "id"))
+    if not configs:
+        ids = BOX_OFFICE_DEFAULT if channel == Channel.BOX_OFFICE else ["sandbox"]
+        return [
+            OfferedMethod(p, _method_name(p), 0, sandbox=provider_get(p) is not None)
+            for p in ids if _amount_allowed(p, None, amount_cents)
+        ]
+    offered = []
+    for config in configs:
+        if not config.enabled or not _channel_flag(config, channel):
+            continue
+        provider = provider_get(config.provider)
+        from .services import EXTERNAL_METHODS
+
+        if provider is None and config.provider not in EXTERNAL_METHODS:
+            continue  # a provider removed from this installation
+        if not _amount_allowed(config.provider, config, amount_cents):
+            continue
+        live_capable = provider is not None and not getattr(provider, "offline", False)
+        offered.append(OfferedMethod(
+            provider_id=config.provider,
+            name=config.label or _method_name(config.provider),
+            fee_cents=method_fee(config=config, amount_cents=amount_cents),
+            sandbox=live_capable and config.mode == Mode.SANDBOX,
+            instructions=config.instructions,
+        ))
+    return offered
+
+
+def shop_test_mode(*, organizer: Organizer) -> bool:
+    """The shop shows a "test mode" banner while any method it offers on the web is in sandbox."""
+    return any(m.sandbox for m in methods_offered(organizer=organizer, channel=Channel.WEB, amount_cents=0))
+
+
+def method_config(*, organizer_id: int, provider_id: str) -> PaymentMethodConfig | None:
+    return PaymentMethodConfig.objects.filter(organizer_id=organizer_id, provider=provider_id).first()
+
+
+def transfer_instructions(*, order: Order) -> dict[str, str]:
+    """What the buyer needs to pay by transfer: the organiser's account and the order code as reference."""
+    config = provider_config(organizer_id=order.organizer_id, provider_id="transfer")
+    stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
+    return {
+        "holder": config.credentials.get("holder", "") or order.organizer.legal_name or order.organizer.name,
+        "iban": config.credentials.get("iban", ""),
+        "bic": config.credentials.get("bic", ""),
+        "reference": order.code,
+        "text": stored.instructions if stored else "",
+        "label": str(_("Bank transfer")),
+    }
 
 
 def payment_request(*, payment: Payment) -> PaymentRequest:
@@ -38,4 +162,6 @@ def order_payment_status(*, order: Order) -> str:
         return "unpaid"
     if latest.state == PaymentState.FAILED:
         return "failed"
+    if latest.provider == "transfer":
+        return "transfer"
     return "pending"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import logging
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock
-from billetterie.core.errors import InvalidInput, SoldOut
+from billetterie.core.errors import DomainError, InvalidInput, SoldOut
+from billetterie.core.money import InvalidAmount, decimal_to_cents
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import (
     order_await_invoice,
@@ -23,7 +28,7 @@ from billetterie.orders.services import (
     order_mark_unfulfillable,
 )
 
-from .models import Channel, Payment, PaymentState, ProviderNotice, Refund, RefundState
+from .models import Channel, Payment, PaymentState, ProviderNotice, Refund, RefundState, StatementLine
 from .providers.base import (
     EventKind,
     NextAction,
@@ -31,7 +36,6 @@ from .providers.base import (
     PaymentUrls,
     ProviderEvent,
     ProviderUnavailable,
-    Redirect,
     RefundOutcome,
     RefundRequest,
 )
@@ -164,7 +168,8 @@ EXTERNAL_METHODS = {
 }
 
 
-def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "") -> Payment:
+def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "",
+                            notify: bool = True) -> Payment:
     """Record money received outside any payment service (box office, bank transfer, invoice);
     the order is paid once what was received covers its total. A transfer awaiting this very
     amount is the payment confirmed, not a second one."""
@@ -190,7 +195,7 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
                 order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
                 state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
             )
-        if received + amount_cents >= order.total_cents and not order_mark_paid(order_id=order.pk):
+        if received + amount_cents >= order.total_cents and not order_mark_paid(order_id=order.pk, notify=notify):
             raise SoldOut(_("This order expired and its places are no longer available."), code="sold_out")
     return payment
 
@@ -392,5 +397,90 @@ def refund_mark_done(*, refund_id: int) -> Refund:
     return refund
 
 
-def offline_redirect(*, url: str) -> NextAction:
-    return Redirect(url)
+# --- bank statements --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    recorded: int
+    already_imported: int
+    unmatched: int
+    problems: int
+
+
+def statement_import(*, organizer_id: int, content: str) -> StatementResult:
+    """Import a bank statement CSV (`;`-separated, French decimal comma): each credit whose label
+    names one of the organiser's order codes records a bank transfer for that order, once. A line
+    is known by a hash of its text, so importing the same statement again records nothing twice."""
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
+    if not rows:
+        raise InvalidInput(_("The file is empty."), code="statement_empty")
+    columns = _statement_columns(rows[0])
+    counts = {"recorded": 0, "already_imported": 0, "unmatched": 0, "problems": 0}
+    codes = _order_codes(organizer_id)
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        counts[_statement_line(organizer_id, row, columns, codes)] += 1
+    return StatementResult(**counts)
+
+
+def _statement_columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, name in enumerate(h.strip().lower() for h in header):
+        if "date" in name and "date" not in found:
+            found["date"] = index
+        elif ("libell" in name or "label" in name or "description" in name) and "label" not in found:
+            found["label"] = index
+        elif ("crédit" in name or "credit" in name) and "credit" not in found:
+            found["credit"] = index
+        elif ("montant" in name or "amount" in name) and "amount" not in found:
+            found["amount"] = index
+    if "label" not in found or not ("credit" in found or "amount" in found):
+        raise InvalidInput(_("The file needs a header line with a label column and an amount or credit column "
+                             "(Date;Libellé;Montant)."), code="statement_columns")
+    return found
+
+
+def _order_codes(organizer_id: int) -> dict[str, int]:
+    return dict(Order.objects.filter(organizer_id=organizer_id).values_list("code", "pk"))
+
+
+def _statement_line(organizer_id: int, row: list[str], columns: dict[str, int], codes: dict[str, int]) -> str:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    label = cell("label")
+    raw_amount = cell("credit") or cell("amount")
+    line_hash = hashlib.sha256(";".join(c.strip() for c in row).encode()).hexdigest()
+    try:
+        cents = decimal_to_cents(raw_amount.replace("€", "").replace("+", "")) if raw_amount else 0
+    except InvalidAmount:
+        cents = 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                line = StatementLine.objects.create(
+                    organizer_id=organizer_id, line_hash=line_hash, booked_on=cell("date")[:20],
+                    label=label[:500], amount_cents=cents,
+                )
+        except IntegrityError:
+            return "already_imported"
+        matches = [code for code in re.findall(r"[A-Z0-9]+", label.upper()) if code in codes]
+        if cents <= 0 or not matches:
+            line.outcome = _("No order code found in the label, or not a credit.")
+            line.save(update_fields=["outcome"])
+            return "unmatched"
+        try:
+            payment = payment_record_external(
+                order_id=codes[matches[0]], method="transfer", amount_cents=cents, reference=label[:200]
+            )
+        except DomainError as exc:
+            line.outcome = str(exc.message)[:300]
+            line.save(update_fields=["outcome"])
+            return "problems"
+        line.payment = payment
+        line.outcome = _("Recorded for order %(code)s.") % {"code": matches[0]}
+        line.save(update_fields=["payment", "outcome"])
+    return "recorded"

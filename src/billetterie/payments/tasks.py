@@ -16,3 +16,21 @@ def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
         timeout=10,
     )
     response.raise_for_status()
+
+
+@task(retries=5, retry_delay=60)
+def payment_status_check_task(payment_id: int) -> None:
+    """Ask the PSP where a payment stands, after notices that contradict each other."""
+    from .services import payment_status_check
+
+    payment_status_check(payment_id=payment_id)
+
+
+@task(retries=8, retry_delay=120)
+def refund_execute_task(refund_id: int) -> None:
+    """Send a stored refund to the PSP; a refund the PSP could not take stays `created` and is retried."""
+    from .models import RefundState
+    from .services import refund_execute
+
+    if refund_execute(refund_id=refund_id).state == RefundState.CREATED:
+        raise RuntimeError(f"refund {refund_id} not sent yet")

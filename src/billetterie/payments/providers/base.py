@@ -149,6 +149,8 @@ class Capabilities:
     status_query: bool = False
     min_amount_cents: int = 0
     max_amount_cents: int | None = None
+    card: bool = False  # a card payment: amounts of 0.01 to 0.99 € are refused
+    return_query: bool = False  # ask the PSP (status or capture) when the buyer comes back
 
 
 class Provider(Protocol):
