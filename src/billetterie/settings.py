@@ -172,6 +172,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@bille
 # the sandbox PSP signs its notices with this key; derived from SECRET_KEY unless given
 SANDBOX_NOTICE_KEY = os.environ.get("SANDBOX_NOTICE_KEY", "")
 SANDBOX_NOTICE_DELAY_SECONDS = int(os.environ.get("SANDBOX_NOTICE_DELAY_SECONDS", "8"))
+# local fakes of the bank payment services under /fake-psp/ (demo and tests only)
+PAYMENT_FAKES = _env_bool("PAYMENT_FAKES")
 
 LOGGING = {
     "version": 1,

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from .base import Provider
+from .lyra import ClicAndPayProvider, LyraProvider, PayZenProvider, ScelliusProvider, SogecommerceProvider
 from .offline import InvoiceProvider, TransferProvider
 from .sandbox import SandboxProvider
+from .sips import SherlocksProvider, SipsProvider, SogenactifProvider
 
 PROVIDERS: dict[str, Provider] = {
     SandboxProvider.identifier: SandboxProvider(),
+    LyraProvider.identifier: LyraProvider(),
+    PayZenProvider.identifier: PayZenProvider(),
+    SogecommerceProvider.identifier: SogecommerceProvider(),
+    ScelliusProvider.identifier: ScelliusProvider(),
+    ClicAndPayProvider.identifier: ClicAndPayProvider(),
+    SipsProvider.identifier: SipsProvider(),
+    SogenactifProvider.identifier: SogenactifProvider(),
+    SherlocksProvider.identifier: SherlocksProvider(),
     TransferProvider.identifier: TransferProvider(),
     InvoiceProvider.identifier: InvoiceProvider(),
 }

@@ -1,0 +1,222 @@
+"""What the French bank payment services have in common (Lyra, SIPS, Paybox, Ogone, PayFiP, Monetico).
+
+- Money crosses the edge exactly: integer cents inside, `Decimal` euros for eopayment, the
+  service's own string in its forms and notices; anything that is not a whole number of cents
+  is refused, never rounded.
+- Our payment reference (160 random bits, base64url) is written in the 27 letters and digits
+  that every one of these services accepts in its order or transaction id (`psp_ref`), and read
+  back from the notice (`our_ref`): no table to look up, nothing to truncate.
+- The buyer comes back through `/payments/back/<signed>/` (GET or POST, as SIPS posts its
+  browser return) which only redirects to the order page: the browser return never marks
+  anything paid."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import string
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from billetterie.core.errors import InvalidInput
+
+from .base import (
+    AutoPostForm,
+    NoticeRejected,
+    NotSupported,
+    PaymentRequest,
+    PaymentUrls,
+    ProviderConfig,
+    ProviderEvent,
+    RefundOutcome,
+    RefundRequest,
+    RefundResult,
+)
+
+log = logging.getLogger(__name__)
+BACK_SALT = "billetterie.payments.back"
+ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase  # base62
+PSP_REF_LENGTH = 27  # 62**27 > 2**160
+NUMERIC_CURRENCIES = {"978": "EUR"}
+CURRENCY_NUMBERS = {v: k for k, v in NUMERIC_CURRENCIES.items()}
+_DECIMAL_RE = re.compile(r"^\d{1,15}(\.\d{1,2})?$")
+
+
+# --- money -------------------------------------------------------------------------------------
+
+def decimal_from_cents(cents: int) -> Decimal:
+    """1999 → Decimal('19.99'), exactly (never through a float)."""
+    if isinstance(cents, bool) or not isinstance(cents, int) or cents < 0:
+        raise ValueError(f"not an amount in cents: {cents!r}")
+    return Decimal(cents).scaleb(-2)
+
+
+def cents_from_decimal(value: Decimal | str) -> int:
+    """Decimal('19.99') or '19.99' → 1999; more than two decimals, a sign or an exponent is refused."""
+    text = str(value).strip()
+    if not _DECIMAL_RE.match(text):
+        raise ValueError(f"not an amount in euros: {value!r}")
+    try:
+        cents = Decimal(text).scaleb(2)
+    except InvalidOperation as exc:  # pragma: no cover  (the pattern already refused it)
+        raise ValueError(f"not an amount in euros: {value!r}") from exc
+    return int(cents)
+
+
+def cents_from_digits(value: str) -> int:
+    """'001999' (a service's amount in cents) → 1999; anything but digits is refused."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 15:
+        raise ValueError(f"not an amount in cents: {value!r}")
+    return int(value)
+
+
+def euros_text(cents: int) -> str:
+    """1999 → '19.99', 100 → '1.00': the form of Ogone, Monetico and friends."""
+    return f"{decimal_from_cents(cents):.2f}"
+
+
+def currency_alpha(numeric: str) -> str:
+    try:
+        return NUMERIC_CURRENCIES[numeric]
+    except KeyError:
+        raise NoticeRejected(f"unknown currency code {numeric!r}") from None
+
+
+def currency_numeric(alpha: str) -> str:
+    try:
+        return CURRENCY_NUMBERS[alpha]
+    except KeyError:
+        raise ValueError(f"currency {alpha!r} is not accepted by this payment service") from None
+
+
+# --- references --------------------------------------------------------------------------------
+
+def psp_ref(reference: str) -> str:
+    """Our reference (a 27-character base64url secret) as 27 letters and digits, reversibly."""
+    try:
+        raw = base64.urlsafe_b64decode(reference + "=" * (-len(reference) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("payment reference is not a base64url secret") from exc
+    if len(raw) != 20 or base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != reference:
+        raise ValueError("payment reference is not a 160-bit base64url secret")
+    number = int.from_bytes(raw, "big")
+    digits = []
+    for _i in range(PSP_REF_LENGTH):
+        number, rest = divmod(number, 62)
+        digits.append(ALPHABET[rest])
+    return "".join(reversed(digits))
+
+
+def our_ref(value: str) -> str:
+    """The inverse of `psp_ref`; raises NoticeRejected on anything `psp_ref` cannot have written."""
+    if len(value) != PSP_REF_LENGTH or any(c not in ALPHABET for c in value):
+        raise NoticeRejected("not one of our payment references")
+    number = 0
+    for c in value:
+        number = number * 62 + ALPHABET.index(c)
+    if number >= 1 << 160:
+        raise NoticeRejected("not one of our payment references")
+    return base64.urlsafe_b64encode(number.to_bytes(20, "big")).rstrip(b"=").decode()
+
+
+# --- HTTP edges ---------------------------------------------------------------------------------
+
+def browser_return_url(urls: PaymentUrls) -> str:
+    """An absolute URL on our site that sends the buyer (GET or POST) to `urls.return_url`."""
+    token = signing.dumps(urls.return_url, salt=BACK_SALT, compress=True)
+    return urljoin(urls.notify_url, reverse("payment_back", args=[token]))
+
+
+def back_target(token: str) -> str | None:
+    try:
+        target = signing.loads(token, salt=BACK_SALT)
+    except signing.BadSignature:
+        return None
+    return target if isinstance(target, str) else None
+
+
+def notice_text(request: HttpRequest, encoding: str = "utf-8") -> str:
+    """The notice as a query string, whether it came as a form body or in the URL."""
+    body = request.body
+    if body:
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise NoticeRejected("notice is not text") from exc
+    return request.META.get("QUERY_STRING", "")
+
+
+def form_action(form: Any, url: str | None = None) -> AutoPostForm:
+    """An eopayment `Form` as our auto-posted form, optionally sent elsewhere (a fake, a bank's own URL)."""
+    fields = {str(f["name"]): str(f["value"]) for f in form.fields}
+    return AutoPostForm(url=url or str(form.url), fields=fields)
+
+
+def fakes_on() -> bool:
+    return bool(getattr(settings, "PAYMENT_FAKES", False))
+
+
+def fake_url(urls: PaymentUrls, family: str) -> str:
+    """The local fake payment page of a family, on this very site (settings.PAYMENT_FAKES)."""
+    return urljoin(urls.notify_url, reverse("fake_psp:pay", args=[family]))
+
+
+class NotConfigured(NoticeRejected):
+    """The organiser has not given this service's credentials (a notice is refused; a payment
+    cannot start)."""
+
+
+def credentials_or_fake(config: ProviderConfig, fake: Mapping[str, str]) -> tuple[Mapping[str, str], bool]:
+    """The organiser's credentials, and whether they are the local fake's.
+
+    With none given, in sandbox mode and with settings.PAYMENT_FAKES on, the fake's published
+    test credentials are used, so the demo runs before any bank is configured. Never in live mode."""
+    if config.credentials:
+        return config.credentials, False
+    if config.sandbox and fakes_on():
+        return fake, True
+    raise NotConfigured("this payment method is not configured")
+
+
+def credential(creds: Mapping[str, str], name: str) -> str:
+    value = str(creds.get(name) or "").strip()
+    if not value:
+        raise NotConfigured(f"missing credential {name}")
+    return value
+
+
+def start_error(exc: Exception) -> InvalidInput:
+    """What the buyer sees when a bank payment cannot start (the details go to the log)."""
+    log.warning("bank payment could not start: %s", exc)
+    return InvalidInput(_("This payment method is not available at the moment."), code="provider_not_configured")
+
+
+class BankProvider:
+    """Defaults shared by the bank services: a plain-text acknowledgement, refunds made by staff
+    in the service's back office, no status query."""
+
+    refund_where: str | Promise = "the payment service's back office"
+
+    def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse:
+        return HttpResponse("OK", content_type="text/plain")
+
+    def refund(self, refund: RefundRequest, config: ProviderConfig) -> RefundResult:
+        return RefundResult(
+            RefundOutcome.MANUAL,
+            message=f"Refund {refund.amount_cents} cents of payment {refund.payment.psp_reference or '?'} "
+                    f"in {self.refund_where}, then mark this refund done (our reference {refund.reference}).",
+        )
+
+    def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
+        raise NotSupported("this payment service only speaks through notices")
