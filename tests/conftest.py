@@ -15,6 +15,19 @@ def _settings_for_tests(settings: Any) -> None:
     settings.LANGUAGE_CODE = "fr"
 
 
+@pytest.fixture(autouse=True)
+def _checkin_caches_clear() -> Iterator[None]:
+    """Check-in keeps list scopes and event public keys per process; ids repeat across tests."""
+    from billetterie.checkin.selectors import checkin_scope_cache_clear
+    from billetterie.tickets.selectors import public_keys_cache_clear
+
+    checkin_scope_cache_clear()
+    public_keys_cache_clear()
+    yield
+    checkin_scope_cache_clear()
+    public_keys_cache_clear()
+
+
 @pytest.fixture
 def shop(db: None) -> Shop:
     return shop_create()

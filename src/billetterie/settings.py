@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "billetterie.orders",
     "billetterie.payments",
     "billetterie.tickets",
+    "billetterie.checkin",
     "billetterie.notifications",
     "billetterie.shop",
     "billetterie.api",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import events, orders
+from . import checkin, events, orders
 from .errors import install_error_handlers
 
 
@@ -29,3 +29,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", events.router)
 api.add_router("", orders.router)
+api.add_router("", checkin.router)

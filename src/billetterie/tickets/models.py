@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.catalog.models import Event
+from billetterie.orders.models import OrderLine
 
 
 class EventKey(models.Model):
@@ -23,3 +24,51 @@ class EventKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ({bytes(self.public_key).hex()[:16]}…)"
+
+
+class RevokedTicket(models.Model):
+    """A ticket payload that no longer admits: its line got a new nonce (ticket reissued).
+
+    Cancelled, expired and refunded orders are revoked by their state; this table keeps the old
+    nonces, which the offline scanners need to refuse old copies of a reissued ticket."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="revoked_tickets")
+    nonce = models.BinaryField(max_length=8)
+    revoked_at = models.DateTimeField(_("revoked at"))
+    reason = models.CharField(_("reason"), max_length=40, default="reissued")
+
+    class Meta:
+        verbose_name = _("revoked ticket")
+        verbose_name_plural = _("revoked tickets")
+        ordering = ["-revoked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}:{bytes(self.nonce).hex()}"
+
+
+class TicketLayout(models.Model):
+    """An organiser's own ticket page: HTML with documented placeholders only (see tickets.layout).
+
+    One for an event, or one for all the organiser's events (event left empty)."""
+
+    organizer = models.ForeignKey(
+        "organizers.Organizer", on_delete=models.CASCADE, related_name="ticket_layouts", verbose_name=_("organiser")
+    )
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="ticket_layout",
+        verbose_name=_("event"), help_text=_("Empty: every event of the organiser without its own layout."),
+    )
+    html = models.TextField(_("HTML layout"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ticket layout")
+        verbose_name_plural = _("ticket layouts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organizer"], condition=models.Q(event=None), name="ticket_layout_one_default"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.event or self.organizer)

@@ -18,3 +18,27 @@ def event_public_key(*, event_id: int) -> bytes:
     if public_key is None:
         raise NotFound(_("This event has no ticket signing key yet."), code="no_event_key")
     return bytes(public_key)
+
+
+def revoked_nonces_of_event(*, event_id: int) -> list[tuple[int, str]]:
+    """(line id, nonce hex) of the reissued tickets' old payloads, for the offline scanners."""
+    from .models import RevokedTicket
+
+    rows = RevokedTicket.objects.filter(line__product__event_id=event_id).values_list("line_id", "nonce")
+    return [(line_id, bytes(nonce).hex()) for line_id, nonce in rows]
+
+
+_public_keys: dict[int, bytes] = {}
+
+
+def event_public_key_cached(*, event_id: int) -> bytes:
+    """event_public_key, remembered by the process: an event's key pair never changes."""
+    key = _public_keys.get(event_id)
+    if key is None:
+        key = event_public_key(event_id=event_id)
+        _public_keys[event_id] = key
+    return key
+
+
+def public_keys_cache_clear() -> None:
+    _public_keys.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import secrets
 
 from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes, serialization
@@ -10,10 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event
+from billetterie.core import clock
+from billetterie.core.errors import Conflict
+from billetterie.orders.models import OrderLine
 
-from .models import EventKey
+from .models import EventKey, RevokedTicket
 
 _HKDF_SALT = b"billetterie.tickets"
 _HKDF_INFO = b"event signing key encryption v1"
@@ -66,3 +71,21 @@ def event_key_private(*, key: EventKey) -> Ed25519PrivateKey:
     if _raw_public(private_key) != bytes(key.public_key):
         raise ValueError(f"the stored key pair of event {key.event_id} does not match")
     return private_key
+
+
+def ticket_reissue(*, line: OrderLine, reason: str = "reissued") -> OrderLine:
+    """Give a paid ticket a new nonce: its old PDF, QR and wallet pass no longer admit.
+
+    The old nonce is kept in RevokedTicket, which online check-in and the offline scanners'
+    revocation list read. The ticket nonce is the tickets domain's secret (decision 0006)."""
+    with transaction.atomic():
+        locked = OrderLine.objects.select_for_update().select_related("order").get(pk=line.pk)
+        if not locked.ticket_nonce:
+            raise Conflict(_("This ticket has not been issued yet (is its order paid?)."), code="ticket_not_issued")
+        RevokedTicket.objects.create(
+            line=locked, nonce=bytes(locked.ticket_nonce), revoked_at=clock.now(), reason=reason[:40]
+        )
+        locked.ticket_nonce = secrets.token_bytes(8)
+        locked.save(update_fields=["ticket_nonce"])
+    line.ticket_nonce = locked.ticket_nonce
+    return line

@@ -71,3 +71,14 @@ def ticket_verify(*, text: str, public_key: bytes, event_id: int) -> TicketClaim
     except (InvalidSignature, ValueError, TypeError):
         return None
     return TicketClaims(event_id=claimed_event_id, line_id=line_id, nonce=nonce.hex())
+
+
+def ticket_event_id(*, text: str) -> int | None:
+    """The event a payload claims to belong to, unverified: only to say "another event"."""
+    try:
+        data = base45.b45decode(text.strip("\r\n"))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, binascii.Error):
+        return None
+    if len(data) != PAYLOAD_LENGTH or data[0] != VERSION:
+        return None
+    return int(_HEADER.unpack(data[: _HEADER.size])[1])

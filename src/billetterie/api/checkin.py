@@ -1,0 +1,266 @@
+"""Check-in API: lists with counts, redeem, search, undo, the offline bundle and the sync of
+offline scans. Token permission `checkin`; every scan answer is a 200 with a `result`."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from billetterie.checkin import ratelimit
+from billetterie.checkin.messages import result_message
+from billetterie.checkin.models import ScanResult
+from billetterie.checkin.selectors import (
+    ListScope,
+    TicketRow,
+    checkin_counts,
+    checkin_counts_by_date,
+    checkin_list_scope,
+    lists_of_organizers,
+    revoked_pairs,
+    ticket_rows,
+    ticket_search,
+)
+from billetterie.checkin.services import OfflineScan, ScanOutcome, scan_redeem, scan_undo, scans_sync
+from billetterie.core import clock
+from billetterie.core.errors import NotFound
+from billetterie.organizers.models import Organizer
+from billetterie.tickets.selectors import event_public_key_cached
+from billetterie.tickets.signing import VERSION
+
+from .auth import TokenAuth, request_token
+from .errors import ErrorOut
+from .models import ApiPermission
+
+router = Router(tags=["check-in"], auth=TokenAuth(ApiPermission.CHECKIN))
+
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+SCAN_ERRORS = {**READ_ERRORS, 422: ErrorOut, 429: ErrorOut}
+
+Result = Literal[
+    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid"
+]
+
+
+class ListOut(Schema):
+    id: int
+    name: str
+    event_id: int
+    event_title: str
+    all_products: bool
+    product_ids: list[int]
+    date_ids: list[int]
+    checked_in: int = Field(description="Tickets scanned in (Contrôlés)")
+    sold: int = Field(description="Paid tickets this list admits (Quantité)")
+
+
+class DateCountOut(Schema):
+    date_id: int | None
+    start: datetime | None
+    checked_in: int
+    sold: int
+
+
+class ListDetailOut(ListOut):
+    dates: list[DateCountOut]
+
+
+class TicketOut(Schema):
+    line_id: int
+    serial: str
+    name: str
+    label: str
+    date_id: int | None
+    checked_in_at: datetime | None = None
+    checked_in_device: str = ""
+
+
+class RedeemIn(Schema):
+    text: str = Field(max_length=200, description="The QR code's text (signed payload) or the ticket's serial")
+    device_id: str = Field(max_length=64)
+
+
+class RedeemOut(Schema):
+    result: Result
+    ok: bool
+    message: str
+    ticket: TicketOut | None = None
+    first_scanned_at: datetime | None = Field(None, description="already_redeemed: when it entered")
+    first_device: str = Field("", description="already_redeemed: on which device")
+    conflict: bool = Field(False, description="An offline scan met another device's entry at sync")
+
+
+class UndoIn(Schema):
+    line_id: int
+    device_id: str = Field(max_length=64)
+
+
+class RevokedOut(Schema):
+    line_id: int
+    nonce: str
+
+
+class BundleTicketOut(Schema):
+    line_id: int
+    nonce: str
+    serial: str
+    name: str
+    label: str
+    date_id: int | None
+    checked_in_at: datetime | None
+    checked_in_device: str
+
+
+class BundleOut(Schema):
+    list: ListOut
+    generated_at: datetime
+    public_key: str = Field(description="The event's Ed25519 public key, base64 (raw 32 bytes)")
+    payload_version: int
+    revoked: list[RevokedOut]
+    tickets: list[BundleTicketOut]
+
+
+class SyncScanIn(Schema):
+    client_scan_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(max_length=200)
+    scanned_at: datetime
+
+
+class SyncIn(Schema):
+    device_id: str = Field(max_length=64)
+    scans: list[SyncScanIn] = Field(max_length=500)
+
+
+class SyncOut(Schema):
+    client_scan_id: str
+    result: Result
+    ok: bool
+    conflict: bool
+    message: str
+    ticket: TicketOut | None = None
+    first_scanned_at: datetime | None = None
+    first_device: str = ""
+
+
+def _scope(request: HttpRequest, list_id: int) -> ListScope:
+    return checkin_list_scope(list_id=list_id, organizer_id=request_token(request).organizer_id)
+
+
+def _list_out(scope: ListScope) -> ListOut:
+    counts = checkin_counts(scope=scope)
+    return ListOut(
+        id=scope.id, name=scope.name, event_id=scope.event_id, event_title=scope.event_title,
+        all_products=scope.all_products, product_ids=sorted(scope.product_ids), date_ids=sorted(scope.date_ids),
+        checked_in=counts.checked_in, sold=counts.sold,
+    )
+
+
+def _ticket_out(row: TicketRow) -> TicketOut:
+    return TicketOut(
+        line_id=row.line_id, serial=row.serial, name=row.name, label=row.label, date_id=row.date_id,
+        checked_in_at=row.checked_in_at, checked_in_device=row.checked_in_device,
+    )
+
+
+def _redeem_out(outcome: ScanOutcome) -> RedeemOut:
+    ticket = None
+    if outcome.ticket is not None:
+        t = outcome.ticket
+        ticket = TicketOut(line_id=t.line_id, serial=t.serial, name=t.name, label=t.label, date_id=t.date_id)
+    return RedeemOut(
+        result=outcome.result, ok=outcome.ok, message=result_message(outcome.result), ticket=ticket,  # type: ignore[arg-type]
+        first_scanned_at=outcome.first_scanned_at, first_device=outcome.first_device, conflict=outcome.conflict,
+    )
+
+
+@router.get("/checkin/lists", response={200: list[ListOut], **READ_ERRORS}, summary="Check-in lists and counts")
+def lists(request: HttpRequest) -> list[ListOut]:
+    """The organiser's check-in lists with tickets scanned in against tickets sold."""
+    token = request_token(request)
+    rows = lists_of_organizers(organizers=Organizer.objects.filter(pk=token.organizer_id))
+    return [_list_out(checkin_list_scope(list_id=r.pk, organizer_id=token.organizer_id)) for r in rows]
+
+
+@router.get("/checkin/lists/{list_id}", response={200: ListDetailOut, **READ_ERRORS}, summary="One list, by date")
+def list_detail(request: HttpRequest, list_id: int) -> ListDetailOut:
+    scope = _scope(request, list_id)
+    dates = [DateCountOut(**d.__dict__) for d in checkin_counts_by_date(scope=scope)]
+    return ListDetailOut(**_list_out(scope).dict(), dates=dates)
+
+
+@router.post("/checkin/lists/{list_id}/redeem", response={200: RedeemOut, **SCAN_ERRORS}, summary="Scan a ticket")
+def redeem(request: HttpRequest, list_id: int, body: RedeemIn) -> RedeemOut:
+    """Check a ticket in. `result`: ok; already_redeemed (with `first_scanned_at` and
+    `first_device`); unknown; revoked (cancelled, refunded or reissued); wrong_event;
+    wrong_list_or_date; unpaid. Too many unknown tickets in a minute: 429."""
+    token = request_token(request)
+    scope = checkin_list_scope(list_id=list_id, organizer_id=token.organizer_id)
+    subject = str(token.pk)
+    ratelimit.lookups_check(subject=subject)
+    outcome = scan_redeem(scope=scope, text=body.text, device_id=body.device_id)
+    if outcome.result == ScanResult.UNKNOWN:
+        ratelimit.lookup_failed(subject=subject)
+    return _redeem_out(outcome)
+
+
+@router.post("/checkin/lists/{list_id}/undo", response={200: RedeemOut, **SCAN_ERRORS}, summary="Undo a scan")
+def undo(request: HttpRequest, list_id: int, body: UndoIn) -> RedeemOut:
+    """Cancel the entry of a ticket scanned by mistake: it may enter again. 404 when it has none."""
+    outcome = scan_undo(scope=_scope(request, list_id), line_id=body.line_id, device_id=body.device_id)
+    return _redeem_out(outcome)
+
+
+@router.get(
+    "/checkin/lists/{list_id}/search", response={200: list[TicketOut], **SCAN_ERRORS},
+    summary="Find a ticket by name or order code",
+)
+def search(request: HttpRequest, list_id: int, q: str = "") -> list[TicketOut]:
+    """Tickets of the list whose attendee or buyer name contains `q`, or whose order code or
+    serial is `q` (at most 20). Limited per token and minute (429)."""
+    token = request_token(request)
+    scope = checkin_list_scope(list_id=list_id, organizer_id=token.organizer_id)
+    ratelimit.search_check(subject=str(token.pk))
+    return [_ticket_out(r) for r in ticket_search(scope=scope, query=q)]
+
+
+@router.get("/checkin/lists/{list_id}/bundle", response={200: BundleOut, **READ_ERRORS}, summary="Offline bundle")
+def bundle(request: HttpRequest, list_id: int) -> BundleOut:
+    """What a scanner keeps to work offline: the event's public key, the revoked payloads and the
+    list's tickets (names, current nonce, entry if any)."""
+    scope = _scope(request, list_id)
+    generated_at = clock.now()
+    try:
+        public_key = event_public_key_cached(event_id=scope.event_id)
+    except NotFound:  # no ticket sold yet: nothing to verify until the next bundle
+        public_key = b""
+    return BundleOut(
+        list=_list_out(scope), generated_at=generated_at,
+        public_key=base64.b64encode(public_key).decode(), payload_version=VERSION,
+        revoked=[RevokedOut(line_id=line_id, nonce=nonce) for line_id, nonce in revoked_pairs(scope=scope)],
+        tickets=[
+            BundleTicketOut(
+                line_id=r.line_id, nonce=r.nonce, serial=r.serial, name=r.name, label=r.label, date_id=r.date_id,
+                checked_in_at=r.checked_in_at, checked_in_device=r.checked_in_device,
+            )
+            for r in ticket_rows(scope=scope)
+        ],
+    )
+
+
+@router.post("/checkin/lists/{list_id}/sync", response={200: list[SyncOut], **SCAN_ERRORS}, summary="Sync offline scans")
+def sync(request: HttpRequest, list_id: int, body: SyncIn) -> list[SyncOut]:
+    """Send the scans made offline (at most 500). Idempotent by `client_scan_id`. When another
+    device let the same ticket in, both scans are flagged `conflict` and the first scan wins."""
+    scope = _scope(request, list_id)
+    outcomes = scans_sync(
+        scope=scope, device_id=body.device_id,
+        scans=[OfflineScan(client_scan_id=s.client_scan_id, text=s.text, scanned_at=s.scanned_at) for s in body.scans],
+    )
+    out = []
+    for scan, outcome in zip(sorted(body.scans, key=lambda s: s.scanned_at), outcomes, strict=True):
+        r = _redeem_out(outcome)
+        out.append(SyncOut(client_scan_id=scan.client_scan_id, **r.dict(exclude={"ticket"}), ticket=r.ticket))
+    return out

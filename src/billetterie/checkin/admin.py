@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.core.admin import SCOPED_FK_PATHS, OrganizerScopedAdmin
+
+from .models import CheckinList, Scan
+
+SCOPED_FK_PATHS.setdefault("products", "event__organizer__in")
+SCOPED_FK_PATHS.setdefault("dates", "event__organizer__in")
+
+
+@admin.register(CheckinList)
+class CheckinListAdmin(OrganizerScopedAdmin):
+    organizer_path = "event__organizer"
+    list_display = ["name", "event", "all_products", "dashboard_link"]
+    list_filter = ["event"]
+    list_select_related = ["event"]
+    filter_horizontal = ["products", "dates"]
+    search_fields = ["name", "event__title"]
+
+    @admin.display(description=_("live check-in"))
+    def dashboard_link(self, obj: CheckinList) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("checkin:dashboard_list", args=[obj.pk]), _("Open"))
+
+
+@admin.register(Scan)
+class ScanAdmin(OrganizerScopedAdmin):
+    """The scan log, read only: scans are made by the scanners and the API."""
+
+    organizer_path = "checkin_list__event__organizer"
+    list_display = ["scanned_at", "checkin_list", "line", "kind", "result", "device_id", "offline", "conflict"]
+    list_filter = ["result", "kind", "offline", "conflict", "checkin_list"]
+    list_select_related = ["checkin_list__event", "line"]
+    search_fields = ["line__attendee_name", "line__order__code", "device_id"]
+    date_hierarchy = "scanned_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Scan | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Scan | None = None) -> bool:
+        return False

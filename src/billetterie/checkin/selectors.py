@@ -1,0 +1,227 @@
+"""Reads for check-in: list scopes, counts, the offline bundle, search, exports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from billetterie.catalog.models import EventDate, ProductKind
+from billetterie.core import clock
+from billetterie.core.errors import NotFound
+from billetterie.orders.models import OrderLine, OrderState
+from billetterie.organizers.models import Organizer
+
+from .models import CheckinList, Scan, ScanKind, ScanResult
+
+# a list's scope changes rarely (products, dates): each process keeps it this long
+SCOPE_TTL_SECONDS = 5.0
+_scope_cache: dict[int, tuple[float, ListScope]] = {}
+_scope_lock = threading.Lock()
+
+# order states whose tickets never admit again (refunds and later states included)
+ADMITTING_STATE = OrderState.PAID
+UNPAID_STATES = frozenset({"pending", "awaiting_invoice"})  # may still be paid: "unpaid", not revoked
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """What a check-in list admits, read once and passed down (no query per scan for it)."""
+
+    id: int
+    name: str
+    event_id: int
+    event_title: str
+    organizer_id: int
+    all_products: bool
+    product_ids: frozenset[int]
+    date_ids: frozenset[int]
+
+    def admits(self, *, product_id: int, date_id: int | None) -> bool:
+        if not self.all_products and product_id not in self.product_ids:
+            return False
+        return not self.date_ids or date_id in self.date_ids
+
+
+def checkin_scope_cache_clear() -> None:
+    with _scope_lock:
+        _scope_cache.clear()
+
+
+def checkin_list_scope(*, list_id: int, organizer_id: int) -> ListScope:
+    """The list's scope when it belongs to this organiser, else NotFound (another tenant's list
+    is not found, never forbidden)."""
+    now = time.monotonic()
+    cached = _scope_cache.get(list_id)
+    if cached is not None and cached[0] > now:
+        scope = cached[1]
+    else:
+        scope = _scope_load(list_id)
+        with _scope_lock:
+            if scope is not None:
+                _scope_cache[list_id] = (now + SCOPE_TTL_SECONDS, scope)
+    if scope is None or scope.organizer_id != organizer_id:
+        raise NotFound(_("Check-in list not found."), code="list_not_found")
+    return scope
+
+
+def _scope_load(list_id: int) -> ListScope | None:
+    row = (
+        CheckinList.objects.filter(pk=list_id)
+        .select_related("event")
+        .prefetch_related("products", "dates")
+        .first()
+    )
+    if row is None:
+        return None
+    return ListScope(
+        id=row.pk, name=row.name, event_id=row.event_id, event_title=row.event.title,
+        organizer_id=row.event.organizer_id, all_products=row.all_products,
+        product_ids=frozenset(p.pk for p in row.products.all()),
+        date_ids=frozenset(d.pk for d in row.dates.all()),
+    )
+
+
+def lists_of_organizers(*, organizers: QuerySet[Organizer]) -> list[CheckinList]:
+    """The check-in lists of these organisers (a token's one, or a staff user's)."""
+    qs = CheckinList.objects.select_related("event", "event__organizer").filter(event__organizer__in=organizers)
+    return list(qs.order_by("event__title", "name", "id"))
+
+
+def tickets_of_list(*, scope: ListScope) -> QuerySet[OrderLine]:
+    """The paid tickets this list admits (the "sold" side of the counts)."""
+    qs = OrderLine.objects.filter(
+        product__event_id=scope.event_id, kind=ProductKind.TICKET, order__state=ADMITTING_STATE,
+        ticket_nonce__isnull=False,
+    )
+    if not scope.all_products:
+        qs = qs.filter(product_id__in=scope.product_ids)
+    if scope.date_ids:
+        qs = qs.filter(date_id__in=scope.date_ids)
+    return qs
+
+
+def entries_of_list(*, scope: ListScope) -> QuerySet[Scan]:
+    """The accepted entries that stand (not undone): at most one per ticket."""
+    return Scan.objects.filter(
+        checkin_list_id=scope.id, kind=ScanKind.ENTRY, result=ScanResult.OK, undone_at=None
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    checked_in: int
+    sold: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.sold - self.checked_in)
+
+
+def checkin_counts(*, scope: ListScope) -> Counts:
+    """"Contrôlés / Quantité": entries of tickets that still admit, against tickets sold."""
+    sold = tickets_of_list(scope=scope)
+    checked = entries_of_list(scope=scope).filter(line__in=sold.values("pk")).count()
+    return Counts(checked_in=checked, sold=sold.count())
+
+
+@dataclass(frozen=True)
+class DateCounts:
+    date_id: int | None
+    start: datetime | None
+    checked_in: int
+    sold: int
+
+
+def checkin_counts_by_date(*, scope: ListScope) -> list[DateCounts]:
+    entered = entries_of_list(scope=scope).filter(line=OuterRef("pk"))
+    rows = (
+        tickets_of_list(scope=scope)
+        .annotate(entered=Exists(entered))
+        .values("date_id")
+        .annotate(sold=Count("id"), checked_in=Count("id", filter=Q(entered=True)))
+        .order_by("date_id")
+    )
+    starts = dict(EventDate.objects.filter(event_id=scope.event_id).values_list("id", "start"))
+    out = [DateCounts(r["date_id"], starts.get(r["date_id"]), r["checked_in"], r["sold"]) for r in rows]
+    return sorted(out, key=lambda d: (d.start is None, d.start or clock.now()))
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    line_id: int
+    serial: str
+    order_code: str
+    name: str
+    buyer: str
+    label: str
+    date_id: int | None
+    nonce: str
+    checked_in_at: datetime | None
+    checked_in_device: str
+
+
+def _ticket_rows(qs: QuerySet[OrderLine], scope: ListScope, *, limit: int | None = None) -> Iterator[TicketRow]:
+    values = qs.values(
+        "id", "order__code", "attendee_name", "order__name", "label", "date_id", "ticket_nonce"
+    ).order_by("id")
+    entries_qs = entries_of_list(scope=scope)
+    if limit is not None:
+        rows: Any = list(values[:limit])
+        entries_qs = entries_qs.filter(line_id__in=[r["id"] for r in rows])
+    else:
+        rows = values.iterator(chunk_size=2000)
+    entries = {
+        e["line_id"]: e for e in entries_qs.values("line_id", "scanned_at", "client_scanned_at", "device_id")
+    }
+    for r in rows:
+        entry = entries.get(r["id"])
+        yield TicketRow(
+            line_id=r["id"], serial=f"{r['order__code']}-{r['id']}", order_code=r["order__code"],
+            name=r["attendee_name"] or r["order__name"], buyer=r["order__name"], label=r["label"],
+            date_id=r["date_id"], nonce=bytes(r["ticket_nonce"]).hex(),
+            checked_in_at=(entry["client_scanned_at"] or entry["scanned_at"]) if entry else None,
+            checked_in_device=entry["device_id"] if entry else "",
+        )
+
+
+def ticket_rows(*, scope: ListScope, scanned: bool | None = None) -> Iterator[TicketRow]:
+    """Every ticket of the list with its entry, for the offline bundle and the exports."""
+    for row in _ticket_rows(tickets_of_list(scope=scope), scope):
+        if scanned is None or (row.checked_in_at is not None) == scanned:
+            yield row
+
+
+def revoked_pairs(*, scope: ListScope) -> list[tuple[int, str]]:
+    """(line id, nonce hex) of every ticket payload of the event that no longer admits: old
+    nonces of reissued tickets, and the tickets of cancelled, expired or refunded orders."""
+    from billetterie.tickets.selectors import revoked_nonces_of_event
+
+    pairs = revoked_nonces_of_event(event_id=scope.event_id)
+    dead = (
+        OrderLine.objects.filter(product__event_id=scope.event_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False)
+        .exclude(order__state__in=[ADMITTING_STATE, *UNPAID_STATES])
+        .values_list("id", "ticket_nonce")
+    )
+    pairs.extend((line_id, bytes(nonce).hex()) for line_id, nonce in dead)
+    return sorted(set(pairs))
+
+
+def ticket_search(*, scope: ListScope, query: str, limit: int = 20) -> list[TicketRow]:
+    """Tickets of the list by attendee or buyer name, order code or ticket serial."""
+    query = " ".join(query.split())[:100]
+    if len(query) < 2:
+        return []
+    qs = tickets_of_list(scope=scope)
+    code, _sep, line_id = query.upper().partition("-")
+    if line_id.isdigit():  # a serial: that ticket only
+        match = Q(order__code=code, pk=int(line_id))
+    else:
+        match = Q(attendee_name__icontains=query) | Q(order__name__icontains=query) | Q(order__code=code)
+    return list(_ticket_rows(qs.filter(match), scope, limit=limit))

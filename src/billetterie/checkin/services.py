@@ -1,0 +1,315 @@
+"""Check-in: redeem a ticket at a door, undo an entry, sync the scans of an offline device.
+
+The hot path (one scan) is one read of the order line and one conditional insert: the partial
+unique index `scan_first_entry_wins` lets exactly one accepted entry per ticket and list exist,
+so two devices scanning the same ticket at the same moment get one "ok" and one
+"already_redeemed", whatever the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from billetterie.catalog.models import Event, ProductKind
+from billetterie.core import clock
+from billetterie.core.errors import InvalidInput, NotFound
+from billetterie.core.ids import secrets_equal
+from billetterie.orders.models import OrderLine
+from billetterie.tickets.selectors import event_public_key_cached
+from billetterie.tickets.signing import PAYLOAD_LENGTH, ticket_event_id, ticket_verify
+
+from .models import CheckinList, Scan, ScanKind, ScanResult
+from .selectors import ADMITTING_STATE, UNPAID_STATES, ListScope, entries_of_list
+
+PAYLOAD_TEXT_LENGTH = PAYLOAD_LENGTH // 2 * 3 + (2 if PAYLOAD_LENGTH % 2 else 0)  # base45: 3 chars per 2 bytes
+SERIAL_RE = re.compile(r"^([A-Z0-9]{4,12})-([0-9]{1,10})$")
+OFFLINE_MAX_AGE = timedelta(days=7)
+SYNC_MAX_SCANS = 500
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    line_id: int
+    serial: str
+    name: str
+    label: str
+    date_id: int | None
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    result: str
+    ticket: TicketInfo | None = None
+    scan_id: int | None = None
+    first_scanned_at: datetime | None = None  # already_redeemed: when and where it entered
+    first_device: str = ""
+    conflict: bool = False  # an offline scan that met another device's entry at sync
+
+    @property
+    def ok(self) -> bool:
+        return self.result == ScanResult.OK
+
+
+@dataclass(frozen=True)
+class _Line:
+    id: int
+    nonce: str
+    product_id: int
+    date_id: int | None
+    name: str
+    label: str
+    event_id: int
+    state: str
+    code: str
+    organizer_id: int
+
+    def info(self) -> TicketInfo:
+        return TicketInfo(self.id, f"{self.code}-{self.id}", self.name, self.label, self.date_id)
+
+
+def _line(line_id: int) -> _Line | None:
+    row = (
+        OrderLine.objects.filter(pk=line_id, kind=ProductKind.TICKET)
+        .values_list(
+            "id", "ticket_nonce", "product_id", "date_id", "attendee_name", "label", "product__event_id",
+            "order__state", "order__code", "order__organizer_id", "order__name",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    nonce = bytes(row[1]).hex() if row[1] is not None else ""
+    return _Line(row[0], nonce, row[2], row[3], row[4] or row[10], row[5], row[6], row[7], row[8], row[9])
+
+
+def _other_event_ticket(scope: ListScope, text: str) -> bool:
+    """A genuine ticket of another event of the same organiser (else: unknown, telling nothing)."""
+    event_id = ticket_event_id(text=text)
+    if event_id is None or event_id == scope.event_id:
+        return False
+    if not Event.objects.filter(pk=event_id, organizer_id=scope.organizer_id).exists():
+        return False
+    try:
+        public_key = event_public_key_cached(event_id=event_id)
+    except NotFound:
+        return False
+    return ticket_verify(text=text, public_key=public_key, event_id=event_id) is not None
+
+
+def _identify(scope: ListScope, text: str) -> tuple[str | None, _Line | None]:
+    """(refusal or None, the ticket's line when known)."""
+    text = text.strip()
+    serial = SERIAL_RE.match(text.upper()) if len(text) < 30 else None
+    if len(text) == PAYLOAD_TEXT_LENGTH:
+        try:
+            public_key = event_public_key_cached(event_id=scope.event_id)
+        except NotFound:  # no ticket of this event was ever signed
+            public_key = b""
+        claims = ticket_verify(text=text, public_key=public_key, event_id=scope.event_id) if public_key else None
+        if claims is None:
+            return (ScanResult.WRONG_EVENT if _other_event_ticket(scope, text) else ScanResult.UNKNOWN), None
+        line = _line(claims.line_id)
+        if line is None or line.event_id != scope.event_id:
+            return ScanResult.UNKNOWN, None
+        if not secrets_equal(claims.nonce, line.nonce):
+            return ScanResult.REVOKED, line  # a payload we signed, for a nonce since replaced
+    elif serial is not None:
+        line = _line(int(serial.group(2)))
+        if line is None or line.organizer_id != scope.organizer_id or not secrets_equal(serial.group(1), line.code):
+            return ScanResult.UNKNOWN, None
+        if line.event_id != scope.event_id:
+            return ScanResult.WRONG_EVENT, None
+    else:
+        return ScanResult.UNKNOWN, None
+    if line.state in UNPAID_STATES:
+        return ScanResult.UNPAID, line
+    if line.state != ADMITTING_STATE or not line.nonce:
+        return ScanResult.REVOKED, line
+    if not scope.admits(product_id=line.product_id, date_id=line.date_id):
+        return ScanResult.WRONG_LIST_OR_DATE, line
+    return None, line
+
+
+_INSERT_SQL: str | None = None
+_COLUMNS = (
+    "checkin_list_id", "line_id", "kind", "result", "device_id", "client_scan_id", "scanned_at",
+    "client_scanned_at", "offline", "conflict",
+)
+
+
+def _insert_scan(**values: Any) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new scan's id, or None when a unique
+    rule (first entry wins, client scan id once) kept it out. One statement, no savepoint."""
+    global _INSERT_SQL
+    if _INSERT_SQL is None:
+        qn = connection.ops.quote_name
+        _INSERT_SQL = (
+            f"INSERT INTO {qn(Scan._meta.db_table)} ({', '.join(qn(c) for c in _COLUMNS)}, {qn('undone_at')}) "
+            f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}, NULL) ON CONFLICT DO NOTHING RETURNING {qn('id')}"
+        )
+    params = []
+    for column in _COLUMNS:
+        value = values.get(column)
+        if isinstance(value, datetime):
+            value = connection.ops.adapt_datetimefield_value(value)
+        params.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _first_entry(scope: ListScope, line_id: int) -> Scan | None:
+    return entries_of_list(scope=scope).filter(line_id=line_id).only(
+        "id", "scanned_at", "client_scanned_at", "device_id", "conflict"
+    ).first()
+
+
+def scan_redeem(
+    *, scope: ListScope, text: str, device_id: str, client_scanned_at: datetime | None = None,
+    client_scan_id: str | None = None,
+) -> ScanOutcome:
+    """Check a ticket in (a signed payload from the QR code, or the serial printed under it).
+
+    Answers ok once; then already_redeemed with the time and device of the entry that stands.
+    Refusals of a known ticket are recorded too. With `client_scanned_at` the scan comes from an
+    offline device (see scans_sync)."""
+    device_id = device_id.strip()[:64] or "?"
+    now = clock.now()
+    refusal, line = _identify(scope, text)
+    offline = client_scanned_at is not None
+    base: dict[str, Any] = {
+        "checkin_list_id": scope.id, "device_id": device_id, "client_scan_id": client_scan_id,
+        "scanned_at": now, "client_scanned_at": client_scanned_at, "offline": offline, "conflict": False,
+        "kind": ScanKind.ENTRY,
+    }
+    if line is None:
+        return ScanOutcome(result=refusal or ScanResult.UNKNOWN)
+    if refusal is not None:
+        scan_id = _insert_scan(**base, line_id=line.id, result=refusal)
+        return ScanOutcome(result=refusal, ticket=line.info(), scan_id=scan_id)
+    for _attempt in range(3):  # an undo between our insert and our read: try again
+        scan_id = _insert_scan(**base, line_id=line.id, result=ScanResult.OK)
+        if scan_id is not None:
+            return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=scan_id)
+        if client_scan_id is not None:
+            replay = Scan.objects.filter(device_id=device_id, client_scan_id=client_scan_id).first()
+            if replay is not None:
+                return _outcome_of(replay, line, scope)
+        first = _first_entry(scope, line.id)
+        if first is None:
+            continue
+        if offline:
+            return _offline_conflict(scope, line, base, first)
+        scan_id = _insert_scan(**base, line_id=line.id, result=ScanResult.ALREADY_REDEEMED)
+        return ScanOutcome(
+            result=ScanResult.ALREADY_REDEEMED, ticket=line.info(), scan_id=scan_id,
+            first_scanned_at=first.effective_at, first_device=first.device_id,
+        )
+    raise RuntimeError(f"check-in of line {line.id} did not settle")  # pragma: no cover
+
+
+def _offline_conflict(scope: ListScope, line: _Line, base: dict[str, Any], first: Scan) -> ScanOutcome:
+    """An offline device let in a ticket that has an entry already: both are flagged, and the
+    earlier of the two (device time for offline scans) stays the entry that counts."""
+    ours_at: datetime = base["client_scanned_at"]
+    with transaction.atomic():
+        first = Scan.objects.select_for_update().get(pk=first.pk)
+        if first.undone_at is None and first.result == ScanResult.OK and first.effective_at > ours_at:
+            first.result = ScanResult.ALREADY_REDEEMED
+            first.conflict = True
+            first.save(update_fields=["result", "conflict"])
+            scan_id = _insert_scan(**{**base, "conflict": True}, line_id=line.id, result=ScanResult.OK)
+            return ScanOutcome(
+                result=ScanResult.OK, ticket=line.info(), scan_id=scan_id, conflict=True,
+                first_scanned_at=ours_at, first_device=base["device_id"],
+            )
+        Scan.objects.filter(pk=first.pk).update(conflict=True)
+        scan_id = _insert_scan(**{**base, "conflict": True}, line_id=line.id, result=ScanResult.ALREADY_REDEEMED)
+    return ScanOutcome(
+        result=ScanResult.ALREADY_REDEEMED, ticket=line.info(), scan_id=scan_id, conflict=True,
+        first_scanned_at=first.effective_at, first_device=first.device_id,
+    )
+
+
+def _outcome_of(scan: Scan, line: _Line, scope: ListScope) -> ScanOutcome:
+    """The answer a replayed offline scan got the first time."""
+    first = _first_entry(scope, line.id)
+    return ScanOutcome(
+        result=scan.result, ticket=line.info(), scan_id=scan.pk, conflict=scan.conflict,
+        first_scanned_at=first.effective_at if first is not None else None,
+        first_device=first.device_id if first is not None else "",
+    )
+
+
+@dataclass(frozen=True)
+class OfflineScan:
+    client_scan_id: str
+    text: str
+    scanned_at: datetime
+
+
+def scans_sync(*, scope: ListScope, device_id: str, scans: list[OfflineScan]) -> list[ScanOutcome]:
+    """Apply the scans an offline device queued, in the order they were made. Idempotent: each
+    carries a client-made id, unique per device, so a sync sent twice changes nothing."""
+    if len(scans) > SYNC_MAX_SCANS:
+        raise InvalidInput(
+            _("Send at most %(n)d scans at a time.") % {"n": SYNC_MAX_SCANS}, code="too_many_scans"
+        )
+    now = clock.now()
+    outcomes = []
+    for scan in sorted(scans, key=lambda s: s.scanned_at):
+        client_id = scan.client_scan_id.strip()[:64]
+        if not client_id:
+            raise InvalidInput(_("Each scan needs its client id."), code="client_scan_id_required")
+        at = min(max(scan.scanned_at, now - OFFLINE_MAX_AGE), now)  # a device's clock is not trusted
+        outcomes.append(
+            scan_redeem(scope=scope, text=scan.text, device_id=device_id, client_scanned_at=at, client_scan_id=client_id)
+        )
+    return outcomes
+
+
+def scan_undo(*, scope: ListScope, line_id: int, device_id: str) -> ScanOutcome:
+    """Cancel the entry that stands for this ticket (a scan by mistake): it may enter again."""
+    device_id = device_id.strip()[:64] or "?"
+    now = clock.now()
+    with transaction.atomic():
+        entry = entries_of_list(scope=scope).select_for_update().filter(line_id=line_id).first()
+        if entry is None:
+            raise NotFound(_("This ticket has not been checked in on this list."), code="not_checked_in")
+        entry.undone_at = now
+        entry.save(update_fields=["undone_at"])
+        undo = Scan.objects.create(
+            checkin_list_id=scope.id, line_id=line_id, kind=ScanKind.UNDO, result=ScanResult.OK,
+            device_id=device_id, scanned_at=now,
+        )
+    line = _line(line_id)
+    return ScanOutcome(result=ScanResult.OK, ticket=line.info() if line else None, scan_id=undo.pk)
+
+
+def checkin_list_create(
+    *, event: Event, name: str, product_ids: list[int] | None = None, date_ids: list[int] | None = None
+) -> CheckinList:
+    """A list for all tickets (no products given) or some products; all dates or some."""
+    name = name.strip()[:200]
+    if not name:
+        raise InvalidInput(_("Give the list a name."), code="name_required")
+    with transaction.atomic():
+        checkin_list = CheckinList.objects.create(event=event, name=name, all_products=not product_ids)
+        if product_ids:
+            products = list(event.products.filter(pk__in=product_ids, kind=ProductKind.TICKET))
+            if len(products) != len(set(product_ids)):
+                raise InvalidInput(_("Choose tickets of this event."), code="product_invalid")
+            checkin_list.products.set(products)
+        if date_ids:
+            dates = list(event.dates.filter(pk__in=date_ids))
+            if len(dates) != len(set(date_ids)):
+                raise InvalidInput(_("Choose dates of this event."), code="date_invalid")
+            checkin_list.dates.set(dates)
+    return checkin_list
+

@@ -1,0 +1,156 @@
+"""Redeem at the door: every answer of the issue, through the service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from billetterie.catalog.models import EventDate, Event, Product, ProductKind
+from billetterie.checkin.models import Scan, ScanKind, ScanResult
+from billetterie.checkin.selectors import checkin_counts, checkin_list_scope, ticket_search
+from billetterie.checkin.services import scan_redeem, scan_undo
+from billetterie.core import clock
+from billetterie.core.errors import NotFound
+from billetterie.orders.models import Order, OrderState
+from billetterie.tickets.services import ticket_reissue
+from billetterie.tickets.signing import ticket_payload
+from tests.checkin.builders import door, tickets
+from tests.factories import Shop, shop_create
+from tests.tickets.builders import order_placed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_scan_accepted_second_refused_with_time_and_device(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(line, text)] = tickets(shop)
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        first_at = clock.now()
+        first = scan_redeem(scope=scope, text=text, device_id="porte-1")
+        traveller.shift(timedelta(minutes=3))
+        second = scan_redeem(scope=scope, text=text, device_id="porte-2")
+    assert first.result == ScanResult.OK and first.ok
+    assert first.ticket is not None and first.ticket.line_id == line.pk and first.ticket.name == "Camille Durand"
+    assert second.result == ScanResult.ALREADY_REDEEMED and not second.ok
+    assert second.first_scanned_at == first_at
+    assert second.first_device == "porte-1"
+    assert Scan.objects.filter(line=line, result=ScanResult.OK).count() == 1
+    assert Scan.objects.filter(line=line, result=ScanResult.ALREADY_REDEEMED).count() == 1
+
+
+def test_serial_printed_on_the_ticket_redeems(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(line, _text)] = tickets(shop)
+    assert scan_redeem(scope=scope, text=line.serial.lower(), device_id="d").result == ScanResult.OK
+    assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.ALREADY_REDEEMED
+    wrong_code = "XXXXXX-" + str(line.pk)
+    assert scan_redeem(scope=scope, text=wrong_code, device_id="d").result == ScanResult.UNKNOWN
+
+
+@pytest.mark.parametrize("text", ["", "hello", "A" * 122, "A" * 500, "ABC-", "-12", "\x00" * 5])
+def test_garbage_is_unknown(shop: Shop, text: str) -> None:
+    _list, scope = door(shop)
+    tickets(shop)
+    assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.UNKNOWN
+
+
+def test_cancelled_or_refunded_order_is_revoked(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(line, text)] = tickets(shop)
+    for state in [OrderState.CANCELLED, OrderState.EXPIRED, "refunded"]:
+        Order.objects.filter(pk=line.order_id).update(state=state)
+        assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.REVOKED
+    assert not Scan.objects.filter(result=ScanResult.OK).exists()
+
+
+def test_reissued_ticket_old_payload_revoked_new_one_admits(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(line, old_text)] = tickets(shop)
+    ticket_reissue(line=line)
+    new_text = ticket_payload(line=line)
+    assert new_text != old_text
+    assert scan_redeem(scope=scope, text=old_text, device_id="d").result == ScanResult.REVOKED
+    assert scan_redeem(scope=scope, text=new_text, device_id="d").result == ScanResult.OK
+
+
+def test_ticket_of_another_event_of_the_organiser(shop: Shop) -> None:
+    other = Event.objects.create(organizer=shop.organizer, title="Gala", slug="gala")
+    _list, other_scope = door(shop)
+    from billetterie.checkin.services import checkin_list_create
+
+    gala_list = checkin_list_create(event=other, name="Gala")
+    gala_scope = checkin_list_scope(list_id=gala_list.pk, organizer_id=shop.organizer.pk)
+    [(line, text)] = tickets(shop)
+    assert scan_redeem(scope=gala_scope, text=text, device_id="d").result == ScanResult.WRONG_EVENT
+    assert scan_redeem(scope=gala_scope, text=line.serial, device_id="d").result == ScanResult.WRONG_EVENT
+    assert scan_redeem(scope=other_scope, text=text, device_id="d").result == ScanResult.OK
+
+
+def test_ticket_of_another_organiser_is_unknown_and_lists_are_tenant_scoped(shop: Shop) -> None:
+    rival = shop_create(slug="rival")
+    _list, scope = door(shop)
+    rival_list, _rival_scope = door(rival)
+    [(line, text)] = tickets(rival)
+    assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.UNKNOWN
+    assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.UNKNOWN
+    with pytest.raises(NotFound):
+        checkin_list_scope(list_id=rival_list.pk, organizer_id=shop.organizer.pk)
+
+
+def test_list_of_some_products_and_dates(shop: Shop) -> None:
+    later = EventDate.objects.create(event=shop.event, start=shop.date.start + timedelta(days=1), capacity=10)
+    vip = Product.objects.create(event=shop.event, kind=ProductKind.TICKET, name="VIP")
+    _list, vip_only = door(shop, "VIP", product_ids=[vip.pk])
+    _list, day_two = door(shop, "Jour 2", date_ids=[later.pk])
+    _list, day_one = door(shop, "Jour 1", product_ids=[shop.ticket.pk], date_ids=[shop.date.pk])
+    [(_line, text)] = tickets(shop)
+    assert scan_redeem(scope=vip_only, text=text, device_id="d").result == ScanResult.WRONG_LIST_OR_DATE
+    assert scan_redeem(scope=day_two, text=text, device_id="d").result == ScanResult.WRONG_LIST_OR_DATE
+    assert scan_redeem(scope=day_one, text=text, device_id="d").result == ScanResult.OK
+    assert checkin_counts(scope=vip_only).sold == 0
+    assert checkin_counts(scope=day_one).sold == 1
+
+
+def test_unpaid_order_serial_is_unpaid(shop: Shop) -> None:
+    _list, scope = door(shop)
+    order = order_placed(shop, tickets=1, meal=False)
+    line = order.lines.get()
+    assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.UNPAID
+
+
+def test_undo_lets_the_ticket_enter_again(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(line, text)] = tickets(shop)
+    assert scan_redeem(scope=scope, text=text, device_id="d").ok
+    assert checkin_counts(scope=scope).checked_in == 1
+    undone = scan_undo(scope=scope, line_id=line.pk, device_id="d")
+    assert undone.ok
+    assert checkin_counts(scope=scope).checked_in == 0
+    assert Scan.objects.filter(kind=ScanKind.UNDO).count() == 1
+    with pytest.raises(NotFound):
+        scan_undo(scope=scope, line_id=line.pk, device_id="d")
+    assert scan_redeem(scope=scope, text=text, device_id="d").ok
+
+
+def test_counts_checked_in_against_sold(shop: Shop) -> None:
+    _list, scope = door(shop)
+    issued = tickets(shop, 3)
+    assert checkin_counts(scope=scope).sold == 3
+    for _line, text in issued[:2]:
+        scan_redeem(scope=scope, text=text, device_id="d")
+    counts = checkin_counts(scope=scope)
+    assert (counts.checked_in, counts.sold, counts.left) == (2, 3, 1)
+    # a refunded order leaves both sides
+    Order.objects.filter(pk=issued[0][0].order_id).update(state="refunded")
+    assert checkin_counts(scope=scope).sold == 0
+
+
+def test_search_by_name_order_code_and_serial(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(first, _t1), (second, _t2)] = tickets(shop, 2)
+    assert [r.line_id for r in ticket_search(scope=scope, query="léo")] == [second.pk]
+    assert {r.line_id for r in ticket_search(scope=scope, query=first.order.code.lower())} == {first.pk, second.pk}
+    assert [r.line_id for r in ticket_search(scope=scope, query=second.serial)] == [second.pk]
+    assert ticket_search(scope=scope, query="x") == []
