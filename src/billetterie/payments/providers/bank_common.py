@@ -50,7 +50,7 @@ ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase  # ba
 PSP_REF_LENGTH = 27  # 62**27 > 2**160
 NUMERIC_CURRENCIES = {"978": "EUR"}
 CURRENCY_NUMBERS = {v: k for k, v in NUMERIC_CURRENCIES.items()}
-_DECIMAL_RE = re.compile(r"^\d{1,15}(\.\d{1,2})?$")
+_DECIMAL_RE = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,2})?$")
 
 
 # --- money -------------------------------------------------------------------------------------
