@@ -350,6 +350,38 @@ FR = {
     "Ticket no.": "Billet n°",
     "Show this ticket, printed or on your phone, at the entrance. It is valid for one admission.":
         "Présentez ce billet, imprimé ou sur votre téléphone, à l'entrée. Il est valable pour une entrée.",
+    # bank payment services (Lyra, SIPS, Paybox, Ogone, PayFiP, Monetico) and their local fakes
+    "Test bank payment page": "Page de paiement bancaire de test",
+    "a local fake of the bank's service: no real money moves":
+        "une imitation locale du service de la banque : aucun argent réel ne circule",
+    "Card payment": "Paiement par carte",
+    "Pay": "Payer",
+    "Payment request refused": "Demande de paiement refusée",
+    "This payment method is not available at the moment.": "Ce moyen de paiement n'est pas disponible pour le moment.",
+    "Bank card (SystemPay)": "Carte bancaire (SystemPay)",
+    "Bank card (PayZen)": "Carte bancaire (PayZen)",
+    "Bank card (Sogecommerce)": "Carte bancaire (Sogecommerce)",
+    "Bank card (Scellius)": "Carte bancaire (Scellius)",
+    "Bank card (Clic&Pay)": "Carte bancaire (Clic&Pay)",
+    "Bank card (Mercanet)": "Carte bancaire (Mercanet)",
+    "Bank card (Sogenactif)": "Carte bancaire (Sogenactif)",
+    "Bank card (Sherlocks)": "Carte bancaire (Sherlocks)",
+    "Shop id (vads_site_id, 8 digits)": "Identifiant de la boutique (vads_site_id, 8 chiffres)",
+    "Key of this mode (test key in sandbox, production key live)":
+        "Clé de ce mode (clé de test en bac à sable, clé de production en réel)",
+    "Signature algorithm (hmac_sha256 or sha1)": "Algorithme de signature (hmac_sha256 ou sha1)",
+    "As set in the back office; HMAC-SHA-256 unless the bank says otherwise.":
+        "Celui choisi dans le back office ; HMAC-SHA-256 sauf indication contraire de la banque.",
+    "Payment page URL": "Adresse de la page de paiement",
+    "Leave empty unless the bank gives another one.": "Laissez vide sauf si la banque en donne une autre.",
+    "the Lyra back office (Gestion › Transactions › Rembourser)":
+        "le back office Lyra (Gestion › Transactions › Rembourser)",
+    "Merchant id (merchantId, 15 digits)": "Identifiant commerçant (merchantId, 15 chiffres)",
+    "Secret key of this mode": "Clé secrète de ce mode",
+    "Key version": "Version de la clé",
+    "1 unless the bank says otherwise.": "1 sauf indication contraire de la banque.",
+    "the SIPS back office (Mercanet, Sogenactif or Sherlocks: Transactions › Rembourser)":
+        "le back office SIPS (Mercanet, Sogenactif ou Sherlocks : Transactions › Rembourser)",
 }
 
 PLURALS = {
