@@ -173,6 +173,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@bille
 # the sandbox PSP signs its notices with this key; derived from SECRET_KEY unless given
 SANDBOX_NOTICE_KEY = os.environ.get("SANDBOX_NOTICE_KEY", "")
 SANDBOX_NOTICE_DELAY_SECONDS = int(os.environ.get("SANDBOX_NOTICE_DELAY_SECONDS", "8"))
+# sandbox-mode Stripe and PayPal talk to these instead (localstripe, the fake PayPal); never in live mode
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # local fakes of the bank payment services under /fake-psp/ (demo and tests only)
 PAYMENT_FAKES = _env_bool("PAYMENT_FAKES")
 

@@ -28,9 +28,20 @@ from billetterie.orders.services import (
     order_mark_unfulfillable,
 )
 
-from .models import Channel, Payment, PaymentState, ProviderNotice, Refund, RefundState, StatementLine
+from .crypto import credentials_decrypt, credentials_encrypt
+from .models import (
+    Channel,
+    Payment,
+    PaymentMethodConfig,
+    PaymentState,
+    ProviderNotice,
+    Refund,
+    RefundState,
+    StatementLine,
+)
 from .providers.base import (
     EventKind,
+    Mode,
     NextAction,
     NotSupported,
     PaymentUrls,
@@ -81,15 +92,26 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
             currency=order.currency, state=PaymentState.PENDING if offline else PaymentState.CREATED,
         )
         if provider_id == "transfer":
-            config = method_config(organizer_id=order.organizer_id, provider_id="transfer")
-            days = config.days_to_pay if config else 7
+            stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
+            days = stored.days_to_pay if stored else 7
             order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
         elif provider_id == "invoice":
             order_await_invoice(order_id=order.pk)
     config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
     if provider.capabilities.return_query:
         urls = replace(urls, return_url=payment_return_url(payment=payment, next_url=urls.return_url))
-    return provider.start(payment_request(payment=payment), urls, config)
+    try:
+        action = provider.start(payment_request(payment=payment), urls, config)
+    except ProviderUnavailable as exc:
+        log.warning("payment %s: %s could not start: %s", payment.pk, provider_id, exc)
+        payment.state, payment.failure_reason = PaymentState.FAILED, "psp_unavailable"
+        payment.save(update_fields=["state", "failure_reason"])
+        raise InvalidInput(_("The payment service cannot be reached; try again in a moment or choose another "
+                             "method."), code="psp_unavailable") from None
+    if action.psp_reference:
+        payment.psp_reference = action.psp_reference[:200]
+        payment.save(update_fields=["psp_reference"])
+    return action
 
 
 def payment_return_url(*, payment: Payment, next_url: str) -> str:
@@ -317,6 +339,28 @@ def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
     refund.state, refund.done_at = RefundState.DONE, clock.now()
     refund.psp_reference = event.psp_reference[:200] or refund.psp_reference
     refund.save(update_fields=["state", "done_at", "psp_reference"])
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def payment_method_credentials_set(*, config: PaymentMethodConfig, mode: str, values: dict[str, str]) -> None:
+    """Store one mode's credentials, encrypted. A blank value keeps what was stored (staff never
+    see secrets again, so they cannot retype them); `None`-like removal is done by a single space."""
+    if mode not in (Mode.SANDBOX, Mode.LIVE):
+        raise InvalidInput(_("Unknown mode."), code="mode_unknown")
+    field = "live_credentials" if mode == Mode.LIVE else "sandbox_credentials"
+    stored = credentials_decrypt(getattr(config, field))
+    for name, value in values.items():
+        if value == "":
+            continue
+        if value.strip() == "":
+            stored.pop(name, None)
+        else:
+            stored[name] = value.strip()
+    setattr(config, field, credentials_encrypt(stored))
+    if config.pk:
+        config.save(update_fields=[field])
 
 
 # --- refunds ------------------------------------------------------------------------------------

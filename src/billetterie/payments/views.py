@@ -9,7 +9,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billetterie.core.errors import DomainError
-
 from billetterie.organizers.models import Organizer
 
 from .providers.base import NoticeRejected
@@ -67,7 +66,7 @@ def return_view(request: HttpRequest, provider_id: str, token: str) -> HttpRespo
 def client_step(request: HttpRequest, provider_id: str, reference: str) -> JsonResponse:
     """Our payment page's call to the PSP through us (CSRF-protected: it comes from our page)."""
     try:
-        answer = payment_client_step(provider_id=provider_id, reference=reference, data=dict(request.POST.items()))
+        answer = payment_client_step(provider_id=provider_id, reference=reference, data={k: str(v) for k, v in request.POST.items()})
     except DomainError as exc:
         return JsonResponse({"error": exc.message, "code": exc.code}, status=exc.status if exc.status < 500 else 400)
     return JsonResponse(answer)

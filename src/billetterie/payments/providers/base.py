@@ -90,12 +90,14 @@ class PaymentUrls:
 @dataclass(frozen=True)
 class Redirect:
     url: str
+    psp_reference: str = ""  # the PSP's id of the payment, when it gave one at start
 
 
 @dataclass(frozen=True)
 class AutoPostForm:
     url: str
     fields: dict[str, str]
+    psp_reference: str = ""  # the PSP's id of the payment, when it gave one at start
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class EmbeddedForm:
 
     template: str
     context: dict[str, object]
+    psp_reference: str = ""
 
 
 NextAction = Redirect | AutoPostForm | EmbeddedForm

@@ -5,11 +5,15 @@ from __future__ import annotations
 from .base import Provider
 from .lyra import ClicAndPayProvider, LyraProvider, PayZenProvider, ScelliusProvider, SogecommerceProvider
 from .offline import InvoiceProvider, TransferProvider
+from .paypal import PayPalProvider
 from .sandbox import SandboxProvider
 from .sips import SherlocksProvider, SipsProvider, SogenactifProvider
+from .stripe import StripeProvider
 
 PROVIDERS: dict[str, Provider] = {
     SandboxProvider.identifier: SandboxProvider(),
+    StripeProvider.identifier: StripeProvider(),
+    PayPalProvider.identifier: PayPalProvider(),
     LyraProvider.identifier: LyraProvider(),
     PayZenProvider.identifier: PayZenProvider(),
     SogecommerceProvider.identifier: SogecommerceProvider(),
