@@ -108,6 +108,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# who decides that a hold or an unpaid order has expired: "database" (PostgreSQL's clock, shared by
+# every app server) or "application" (this process's clock; the tests move it)
+CLOCK_SOURCE = os.environ.get("CLOCK_SOURCE", "database")
 
 # --- cache and jobs: local memory and SQLite by default, Redis when REDIS_URL is set ----------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -6,3 +6,4 @@ from .settings import HUEY
 HUEY = {**HUEY, "immediate": True}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CLOCK_SOURCE = "application"  # tests move the clock with time-machine
