@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.money import format_money
 from billetterie.orders.models import Order
 from billetterie.organizers.models import Organizer
 
@@ -39,6 +40,17 @@ class OfferedMethod:
     fee_cents: int
     sandbox: bool
     instructions: str = ""
+
+    @property
+    def identifier(self) -> str:
+        return self.provider_id
+
+    @property
+    def label(self) -> str:
+        """The name buyers see, with the fee when there is one (shown before they pay)."""
+        if not self.fee_cents:
+            return self.name
+        return _("%(name)s (fee: %(fee)s)") % {"name": self.name, "fee": format_money(self.fee_cents)}
 
 
 def method_fee(*, config: PaymentMethodConfig | None, amount_cents: int) -> int:

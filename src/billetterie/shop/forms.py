@@ -11,7 +11,7 @@ from billetterie.cart.models import CartPosition
 from billetterie.catalog.models import Product, QuestionKind
 from billetterie.core.money import InvalidAmount, decimal_to_cents
 from billetterie.orders.services import Checkout, Person
-from billetterie.payments.providers.base import Provider
+from billetterie.payments.selectors import OfferedMethod
 
 
 class AmountField(forms.CharField):
@@ -41,12 +41,12 @@ class CheckoutForm(forms.Form):
     terms = forms.BooleanField(label=_("I accept the terms of sale"), required=True)
 
     def __init__(self, *args: Any, positions: list[CartPosition], donations: list[Product],
-                 providers: list[Provider], **kwargs: Any) -> None:
+                 providers: list[OfferedMethod], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positions = positions
         self.donations = donations
         self.fields["provider"].choices = [  # type: ignore[attr-defined]
-           (p.identifier, p.name) for p in providers]
+           (p.identifier, p.label) for p in providers]
         if providers:
             self.fields["provider"].initial = providers[0].identifier
         self.person_groups: list[tuple[CartPosition, list[str]]] = []

@@ -21,8 +21,12 @@ from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
 from billetterie.payments.providers.base import AutoPostForm, EmbeddedForm, PaymentUrls
-from billetterie.payments.providers.registry import PROVIDERS
-from billetterie.payments.selectors import order_payment_status
+from billetterie.payments.selectors import (
+    methods_offered,
+    order_payment_status,
+    shop_test_mode,
+    transfer_instructions,
+)
 from billetterie.payments.services import payment_start
 
 from .context import ShopContext, preview_grant, shop_context
@@ -33,7 +37,9 @@ def _render(request: HttpRequest, ctx: ShopContext, template: str, data: dict[st
             status: int = 200) -> HttpResponse:
     cart = ctx.cart()
     count = len(cart_positions(cart=cart)) if cart else 0
-    return render(request, template, {"organizer": ctx.organizer, "cart_count": count, **data}, status=status)
+    return render(request, template, {
+        "organizer": ctx.organizer, "cart_count": count, "test_mode": shop_test_mode(organizer=ctx.organizer), **data,
+    }, status=status)
 
 
 @require_GET
@@ -145,7 +151,9 @@ def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutFor
         .select_related("event__organizer")
         if d.pk not in in_cart
     ]
-    return CheckoutForm(data, positions=positions, donations=donations, providers=list(PROVIDERS.values()))
+    total = sum(p.amount_cents for p in positions)
+    methods = methods_offered(organizer=ctx.organizer, channel="web", amount_cents=total)
+    return CheckoutForm(data, positions=positions, donations=donations, providers=methods)
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,10 +209,13 @@ def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> Http
         ),
     )
     action = payment_start(order=order, provider_id=provider_id, urls=urls)
+    test_mode = shop_test_mode(organizer=order.organizer)
     if isinstance(action, AutoPostForm):
-        return render(request, "shop/autopost.html", {"action": action, "organizer": order.organizer})
+        return render(request, "shop/autopost.html", {"action": action, "organizer": order.organizer,
+                                                      "test_mode": test_mode})
     if isinstance(action, EmbeddedForm):
-        return render(request, action.template, {**action.context, "organizer": order.organizer, "order": order})
+        return render(request, action.template, {**action.context, "organizer": order.organizer, "order": order,
+                                                 "test_mode": test_mode})
     return HttpResponseRedirect(action.url)
 
 
@@ -214,10 +225,22 @@ def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str
     order = _order_or_404(organizer_slug, code, secret)
     lines = list(order.lines.select_related("product__event", "date"))
     return _render(request, ctx, "shop/order.html", {
-        "order": order, "lines": lines, "status": order_payment_status(order=order),
-        "providers": list(PROVIDERS.values()), "payments": list(order.payments.all()),
+        **_payment_choices(order), "lines": lines,
         "has_tickets": any(line.kind == ProductKind.TICKET for line in lines),
     })
+
+
+def _payment_choices(order: Order) -> dict[str, object]:
+    """What the order page offers and says about paying: the methods, the transfer instructions."""
+    status = order_payment_status(order=order)
+    payments = list(order.payments.all())
+    received = sum(p.amount_cents - p.fee_cents for p in payments if p.state == "confirmed")
+    return {
+        "order": order, "status": status, "payments": payments,
+        "providers": methods_offered(organizer=order.organizer, channel="web",
+                                     amount_cents=order.total_cents - received),
+        "transfer": transfer_instructions(order=order) if status == "transfer" else None,
+    }
 
 
 def _order_or_404(organizer_slug: str, code: str, secret: str) -> Order:
@@ -236,10 +259,8 @@ def order_pay(request: HttpRequest, organizer_slug: str, code: str, secret: str)
     except DomainError as exc:
         messages.error(request, exc.message)
         lines = list(order.lines.all())
-        return _render(request, ctx, "shop/order.html", {
-            "order": order, "lines": lines, "status": order_payment_status(order=order),
-            "providers": list(PROVIDERS.values()), "payments": list(order.payments.all()),
-        }, status=exc.status if exc.status < 500 else 400)
+        return _render(request, ctx, "shop/order.html", {**_payment_choices(order), "lines": lines},
+                       status=exc.status if exc.status < 500 else 400)
 
 
 @require_GET
