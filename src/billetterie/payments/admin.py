@@ -2,12 +2,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.admin import OrganizerScopedAdmin
+from billetterie.core.errors import DomainError
+from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.organizers.models import Organizer
+from billetterie.organizers.selectors import organizers_for_user
 
-from .models import Payment
+from .crypto import credentials_decrypt, mask
+from .models import Payment, PaymentMethodConfig, Refund, RefundState, StatementLine
+from .providers.base import Mode
+from .providers.registry import PROVIDERS, provider_get
+from .services import (
+    EXTERNAL_METHODS,
+    payment_method_credentials_set,
+    refund_create,
+    refund_execute,
+    refund_mark_done,
+    statement_import,
+)
 
 
 @admin.register(Payment)
@@ -20,8 +41,225 @@ class PaymentAdmin(OrganizerScopedAdmin):
                        "created_at", "confirmed_at", "needs_attention"]
     exclude = ["reference"]
 
+    actions = ["refund_full"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list[Any]:
+        return [path("<int:payment_id>/refund/", self.admin_site.admin_view(self.refund_view),
+                     name="payments_payment_refund"), *super().get_urls()]
+
+    @admin.action(description=_("Refund the selected payments in full"))
+    def refund_full(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        for payment in queryset:
+            left = payment.amount_cents - sum(r.amount_cents for r in payment.refunds.exclude(state="failed"))
+            try:
+                refund = refund_create(payment=payment, amount_cents=left, reason=str(_("Refunded by staff")))
+            except DomainError as exc:
+                self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{payment}: {refund.get_state_display()}", messages.INFO)
+
+    def refund_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
+        """Refund part or all of one payment."""
+        payment = self.get_queryset(request).filter(pk=payment_id).first()
+        if payment is None or not self.has_change_permission(request, payment):
+            raise PermissionDenied
+        form = RefundForm(request.POST or None)
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    cents = decimal_to_cents(form.cleaned_data["amount"].replace("€", ""))
+                    refund = refund_create(payment=payment, amount_cents=cents, reason=form.cleaned_data["reason"])
+                except InvalidAmount:
+                    form.add_error("amount", _("Enter an amount in euros, for example 10 or 12,50."))
+                except DomainError as exc:
+                    form.add_error("amount", exc.message)
+                else:
+                    self.message_user(request, refund.get_state_display(), messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:payments_refund_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "payment": payment,
+                   "title": _("Refund a payment"), "opts": self.model._meta}
+        return TemplateResponse(request, "admin/payments/refund.html", context, status=status)
+
+
+# --- payment method settings ---------------------------------------------------------------------
+
+
+def _credential_form(provider_id: str, instance: PaymentMethodConfig | None) -> type[forms.ModelForm]:
+    """The settings form, with one pair of inputs (sandbox, live) per credential the provider
+    asks for. Secrets are never shown back: the input is empty, the stored value is masked in the
+    help text, and a blank input keeps it."""
+    provider = provider_get(provider_id)
+    fields: dict[str, forms.Field] = {}
+    stored = {
+        Mode.SANDBOX: credentials_decrypt(instance.sandbox_credentials) if instance else {},
+        Mode.LIVE: credentials_decrypt(instance.live_credentials) if instance else {},
+    }
+    for spec in getattr(provider, "credential_fields", ()):
+        for mode, title in ((Mode.SANDBOX, _("test")), (Mode.LIVE, _("live"))):
+            current = stored[mode].get(spec.name, "")
+            help_text = str(spec.help_text)
+            if spec.secret:
+                shown = mask(current)
+                help_text = " ".join(filter(None, [
+                    help_text, str(_("Stored: %(v)s. Leave blank to keep it.") % {"v": shown}) if shown else "",
+                ]))
+                widget: forms.Widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
+                initial = ""
+            else:
+                widget, initial = forms.TextInput(), current
+            fields[f"cred_{mode}_{spec.name}"] = forms.CharField(
+                label=f"{spec.label} ({title})", required=False, widget=widget, initial=initial,
+                help_text=help_text, max_length=2000,
+            )
+    return type("PaymentMethodConfigForm", (forms.ModelForm,), {
+        **fields, "Meta": type("Meta", (), {"model": PaymentMethodConfig, "fields": "__all__"}),
+    })
+
+
+def _method_choices() -> list[tuple[str, str]]:
+    choices = [(pid, str(p.name)) for pid, p in PROVIDERS.items()]
+    choices += [(key, str(label)) for key, label in EXTERNAL_METHODS.items() if key not in PROVIDERS]
+    return choices
+
+
+@admin.register(PaymentMethodConfig)
+class PaymentMethodConfigAdmin(OrganizerScopedAdmin):
+    list_display = ["organizer", "provider", "enabled", "mode", "on_web", "on_box_office", "on_api", "position"]
+    list_filter = ["mode", "enabled", "provider"]
+    list_editable = ["position"]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "provider":
+            return forms.ChoiceField(label=db_field.verbose_name, choices=_method_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        provider_id = obj.provider if obj else str(request.POST.get("provider") or request.GET.get("provider") or "")
+        kwargs["form"] = _credential_form(provider_id, obj)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        form = self.get_form(request, obj, fields=None)
+        creds = [name for name in form.base_fields if name.startswith("cred_")]
+        main = ["organizer", "provider", "enabled", ("on_web", "on_box_office", "on_api"), "mode", "label",
+                "position", ("min_amount_cents", "max_amount_cents"), ("fee_fixed_cents", "fee_per_mille"),
+                "instructions", "days_to_pay"]
+        sets: list[tuple[Any, dict[str, Any]]] = [(None, {"fields": main})]
+        if creds:
+            sets.append((_("Credentials (test and live are kept apart)"), {"fields": creds}))
+        elif obj is None:
+            sets.append((_("Credentials"), {"fields": [], "description": _(
+                "Save first: the credentials this method needs are asked for on the next page.")}))
+        return sets
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        for mode in (Mode.SANDBOX, Mode.LIVE):
+            prefix = f"cred_{mode}_"
+            values = {k[len(prefix):]: v for k, v in form.cleaned_data.items() if k.startswith(prefix)}
+            if values:
+                payment_method_credentials_set(config=obj, mode=mode, values=values)
+
+
+# --- refunds -----------------------------------------------------------------------------------
+
+
+class RefundForm(forms.Form):
+    amount = forms.CharField(label=_("Amount to refund (€)"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+@admin.register(Refund)
+class RefundAdmin(OrganizerScopedAdmin):
+    organizer_path = "payment__order__organizer"
+    list_display = ["payment", "state", "amount_cents", "created_at", "done_at", "message"]
+    list_filter = ["state"]
+    readonly_fields = ["payment", "state", "amount_cents", "currency", "psp_reference", "message", "reason",
+                       "created_at", "done_at"]
+    exclude = ["reference"]
+    actions = ["mark_done", "retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Mark as refunded (done in the payment service's back office)"))
+    def mark_done(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        for refund in queryset:
+            try:
+                refund_mark_done(refund_id=refund.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{refund}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Send again to the payment service"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
+        for refund in queryset.filter(state=RefundState.CREATED):
+            refund_execute(refund_id=refund.pk)
+
+
+# --- bank statements -------------------------------------------------------------------------------
+
+
+class StatementForm(forms.Form):
+    organizer = forms.ModelChoiceField(label=_("Organiser"), queryset=Organizer.objects.none())
+    file = forms.FileField(label=_("Bank statement (CSV, ; separated)"))
+
+
+@admin.register(StatementLine)
+class StatementLineAdmin(OrganizerScopedAdmin):
+    list_display = ["booked_on", "label", "amount_cents", "outcome", "imported_at"]
+    readonly_fields = ["organizer", "booked_on", "label", "amount_cents", "payment", "outcome", "imported_at"]
+    exclude = ["line_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[Any]:
+        return [path("import/", self.admin_site.admin_view(self.import_view), name="payments_statement_import"),
+                *super().get_urls()]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = StatementForm(request.POST or None, request.FILES or None)
+        form.fields["organizer"].queryset = (  # type: ignore[attr-defined]
+            Organizer.objects.all() if request.user.is_superuser else organizers_for_user(user=request.user)
+        )
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                raw = form.cleaned_data["file"].read(5_000_000)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = raw.decode("cp1252", errors="replace")
+                try:
+                    result = statement_import(organizer_id=form.cleaned_data["organizer"].pk, content=text)
+                except DomainError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    status = 400
+                else:
+                    self.message_user(request, _(
+                        "%(r)d payments recorded, %(a)d lines already imported, %(u)d without an order code, "
+                        "%(p)d to check."
+                    ) % {"r": result.recorded, "a": result.already_imported, "u": result.unmatched,
+                         "p": result.problems}, messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:payments_statementline_changelist"))
+            else:
+                status = 400
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("Import a bank statement"),
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/payments/statement_import.html", context, status=status)
