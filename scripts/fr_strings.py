@@ -393,3 +393,152 @@ PLURALS = {
     ),
     "%(n)s item": ("%(n)s article", "%(n)s articles"),
 }
+
+# payments, part A: method settings, refunds, transfers, Stripe, PayPal
+FR.update({
+    "Paid, cannot be fulfilled": "Payée, impossible à honorer",
+    "Awaiting invoice payment": "En attente du paiement sur facture",
+    "test": "test",
+    "live": "production",
+    "Stored: %(v)s. Leave blank to keep it.": "Enregistré : %(v)s. Laissez vide pour le garder.",
+    "Credentials (test and live are kept apart)": "Identifiants (test et production sont séparés)",
+    "Credentials": "Identifiants",
+    "Save first: the credentials this method needs are asked for on the next page.":
+        "Enregistrez d'abord : les identifiants de ce moyen de paiement sont demandés à la page suivante.",
+    "Amount to refund (€)": "Montant à rembourser (€)",
+    "Bank statement (CSV, ; separated)": "Relevé bancaire (CSV séparé par des ;)",
+    "%(r)d payments recorded, %(a)d lines already imported, %(u)d without an order code, %(p)d to check.":
+        "%(r)d paiements enregistrés, %(a)d lignes déjà importées, %(u)d sans code de commande, %(p)d à vérifier.",
+    "Import a bank statement": "Importer un relevé bancaire",
+    "Web shop": "Boutique en ligne",
+    "Box office": "Guichet",
+    "API": "API",
+    "offered": "proposé",
+    "web shop": "boutique en ligne",
+    "box office": "guichet",
+    "mode": "mode",
+    "Test (sandbox)": "Test (bac à sable)",
+    "Live": "Production",
+    "name shown to buyers": "nom affiché aux acheteurs",
+    "Leave blank for the method's usual name.": "Laissez vide pour le nom habituel du moyen de paiement.",
+    "minimum amount (cents)": "montant minimum (centimes)",
+    "maximum amount (cents)": "montant maximum (centimes)",
+    "fee, fixed part (cents)": "frais, part fixe (centimes)",
+    "fee, proportional part (‰)": "frais, part proportionnelle (‰)",
+    "Per thousand of the amount: 15 ‰ = 1.5 %.": "Pour mille du montant : 15 ‰ = 1,5 %.",
+    "display order": "ordre d'affichage",
+    "instructions for buyers": "instructions pour les acheteurs",
+    "days to pay": "délai de paiement (jours)",
+    "Bank transfer: how long the order keeps its places.": "Virement : combien de temps la commande garde ses places.",
+    "payment methods": "moyens de paiement",
+    "fee (cents)": "frais (centimes)",
+    "message": "message",
+    "reason": "motif",
+    "refund": "remboursement",
+    "refunds": "remboursements",
+    "Refunded": "Remboursé",
+    "To do in the payment service's back office": "À faire dans l'espace marchand du prestataire",
+    "label": "libellé",
+    "outcome": "résultat",
+    "bank statement line": "ligne de relevé bancaire",
+    "bank statement lines": "lignes de relevé bancaire",
+    "Account holder": "Titulaire du compte",
+    "IBAN": "IBAN",
+    "BIC": "BIC",
+    "Pay by invoice": "Paiement sur facture",
+    "PayPal": "PayPal",
+    "Client ID": "Client ID",
+    "Secret": "Secret",
+    "Webhook ID": "Webhook ID",
+    "Shown by PayPal when you add the webhook.": "Affiché par PayPal quand vous ajoutez le webhook.",
+    "Publishable key": "Clé publiable",
+    "pk_test_… or pk_live_…": "pk_test_… ou pk_live_…",
+    "Secret key": "Clé secrète",
+    "sk_test_… or sk_live_…": "sk_test_… ou sk_live_…",
+    "Webhook signing secret": "Secret de signature du webhook",
+    "whsec_…": "whsec_…",
+    "Bank card (Stripe)": "Carte bancaire (Stripe)",
+    "%(name)s (fee: %(fee)s)": "%(name)s (frais : %(fee)s)",
+    "The payment service cannot be reached; try again in a moment or choose another method.":
+        "Le service de paiement ne répond pas ; réessayez dans un instant ou choisissez un autre moyen de paiement.",
+    "The payment service cannot be reached; try again in a moment.":
+        "Le service de paiement ne répond pas ; réessayez dans un instant.",
+    "An automatic refund was started.": "Un remboursement automatique a été lancé.",
+    "The payment service reports a refund made outside billetterie.":
+        "Le service de paiement signale un remboursement fait en dehors de billetterie.",
+    "Only a confirmed payment can be refunded.": "Seul un paiement confirmé peut être remboursé.",
+    "Refund it by hand, then mark it done.": "Remboursez à la main, puis marquez-le comme fait.",
+    "The file is empty.": "Le fichier est vide.",
+    "The file needs a header line with a label column and an amount or credit column (Date;Libellé;Montant).":
+        "Le fichier doit avoir une ligne d'en-tête avec une colonne libellé et une colonne montant ou crédit "
+        "(Date;Libellé;Montant).",
+    "No order code found in the label, or not a credit.": "Aucun code de commande dans le libellé, ou pas un crédit.",
+    "Recorded for order %(code)s.": "Enregistré pour la commande %(code)s.",
+    "Payment %(p)s of %(amount)s.": "Paiement %(p)s de %(amount)s.",
+    "A CSV file from your bank, ; separated, with a header line such as Date;Libellé;Montant. Each credit whose "
+    "label carries an order code records a bank transfer for that order, once: importing the same file again "
+    "records nothing twice.":
+        "Un fichier CSV de votre banque, séparé par des ;, avec une ligne d'en-tête comme Date;Libellé;Montant. "
+        "Chaque crédit dont le libellé porte un code de commande enregistre un virement pour cette commande, une "
+        "seule fois : importer à nouveau le même fichier n'enregistre rien en double.",
+    "Steps": "Étapes",
+    "Summary": "Récapitulatif",
+    "Confirmation": "Confirmation",
+    "Payment": "Paiement",
+    "Order %(code)s: %(total)s to pay by card.": "Commande %(code)s : %(total)s à payer par carte.",
+    "Pay %(total)s": "Payer %(total)s",
+    "Your card details go straight to the payment service, never through this site.":
+        "Vos données de carte vont directement au service de paiement, jamais par ce site.",
+    "Test mode: use the card 4242 4242 4242 4242 (3-D Secure: 4000 0000 0000 3220; declined: 4000 0000 0000 0341), "
+    "any future expiry and any 3-digit code.":
+        "Mode test : utilisez la carte 4242 4242 4242 4242 (3-D Secure : 4000 0000 0000 3220 ; refusée : "
+        "4000 0000 0000 0341), une date d'expiration future et un code à 3 chiffres.",
+    "Cancel and go back to the order": "Annuler et revenir à la commande",
+    "Card payment needs JavaScript. Go back to the order to choose another method.":
+        "Le paiement par carte demande JavaScript. Revenez à la commande pour choisir un autre moyen.",
+    "The payment did not go through. You can try again.": "Le paiement n'est pas passé. Vous pouvez réessayer.",
+    "The card could not be read; try again.": "La carte n'a pas pu être lue ; réessayez.",
+    "The card was declined.": "La carte a été refusée.",
+    "Test mode": "Mode test",
+    "payments on this shop are simulated: no money is taken.":
+        "les paiements de cette boutique sont simulés : aucun argent n'est prélevé.",
+    "Awaiting your bank transfer": "En attente de votre virement",
+    "Reference to write on the transfer": "Référence à indiquer sur le virement",
+    "Your places are held until %(d)s; the order is confirmed when the transfer is received.":
+        "Vos places sont réservées jusqu'au %(d)s ; la commande est confirmée à réception du virement.",
+    "Your places are reserved. The organiser will send you an invoice; the order is confirmed once it is paid.":
+        "Vos places sont réservées. L'organisateur vous enverra une facture ; la commande est confirmée une fois "
+        "celle-ci payée.",
+    "Paid, but the places were no longer available": "Payée, mais les places n'étaient plus disponibles",
+    "Your payment arrived after the order expired and its places had been sold. It is being refunded; the "
+    "organiser has been told.":
+        "Votre paiement est arrivé après l'expiration de la commande et ses places ont été vendues. Il est en cours "
+        "de remboursement ; l'organisateur est prévenu.",
+    "Pay another way": "Payer autrement",
+    "This payment link is not valid.": "Ce lien de paiement n'est pas valide.",
+    "This payment is not known.": "Ce paiement est inconnu.",
+    "This payment is already finished.": "Ce paiement est déjà terminé.",
+    "The order was already paid or cancelled: this payment is refunded.":
+        "La commande était déjà payée ou annulée : ce paiement est remboursé.",
+    "Paid after the order expired and its places were sold.":
+        "Payé après l'expiration de la commande, dont les places ont été vendues.",
+    "Refund it in the payment service's back office.": "Remboursez-le dans l'espace marchand du prestataire.",
+    "The amount must be positive and at most what is left to refund (%(left)s cents).":
+        "Le montant doit être positif et au plus ce qui reste à rembourser (%(left)s centimes).",
+    "This payment method cannot refund part of a payment.":
+        "Ce moyen de paiement ne permet pas de rembourser une partie d'un paiement.",
+    "This refund is already closed.": "Ce remboursement est déjà clos.",
+    "Unknown mode.": "Mode inconnu.",
+    "Refund the selected payments in full": "Rembourser entièrement les paiements sélectionnés",
+    "Refunded by staff": "Remboursé par l'équipe",
+    "Refund a payment": "Rembourser un paiement",
+    "Refund": "Rembourser",
+    "Amount to refund": "Montant à rembourser",
+    "Mark as refunded (done in the payment service's back office)":
+        "Marquer comme remboursé (fait dans l'espace marchand du prestataire)",
+    "Send again to the payment service": "Renvoyer au service de paiement",
+    "Organiser": "Organisateur",
+    "Import": "Importer",
+    "Reason": "Motif",
+    "sales channel": "canal de vente",
+})
