@@ -50,3 +50,6 @@ def sandbox_notices_inline(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tup
 
     monkeypatch.setattr("billetterie.payments.sandbox_psp._deliver", deliver)
     yield delivered
+
+
+from tests.payments.fakes import localstripe_url, paypal_ready, paypal_url, stripe_ready  # noqa: E402, F401

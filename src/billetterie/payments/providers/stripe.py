@@ -142,17 +142,15 @@ class StripeProvider:
         if not secret:
             raise NoticeRejected("no webhook secret configured")
         try:
-            event = stripe.Webhook.construct_event(
-                request.body, request.headers.get("Stripe-Signature", ""), secret
-            )
+            stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
         except (stripe.SignatureVerificationError, ValueError) as exc:
             raise NoticeRejected("bad or missing signature") from exc
-        if bool(event.get("livemode")) == config.sandbox:
-            raise NoticeRejected("a test event for a live configuration, or the reverse")
         try:
             data = json.loads(request.body)
+            if bool(data.get("livemode")) == config.sandbox:
+                raise NoticeRejected("a test event for a live configuration, or the reverse")
             return self._events_of_webhook(data)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise NoticeRejected("malformed event") from exc
 
     def _events_of_webhook(self, data: dict[str, Any]) -> list[ProviderEvent]:
