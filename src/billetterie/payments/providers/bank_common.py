@@ -130,6 +130,20 @@ def our_ref(value: str) -> str:
     return base64.urlsafe_b64encode(number.to_bytes(20, "big")).rstrip(b"=").decode()
 
 
+def mode_ref(reference: str, sandbox: bool) -> str:
+    """`psp_ref` plus the mode the payment was started in (T or L): a payment opened on a test
+    platform can never be confirmed by a notice reaching a live configuration, even where the
+    service signs both platforms' notices alike (Paybox) or uses one key for both (Monetico)."""
+    return psp_ref(reference) + ("T" if sandbox else "L")
+
+
+def ref_of_mode(value: str, sandbox: bool) -> str:
+    """The inverse of `mode_ref`, refusing a reference started in the other mode."""
+    if not value or value[-1:] != ("T" if sandbox else "L"):
+        raise NoticeRejected("notice of a payment started in the other mode")
+    return our_ref(value[:-1])
+
+
 # --- HTTP edges ---------------------------------------------------------------------------------
 
 def browser_return_url(urls: PaymentUrls) -> str:

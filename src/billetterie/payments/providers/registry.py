@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .base import Provider
 from .lyra import ClicAndPayProvider, LyraProvider, PayZenProvider, ScelliusProvider, SogecommerceProvider
+from .monetico import MoneticoProvider
 from .offline import InvoiceProvider, TransferProvider
+from .ogone import OgoneProvider
+from .paybox import PayboxProvider
 from .paypal import PayPalProvider
 from .sandbox import SandboxProvider
 from .sips import SherlocksProvider, SipsProvider, SogenactifProvider
@@ -22,6 +25,9 @@ PROVIDERS: dict[str, Provider] = {
     SipsProvider.identifier: SipsProvider(),
     SogenactifProvider.identifier: SogenactifProvider(),
     SherlocksProvider.identifier: SherlocksProvider(),
+    PayboxProvider.identifier: PayboxProvider(),
+    OgoneProvider.identifier: OgoneProvider(),
+    MoneticoProvider.identifier: MoneticoProvider(),
     TransferProvider.identifier: TransferProvider(),
     InvoiceProvider.identifier: InvoiceProvider(),
 }
