@@ -280,7 +280,8 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
         return
     payment.state = PaymentState.CONFIRMED
     payment.confirmed_at = clock.now()
-    payment.psp_reference = event.psp_reference[:200] or payment.psp_reference
+    # the id the PSP gave at start (Stripe's PaymentIntent, PayPal's order) stays: status and refunds use it
+    payment.psp_reference = payment.psp_reference or event.psp_reference[:200]
     payment.save(update_fields=["state", "confirmed_at", "psp_reference"])
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     received = _received_cents(order)
