@@ -83,6 +83,7 @@ def _demo_environment(port: int) -> Path:
     env["EMAIL_BACKEND"] = FILE_EMAIL_BACKEND
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("PAYMENT_FAKES", "1")  # the PayZen and Mercanet methods pay at local fake bank pages
     (var_dir / "mail").mkdir(parents=True, exist_ok=True)
     return var_dir
 
@@ -121,6 +122,7 @@ def demo(args: list[str]) -> int:
         f"  emails: written as files under {var_dir / 'mail'}/",
         "  sandbox test cards (any future expiry date, any CVC):",
         *(f"    {number}  {outcome}" for number, outcome in SANDBOX_CARDS),
+        "  PayZen (Lyra) and Mercanet (SIPS): local fake bank pages, press « Payer » or « Refuser »",
         "",
     ]
     print("\n".join(lines), flush=True)

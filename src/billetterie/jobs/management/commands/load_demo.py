@@ -327,6 +327,17 @@ def staff_load(organizer: Organizer, password: str) -> AbstractUser:
     return user
 
 
+def bank_methods_load(organizer: Organizer) -> None:
+    """A Lyra (PayZen) and a SIPS (Mercanet) card method in sandbox mode with no credentials: with
+    settings.PAYMENT_FAKES on (the demo sets it), they pay at the local fake bank pages."""
+    from billetterie.payments.models import PaymentMethodConfig
+
+    PaymentMethodConfig.objects.get_or_create(organizer=organizer, provider="sandbox", defaults={"position": 0})
+    for position, provider in enumerate(("payzen", "mercanet"), start=20):
+        PaymentMethodConfig.objects.get_or_create(organizer=organizer, provider=provider,
+                                                  defaults={"position": position, "mode": "sandbox"})
+
+
 def demo_load(*, password: str) -> Demo:
     with transaction.atomic():
         organizer = organizer_load()
@@ -334,6 +345,7 @@ def demo_load(*, password: str) -> Demo:
         jip, ticket, veg = jip_load(organizer)
         workshop_load(organizer)
         staff_load(organizer, password)
+        bank_methods_load(organizer)
     demo_orders_load(organizer, jip, ticket, veg)
     return Demo(organizer=organizer, jip=jip, ticket=ticket, veg_meal=veg, password=password)
 
