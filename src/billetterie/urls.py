@@ -18,5 +18,6 @@ urlpatterns = [
     path("fake-psp/", include(payment_fakes)),  # answers 404 unless settings.PAYMENT_FAKES
     path("payments/return/<str:provider_id>/<str:token>/", payment_views.return_view, name="payment_return"),
     path("payments/step/<str:provider_id>/<str:reference>/", payment_views.client_step, name="payment_client_step"),
+    path("checkin/", include("billetterie.checkin.urls")),
     path("", include("billetterie.shop.urls")),
 ]

@@ -81,6 +81,9 @@ class TicketOut(Schema):
 class RedeemIn(Schema):
     text: str = Field(max_length=200, description="The QR code's text (signed payload) or the ticket's serial")
     device_id: str = Field(max_length=64)
+    client_scan_id: str | None = Field(
+        None, max_length=64, description="Made by the device: a retried scan (or its offline copy) counts once"
+    )
 
 
 class RedeemOut(Schema):
@@ -198,9 +201,11 @@ def redeem(request: HttpRequest, list_id: int, body: RedeemIn) -> RedeemOut:
     wrong_list_or_date; unpaid. Too many unknown tickets in a minute: 429."""
     token = request_token(request)
     scope = checkin_list_scope(list_id=list_id, organizer_id=token.organizer_id)
-    subject = str(token.pk)
+    subject = token.token_hash[:24]
     ratelimit.lookups_check(subject=subject)
-    outcome = scan_redeem(scope=scope, text=body.text, device_id=body.device_id)
+    outcome = scan_redeem(
+        scope=scope, text=body.text, device_id=body.device_id, client_scan_id=body.client_scan_id or None
+    )
     if outcome.result == ScanResult.UNKNOWN:
         ratelimit.lookup_failed(subject=subject)
     return _redeem_out(outcome)
@@ -222,7 +227,7 @@ def search(request: HttpRequest, list_id: int, q: str = "") -> list[TicketOut]:
     serial is `q` (at most 20). Limited per token and minute (429)."""
     token = request_token(request)
     scope = checkin_list_scope(list_id=list_id, organizer_id=token.organizer_id)
-    ratelimit.search_check(subject=str(token.pk))
+    ratelimit.search_check(subject=token.token_hash[:24])
     return [_ticket_out(r) for r in ticket_search(scope=scope, query=q)]
 
 

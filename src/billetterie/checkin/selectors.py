@@ -225,3 +225,48 @@ def ticket_search(*, scope: ListScope, query: str, limit: int = 20) -> list[Tick
     else:
         match = Q(attendee_name__icontains=query) | Q(order__name__icontains=query) | Q(order__code=code)
     return list(_ticket_rows(qs.filter(match), scope, limit=limit))
+
+
+def checkin_list_scope_for(*, list_id: int, organizers: QuerySet[Organizer]) -> ListScope:
+    """The scope of a list of one of these organisers (a staff user's), else NotFound."""
+    organizer_id = (
+        CheckinList.objects.filter(pk=list_id, event__organizer__in=organizers)
+        .values_list("event__organizer_id", flat=True)
+        .first()
+    )
+    if organizer_id is None:
+        raise NotFound(_("Check-in list not found."), code="list_not_found")
+    return checkin_list_scope(list_id=list_id, organizer_id=organizer_id)
+
+
+@dataclass(frozen=True)
+class RecentScan:
+    at: datetime
+    kind: str
+    result: str
+    name: str
+    serial: str
+    device_id: str
+    offline: bool
+    conflict: bool
+
+    @property
+    def message(self) -> str:
+        from .messages import result_message
+
+        return result_message(self.result)
+
+
+def recent_scans(*, scope: ListScope, limit: int = 20) -> list[RecentScan]:
+    rows = (
+        Scan.objects.filter(checkin_list_id=scope.id)
+        .select_related("line__order")
+        .order_by("-scanned_at", "-id")[:limit]
+    )
+    out = []
+    for s in rows:
+        line = s.line
+        name = (line.attendee_name or line.order.name) if line is not None else ""
+        serial = line.serial if line is not None else ""
+        out.append(RecentScan(s.effective_at, s.kind, s.result, name, serial, s.device_id, s.offline, s.conflict))
+    return out

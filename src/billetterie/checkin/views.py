@@ -1,0 +1,174 @@
+"""The scanner page (any phone or laptop browser) and the staff's live check-in dashboard."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from billetterie.core.errors import NotFound
+from billetterie.organizers.selectors import organizers_for_user
+
+from .exports import tickets_csv, tickets_xlsx
+from .messages import RESULT_MESSAGES
+from .selectors import (
+    ListScope,
+    checkin_counts,
+    checkin_counts_by_date,
+    checkin_list_scope,
+    checkin_list_scope_for,
+    lists_of_organizers,
+    recent_scans,
+)
+
+SCANNER_VERSION = "1"  # bump to make the offline cache take new files
+
+
+def _scanner_strings() -> dict[str, str]:
+    strings = {key: str(value) for key, value in RESULT_MESSAGES.items()}
+    strings.update({
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "queued": _("to sync"),
+        "checked_in": _("Checked in"),
+        "sold": _("Tickets"),
+        "first_scan": _("First scan: %(time)s on %(device)s"),
+        "no_token": _("Open this page with the check-in link given by the organiser."),
+        "choose_list": _("Choose the entrance"),
+        "camera_start": _("Start the camera"),
+        "camera_stop": _("Stop the camera"),
+        "camera_error": _("The camera could not start."),
+        "conflict": _("Double entry found at sync: %(name)s, first scan %(time)s on %(device)s"),
+        "ready": _("Ready: scan a ticket"),
+        "undone": _("Entry cancelled"),
+        "undo_failed": _("Could not cancel the entry"),
+        "not_found": _("No ticket found"),
+        "offline_check": _("checked offline"),
+        "auth_failed": _("This check-in link is no longer valid."),
+        "synced": _("Offline scans sent"),
+    })
+    return strings
+
+
+@require_GET
+def scanner(request: HttpRequest) -> HttpResponse:
+    """The page itself holds no secret: the check-in token comes in the URL's fragment (never sent
+    to the server nor logged) and is kept in the browser."""
+    config = {
+        "api": "/api/v1/checkin",
+        "strings": _scanner_strings(),
+        "version": SCANNER_VERSION,
+        "serviceWorker": reverse("checkin:service_worker"),
+        "nobleUrl": static("checkin/vendor/noble-ed25519.js"),
+    }
+    response = render(request, "checkin/scanner.html", {"config": config})
+    response["Cache-Control"] = "no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    files = [
+        reverse("checkin:scanner"),
+        static("checkin/scanner.js"),
+        static("checkin/scanner.css"),
+        static("checkin/vendor/qr-scanner.umd.min.js"),
+        static("checkin/vendor/qr-scanner-worker.min.js"),
+        static("checkin/vendor/noble-ed25519.js"),
+    ]
+    body = render(request, "checkin/sw.js", {"files_json": json.dumps(files), "version": SCANNER_VERSION}).content
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/checkin/"
+    return response
+
+
+def _staff_scope(request: HttpRequest, list_id: int) -> ListScope:
+    """A list of one of the staff user's organisers; another organiser's list is not found."""
+    try:
+        return checkin_list_scope_for(list_id=list_id, organizers=organizers_for_user(user=request.user))
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for checkin_list in lists_of_organizers(organizers=organizers_for_user(user=request.user)):
+        scope = checkin_list_scope(list_id=checkin_list.pk, organizer_id=checkin_list.event.organizer_id)
+        rows.append((checkin_list, checkin_counts(scope=scope)))
+    return render(request, "checkin/dashboard.html", {**admin.site.each_context(request), "rows": rows,
+                                                     "title": _("Live check-in")})
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard_list(request: HttpRequest, list_id: int) -> HttpResponse:
+    scope = _staff_scope(request, list_id)
+    data = _live(scope)
+    return render(request, "checkin/dashboard_list.html", {
+        **admin.site.each_context(request), "scope": scope, "title": f"{scope.event_title} — {scope.name}", **data,
+        "undo_label_json": json.dumps(_("Undo")),
+    })
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard_live(request: HttpRequest, list_id: int) -> JsonResponse:
+    """The dashboard's figures, polled by its page every few seconds."""
+    scope = _staff_scope(request, list_id)
+    data = _live(scope)
+    return JsonResponse({
+        "checked_in": data["counts"].checked_in,
+        "sold": data["counts"].sold,
+        "dates": [
+            {"date_id": d.date_id, "checked_in": d.checked_in, "sold": d.sold} for d in data["dates"]
+        ],
+        "recent": [
+            {"at": s.at.isoformat(), "name": s.name, "kind": s.kind, "result": s.result, "device": s.device_id,
+             "conflict": s.conflict, "message": str(RESULT_MESSAGES.get(s.result, s.result))}
+            for s in data["recent"]
+        ],
+    })
+
+
+def _live(scope: ListScope) -> dict[str, object]:
+    return {
+        "counts": checkin_counts(scope=scope),
+        "dates": checkin_counts_by_date(scope=scope),
+        "recent": recent_scans(scope=scope, limit=20),
+    }
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest, list_id: int, fmt: str) -> HttpResponse:
+    scope = _staff_scope(request, list_id)
+    which = request.GET.get("scanned", "")
+    scanned = {"1": True, "0": False}.get(which)
+    stem = {True: _("scanned"), False: _("not-scanned"), None: _("tickets")}[scanned]
+    name = f"{stem}-{scope.id}"
+    if fmt == "csv":
+        response = HttpResponse(tickets_csv(scope=scope, scanned=scanned), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            tickets_xlsx(scope=scope, scanned=scanned),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+

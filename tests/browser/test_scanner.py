@@ -1,0 +1,195 @@
+"""The scanner page in a real Chromium: the camera reads a ticket rendered from its PDF (a fake
+camera playing a video made from the PDF), a USB scanner types a ticket, an offline session is
+synced with a conflicting scan from a second device (issue 5, deliverable 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+from billetterie.api.services import api_token_create
+from billetterie.checkin.models import Scan, ScanResult
+from billetterie.checkin.selectors import checkin_list_scope
+from billetterie.checkin.services import checkin_list_create, scan_redeem
+from billetterie.orders.models import OrderLine
+from billetterie.tickets.pdf import ticket_pdf
+from billetterie.tickets.signing import ticket_payload
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.factories import Shop
+from tests.tickets.builders import order_paid
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FRAME = (640, 480)
+
+
+def _ticket(shop: Shop, attendee: int = 0) -> tuple[OrderLine, str]:
+    order = order_paid(shop, tickets=attendee + 1, meal=False)
+    line = list(order.lines.filter(kind="ticket").select_related("order", "product__event").order_by("id"))[attendee]
+    return line, ticket_payload(line=line)
+
+
+def _camera_video(pdf: bytes, path: Path) -> Path:
+    """A Y4M video of the ticket as a phone camera would see it: the PDF rendered, cropped around
+    its QR code (found with zxing in the render), on a 640×480 frame."""
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=3).to_pil().convert("RGB")
+    [found] = zxingcpp.read_barcodes(page)
+    corners = [found.position.top_left, found.position.top_right, found.position.bottom_left,
+               found.position.bottom_right]
+    xs, ys = [c.x for c in corners], [c.y for c in corners]
+    margin = (max(xs) - min(xs)) // 4
+    crop = page.crop((min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin))
+    side = FRAME[1] - 40
+    frame = Image.new("RGB", FRAME, "white")
+    frame.paste(crop.resize((side, side), Image.Resampling.LANCZOS), ((FRAME[0] - side) // 2, 20))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (FRAME[0] // 2, FRAME[1] // 2)
+    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    header = f"YUV4MPEG2 W{FRAME[0]} H{FRAME[1]} F5:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + (b"FRAME\n" + planes) * 2)
+    return path
+
+
+@pytest.fixture
+def camera_browser(playwright: Playwright, tmp_path: Path) -> Iterator[Any]:
+    """Launch a Chromium whose camera plays the video given (one browser per video)."""
+    browsers: list[Browser] = []
+
+    def launch(video: Path) -> Browser:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_FLAGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                  f"--use-file-for-fake-video-capture={video}"],
+        )
+        browsers.append(browser)
+        return browser
+
+    yield launch
+    for browser in browsers:
+        browser.close()
+
+
+def _door(shop: Shop) -> tuple[int, str]:
+    checkin_list = checkin_list_create(event=shop.event, name="Entrée principale")
+    _row, token = api_token_create(organizer=shop.organizer, name="porte", permissions="checkin")
+    return checkin_list.pk, token
+
+
+def _open_scanner(page: Page, live_server: Any, token: str) -> None:
+    page.goto(f"{live_server.url}/checkin/scan/#token={token}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    assert "token" not in page.url  # the token left the address bar
+
+
+def _scanner_page(browser: Browser) -> Page:
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def test_camera_scan_of_the_ticket_pdf_online(camera_browser: Any, live_server: Any, shop: Shop, tmp_path: Path) -> None:
+    line, _text = _ticket(shop)
+    video = _camera_video(ticket_pdf(line=line), tmp_path / "ticket.y4m")
+    _list_id, token = _door(shop)
+    page = _scanner_page(camera_browser(video))
+    _open_scanner(page, live_server, token)
+    expect(page.locator("#count-sold")).to_have_text("1")
+    page.get_by_role("button", name="Démarrer la caméra").click()
+    result = page.locator("#result")
+    expect(result).to_have_attribute("data-result", "ok", timeout=20_000)
+    expect(result).to_contain_text("Bienvenue")
+    expect(result).to_contain_text("Camille Durand")
+    expect(page.locator("#count-in")).to_have_text("1")
+    # the camera keeps seeing the ticket: it is read again a few seconds later and refused
+    expect(result).to_have_attribute("data-result", "already_redeemed", timeout=20_000)
+    first = Scan.objects.get(line=line, result=ScanResult.OK)
+    first_time = first.scanned_at.astimezone().strftime("%H:%M")
+    expect(result).to_contain_text("Déjà scanné")
+    expect(page.locator("#result-detail")).to_contain_text(f"Premier passage : {first_time}")
+    expect(page.locator("#result-detail")).to_contain_text(first.device_id)
+    assert Scan.objects.filter(line=line, result=ScanResult.OK).count() == 1
+
+
+def test_camera_scan_of_the_ticket_pdf_offline_then_sync(
+    camera_browser: Any, live_server: Any, shop: Shop, tmp_path: Path
+) -> None:
+    line, _text = _ticket(shop)
+    video = _camera_video(ticket_pdf(line=line), tmp_path / "ticket.y4m")
+    _list_id, token = _door(shop)
+    page = _scanner_page(camera_browser(video))
+    _open_scanner(page, live_server, token)
+    page.context.set_offline(True)
+    expect(page.locator("#net")).to_have_text("Hors ligne")
+    page.get_by_role("button", name="Démarrer la caméra").click()
+    result = page.locator("#result")
+    expect(result).to_have_attribute("data-result", "ok", timeout=20_000)
+    expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
+    expect(page.locator("#queue")).to_contain_text("1")
+    expect(result).to_have_attribute("data-result", "already_redeemed", timeout=20_000)
+    expect(page.locator("#result-detail")).to_contain_text("Premier passage")
+    assert not Scan.objects.exists()  # nothing reached the server yet
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser").click()
+    expect(page.locator("#queue")).to_be_hidden()
+    scan = Scan.objects.get(line=line)
+    assert scan.result == ScanResult.OK and scan.offline and scan.client_scanned_at is not None
+
+
+def test_usb_scanner_and_offline_session_with_a_conflicting_second_device(
+    page: Page, live_server: Any, shop: Shop
+) -> None:
+    line_a, text_a = _ticket(shop, 0)
+    line_b, text_b = _ticket(shop, 1)
+    list_id, token = _door(shop)
+    _open_scanner(page, live_server, token)
+    result = page.locator("#result")
+
+    # a USB handheld scanner is a keyboard: it types the code and Enter
+    expect(page.locator("#wedge")).to_be_focused()
+    page.keyboard.type(text_a)
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(result).to_contain_text("Bienvenue")
+    page.keyboard.type(text_a)
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "already_redeemed")
+
+    # the network goes away: the scanner checks tickets itself and queues them
+    page.context.set_offline(True)
+    page.keyboard.type(text_b)
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
+    page.keyboard.type(text_a)  # entered online before the outage: the bundle knows it
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "already_redeemed")
+    forged = text_b[:-3] + ("000" if text_b[-3:] != "000" else "111")
+    page.keyboard.type(forged)
+    page.keyboard.press("Enter")
+    expect(result).to_have_attribute("data-result", "unknown")
+    expect(page.locator("#queue")).to_contain_text("1")
+
+    # meanwhile a second device, online, lets the same ticket in
+    scope = checkin_list_scope(list_id=list_id, organizer_id=shop.organizer.pk)
+    assert scan_redeem(scope=scope, text=text_b, device_id="porte-2").ok
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser").click()
+    expect(page.locator("#queue")).to_be_hidden()
+    expect(page.locator("#conflicts")).to_contain_text("Double entrée")
+    expect(page.locator("#conflicts")).to_contain_text(line_b.serial)
+    scans = list(Scan.objects.filter(line=line_b).order_by("id"))
+    assert all(s.conflict for s in scans) and len(scans) == 2
+    # the offline scan came first: it is the entry that counts
+    [winner] = [s for s in scans if s.result == ScanResult.OK]
+    assert winner.offline and winner.device_id != "porte-2"
+    assert Scan.objects.filter(line=line_a, result=ScanResult.OK).count() == 1
