@@ -228,6 +228,9 @@ def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent, f
     The notice was verified with this organiser's credentials: it only reaches their payments.
     A notice that contradicts what we know (failed after confirmed, pending after an outcome) is
     settled by asking the PSP, where it can say."""
+    if ProviderNotice.objects.filter(provider=provider_id, notice_id=event.notice_id).exists():
+        log.info("duplicate notice %s/%s ignored", provider_id, event.notice_id)
+        return  # the common replay, answered without a lock; the unique key below settles races
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(
             provider=provider_id, reference=event.payment_reference, order__organizer_id=organizer_id

@@ -1,0 +1,139 @@
+"""Refunds as rows, payments after expiry, bank transfer and invoice, bank statement import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from billetterie.core import clock
+from billetterie.core.errors import InvalidInput
+from billetterie.orders.models import OrderState
+from billetterie.orders.services import order_expire_due
+from billetterie.payments.models import PaymentMethodConfig, PaymentState, RefundState, StatementLine
+from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
+from billetterie.payments.selectors import order_payment_status
+from billetterie.payments.services import (
+    notice_apply,
+    payment_method_credentials_set,
+    payment_record_external,
+    payment_start,
+    refund_create,
+    refund_mark_done,
+    statement_import,
+)
+from tests.factories import Shop
+from tests.payments.helpers import order_for
+
+pytestmark = pytest.mark.django_db
+URLS = PaymentUrls("http://t/r", "http://t/n")
+
+
+def _confirm(payment, amount: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=ProviderEvent(
+        f"n-{payment.pk}-{amount}", payment.reference, EventKind.CONFIRMED,
+        payment.amount_cents if amount is None else amount, "EUR", psp_reference="T"))
+
+
+def test_partial_then_full_refund_never_more_than_paid(shop: Shop) -> None:
+    order = order_for(shop, quantity=2)
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    payment = order.payments.get()
+    with pytest.raises(InvalidInput):
+        refund_create(payment=payment, amount_cents=100)  # not confirmed yet
+    _confirm(payment)
+    payment.refresh_from_db()
+    first = refund_create(payment=payment, amount_cents=1234)
+    assert first.state == RefundState.DONE and first.reference
+    with pytest.raises(InvalidInput):
+        refund_create(payment=payment, amount_cents=3000 - 1234 + 1)
+    assert refund_create(payment=payment, amount_cents=3000 - 1234).state == RefundState.DONE
+    with pytest.raises(InvalidInput):
+        refund_create(payment=payment, amount_cents=1)
+
+
+def test_box_office_refund_is_manual_until_staff_mark_it_done(shop: Shop) -> None:
+    order = order_for(shop)
+    payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
+    refund = refund_create(payment=payment, amount_cents=1500)
+    assert refund.state == RefundState.MANUAL
+    assert refund_mark_done(refund_id=refund.pk).state == RefundState.DONE
+
+
+def test_paid_after_expiry_with_places_gone_is_unfulfilled_and_refunded(
+    shop: Shop, django_capture_on_commit_callbacks: object
+) -> None:
+    shop.date.capacity = 1
+    shop.date.save()
+    from billetterie.catalog.services import date_capacity_sync
+
+    date_capacity_sync(date=shop.date)
+    order = order_for(shop)
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    payment = order.payments.get()
+    with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
+        order_expire_due()
+        other = order_for(shop)  # takes the only place
+        payment_record_external(order_id=other.pk, method="cash", amount_cents=1500)
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            _confirm(payment)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.state == OrderState.PAID_UNFULFILLED
+    assert payment.state == PaymentState.CONFIRMED and payment.needs_attention
+    assert payment.refunds.get().state == RefundState.DONE  # the sandbox refunds automatically
+
+
+def test_paid_after_expiry_with_free_places_takes_them_back(shop: Shop) -> None:
+    order = order_for(shop)
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
+        order_expire_due()
+        _confirm(order.payments.get())
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+
+
+def test_bank_transfer_waits_then_statement_import_pays_once(shop: Shop) -> None:
+    config = PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", days_to_pay=10)
+    payment_method_credentials_set(config=config, mode="sandbox",
+                                   values={"holder": "Assoc", "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP"})
+    order = order_for(shop)
+    payment_start(order=order, provider_id="transfer", urls=URLS)
+    order.refresh_from_db()
+    assert order_payment_status(order=order) == "transfer"
+    assert order.expires_at and order.expires_at > clock.now() + timedelta(days=9)
+    csv = ("\ufeffDate;Libellé;Montant\n"
+           f"01/12/2026;VIR SEPA M DUPONT COMMANDE {order.code};15,00\n"
+           "01/12/2026;PRLV EDF;-42,10\n"
+           "02/12/2026;VIR SANS REFERENCE;10,00\n")
+    first = statement_import(organizer_id=shop.organizer.pk, content=csv)
+    assert (first.recorded, first.unmatched) == (1, 2)
+    again = statement_import(organizer_id=shop.organizer.pk, content=csv)
+    assert (again.recorded, again.already_imported) == (0, 3)
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert order.payments.filter(state=PaymentState.CONFIRMED).count() == 1  # the waiting transfer, confirmed
+    assert StatementLine.objects.count() == 3
+    with pytest.raises(InvalidInput):
+        statement_import(organizer_id=shop.organizer.pk, content="a;b\n1;2\n")
+
+
+def test_pay_by_invoice_keeps_the_places_without_expiry(shop: Shop) -> None:
+    PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice")
+    order = order_for(shop)
+    payment_start(order=order, provider_id="invoice", urls=URLS)
+    order.refresh_from_db()
+    assert order.state == OrderState.AWAITING_INVOICE and order.expires_at is None
+    with time_machine.travel(clock.now() + timedelta(days=90), tick=False):
+        assert order_expire_due() == 0
+    payment_record_external(order_id=order.pk, method="transfer", amount_cents=1500, reference="FACT-1")
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+
+
+def test_a_method_not_offered_cannot_be_used(shop: Shop) -> None:
+    PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer")
+    with pytest.raises(InvalidInput):
+        payment_start(order=order_for(shop), provider_id="sandbox", urls=URLS)
