@@ -92,3 +92,15 @@ def test_other_organisers_order_is_404(api_client: Client, shop: Shop, make_toke
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert api_client.get("/api/v1/orders/NOPE42", headers=auth(token)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_revoked_token_stops_at_once_despite_the_cache(shop: Shop, make_token: MakeToken) -> None:
+    from billetterie.api.models import ApiToken
+    from billetterie.api.services import api_token_revoke
+
+    token = make_token("read")
+    client = Client()
+    assert client.get("/api/v1/events", headers=auth(token)).status_code == 200  # now cached
+    api_token_revoke(token=ApiToken.objects.get())
+    assert client.get("/api/v1/events", headers=auth(token)).status_code == 401

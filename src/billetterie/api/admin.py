@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from billetterie.organizers.selectors import organizers_for_user
 
 from .models import ApiToken
-from .services import api_token_revoke
+from .services import api_token_forget, api_token_revoke
 
 
 @admin.register(ApiToken)
@@ -30,6 +30,14 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        api_token_forget(token=obj)  # new rights apply to the next call, not after the cache expires
+
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        api_token_forget(token=obj)
+        super().delete_model(request, obj)
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,9 @@ def api_token_create(
 
 
 def api_token_touch(*, token: ApiToken) -> None:
-    """Record the use, at most once a minute per token (one cheap conditional write)."""
+    """Record the use, at most once a minute per token and process group (no write in between)."""
+    if not cache.add(f"api-token-touched:{token.pk}", 1, int(TOUCH_EVERY.total_seconds())):
+        return
     now = clock.now()
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at=None) | Q(last_used_at__lt=now - TOUCH_EVERY)
@@ -74,3 +77,9 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+    api_token_forget(token=token)
+
+
+def api_token_forget(*, token: ApiToken) -> None:
+    """Drop the token from the lookup cache, so a revocation or a change of rights applies at once."""
+    cache.delete(f"api-token:{token.token_hash}")

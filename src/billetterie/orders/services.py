@@ -270,12 +270,14 @@ def order_mark_paid(*, order_id: int, notify: bool = True) -> bool:
     Returns False when the order had expired and its places are gone: the caller must flag it."""
     from billetterie.notifications.services import email_order_confirmed
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # nothing inside is caught: no savepoint round trips
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.state == OrderState.PAID:
             return True
         lines = list(order.lines.select_related("product", "date").prefetch_related("product__quotas"))
-        if not _lines_keep_places(lines):
+        # a pending order before its due time still holds every place (its holds expire with it)
+        still_held = order.state == OrderState.PENDING and order.expires_at and order.expires_at > clock.now()
+        if not still_held and not _lines_keep_places(lines):
             return False
         Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
         tickets = [line for line in lines if line.kind == ProductKind.TICKET]
