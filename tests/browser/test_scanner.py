@@ -51,7 +51,8 @@ def _camera_video(pdf: bytes, path: Path) -> Path:
     frame.paste(crop.resize((side, side), Image.Resampling.LANCZOS), ((FRAME[0] - side) // 2, 20))
     y, cb, cr = frame.convert("YCbCr").split()
     half = (FRAME[0] // 2, FRAME[1] // 2)
-    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
+    chroma = [c.resize(half, Image.Resampling.BOX).tobytes() for c in (cb, cr)]
+    planes = y.tobytes() + chroma[0] + chroma[1]
     header = f"YUV4MPEG2 W{FRAME[0]} H{FRAME[1]} F5:1 Ip A1:1 C420jpeg\n".encode()
     path.write_bytes(header + (b"FRAME\n" + planes) * 2)
     return path
@@ -96,7 +97,9 @@ def _scanner_page(browser: Browser) -> Page:
     return page
 
 
-def test_camera_scan_of_the_ticket_pdf_online(camera_browser: Any, live_server: Any, shop: Shop, tmp_path: Path) -> None:
+def test_camera_scan_of_the_ticket_pdf_online(
+    camera_browser: Any, live_server: Any, shop: Shop, tmp_path: Path
+) -> None:
     line, _text = _ticket(shop)
     video = _camera_video(ticket_pdf(line=line), tmp_path / "ticket.y4m")
     _list_id, token = _door(shop)

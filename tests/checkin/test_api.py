@@ -32,7 +32,7 @@ def _post(client: Client, url: str, body: object, headers: dict[str, str]) -> tu
 
 
 def test_needs_the_checkin_permission(shop: Shop, client: Client) -> None:
-    checkin_list, _scope = door(shop)
+    door(shop)
     assert client.get("/api/v1/checkin/lists").status_code == 401
     assert client.get("/api/v1/checkin/lists", headers=_token(shop, "read,orders")).status_code == 403
     assert client.get("/api/v1/checkin/lists", headers=_token(shop)).status_code == 200
@@ -79,7 +79,8 @@ def test_another_organisers_list_is_not_found(shop: Shop, client: Client) -> Non
     [(_line, text)] = tickets(rival)
     headers = _token(shop)
     assert client.get(f"/api/v1/checkin/lists/{rival_list.pk}", headers=headers).status_code == 404
-    status, body = _post(client, f"/api/v1/checkin/lists/{rival_list.pk}/redeem", {"text": text, "device_id": "x"}, headers)
+    url = f"/api/v1/checkin/lists/{rival_list.pk}/redeem"
+    status, body = _post(client, url, {"text": text, "device_id": "x"}, headers)
     assert status == 404 and body["code"] == "list_not_found"
     assert client.get("/api/v1/checkin/lists", headers=headers).json() == []
 
@@ -104,7 +105,7 @@ def test_undo_and_search(shop: Shop, client: Client) -> None:
 def test_bundle_has_key_revocations_and_names(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
     issued = tickets(shop, 3)
-    (kept, kept_text), (reissued, old_text), (refunded, _t) = issued
+    (kept, _kept_text), (reissued, _old_text), (refunded, _t) = issued
     old_nonce = bytes(reissued.ticket_nonce).hex()
     ticket_reissue(line=reissued)
     Order.objects.filter(pk=refunded.order_id).update(state=OrderState.CANCELLED)  # same order for all three
@@ -134,7 +135,7 @@ def test_bundle_ticket_list(shop: Shop, client: Client) -> None:
 
 def test_sync_is_idempotent_and_flags_double_entries(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(first, first_text), (second, second_text)] = tickets(shop, 2)
+    [(_first, first_text), (_second, second_text)] = tickets(shop, 2)
     headers = _token(shop)
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
     with time_machine.travel(clock.now(), tick=False) as traveller:
@@ -145,7 +146,8 @@ def test_sync_is_idempotent_and_flags_double_entries(shop: Shop, client: Client)
         traveller.shift(timedelta(minutes=5))
         scans = [
             {"client_scan_id": "s1", "text": first_text, "scanned_at": offline_at.isoformat()},
-            {"client_scan_id": "s2", "text": second_text, "scanned_at": (offline_at + timedelta(minutes=1)).isoformat()},
+            {"client_scan_id": "s2", "text": second_text,
+             "scanned_at": (offline_at + timedelta(minutes=1)).isoformat()},
         ]
         status, outcomes = _post(client, f"{base}/sync", {"device_id": "offline", "scans": scans}, headers)
         assert status == 200

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from billetterie.catalog.models import EventDate, Event, Product, ProductKind
+from billetterie.catalog.models import Event, EventDate, Product, ProductKind
 from billetterie.checkin.models import Scan, ScanKind, ScanResult
 from billetterie.checkin.selectors import checkin_counts, checkin_list_scope, ticket_search
 from billetterie.checkin.services import scan_redeem, scan_undo

@@ -118,7 +118,7 @@ class BundleTicketOut(Schema):
 
 
 class BundleOut(Schema):
-    list: ListOut
+    checkin_list: ListOut
     generated_at: datetime
     public_key: str = Field(description="The event's Ed25519 public key, base64 (raw 32 bytes)")
     payload_version: int
@@ -242,7 +242,7 @@ def bundle(request: HttpRequest, list_id: int) -> BundleOut:
     except NotFound:  # no ticket sold yet: nothing to verify until the next bundle
         public_key = b""
     return BundleOut(
-        list=_list_out(scope), generated_at=generated_at,
+        checkin_list=_list_out(scope), generated_at=generated_at,
         public_key=base64.b64encode(public_key).decode(), payload_version=VERSION,
         revoked=[RevokedOut(line_id=line_id, nonce=nonce) for line_id, nonce in revoked_pairs(scope=scope)],
         tickets=[
@@ -255,7 +255,9 @@ def bundle(request: HttpRequest, list_id: int) -> BundleOut:
     )
 
 
-@router.post("/checkin/lists/{list_id}/sync", response={200: list[SyncOut], **SCAN_ERRORS}, summary="Sync offline scans")
+@router.post(
+    "/checkin/lists/{list_id}/sync", response={200: list[SyncOut], **SCAN_ERRORS}, summary="Sync offline scans"
+)
 def sync(request: HttpRequest, list_id: int, body: SyncIn) -> list[SyncOut]:
     """Send the scans made offline (at most 500). Idempotent by `client_scan_id`. When another
     device let the same ticket in, both scans are flagged `conflict` and the first scan wins."""

@@ -59,6 +59,7 @@ def checkin_list_scope(*, list_id: int, organizer_id: int) -> ListScope:
     is not found, never forbidden)."""
     now = time.monotonic()
     cached = _scope_cache.get(list_id)
+    scope: ListScope | None
     if cached is not None and cached[0] > now:
         scope = cached[1]
     else:
@@ -209,7 +210,7 @@ def revoked_pairs(*, scope: ListScope) -> list[tuple[int, str]]:
         .exclude(order__state__in=[ADMITTING_STATE, *UNPAID_STATES])
         .values_list("id", "ticket_nonce")
     )
-    pairs.extend((line_id, bytes(nonce).hex()) for line_id, nonce in dead)
+    pairs.extend((line_id, bytes(nonce or b"").hex()) for line_id, nonce in dead)
     return sorted(set(pairs))
 
 

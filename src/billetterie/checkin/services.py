@@ -21,12 +21,11 @@ from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import OrderLine
 from billetterie.tickets.selectors import event_public_key_cached
-from billetterie.tickets.signing import PAYLOAD_LENGTH, ticket_event_id, ticket_verify
+from billetterie.tickets.signing import PAYLOAD_TEXT_LENGTH, ticket_event_id, ticket_verify
 
 from .models import CheckinList, Scan, ScanKind, ScanResult
 from .selectors import ADMITTING_STATE, UNPAID_STATES, ListScope, entries_of_list
 
-PAYLOAD_TEXT_LENGTH = PAYLOAD_LENGTH // 2 * 3 + (2 if PAYLOAD_LENGTH % 2 else 0)  # base45: 3 chars per 2 bytes
 SERIAL_RE = re.compile(r"^([A-Z0-9]{4,12})-([0-9]{1,10})$")
 OFFLINE_MAX_AGE = timedelta(days=7)
 SYNC_MAX_SCANS = 500
@@ -147,10 +146,13 @@ def _insert_scan(**values: Any) -> int | None:
     rule (first entry wins, client scan id once) kept it out. One statement, no savepoint."""
     global _INSERT_SQL
     if _INSERT_SQL is None:
+        # names from the model, values as parameters
         qn = connection.ops.quote_name
+        columns = ", ".join(qn(c) for c in (*_COLUMNS, "undone_at"))
+        placeholders = ", ".join(["%s"] * len(_COLUMNS))
         _INSERT_SQL = (
-            f"INSERT INTO {qn(Scan._meta.db_table)} ({', '.join(qn(c) for c in _COLUMNS)}, {qn('undone_at')}) "
-            f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}, NULL) ON CONFLICT DO NOTHING RETURNING {qn('id')}"
+            f"INSERT INTO {qn(Scan._meta.db_table)} ({columns}) VALUES ({placeholders}, NULL) "  # noqa: S608
+            f"ON CONFLICT DO NOTHING RETURNING {qn('id')}"
         )
     params = []
     for column in _COLUMNS:
@@ -269,7 +271,9 @@ def scans_sync(*, scope: ListScope, device_id: str, scans: list[OfflineScan]) ->
             raise InvalidInput(_("Each scan needs its client id."), code="client_scan_id_required")
         at = min(max(scan.scanned_at, now - OFFLINE_MAX_AGE), now)  # a device's clock is not trusted
         outcomes.append(
-            scan_redeem(scope=scope, text=scan.text, device_id=device_id, client_scanned_at=at, client_scan_id=client_id)
+            scan_redeem(
+                scope=scope, text=scan.text, device_id=device_id, client_scanned_at=at, client_scan_id=client_id
+            )
         )
     return outcomes
 

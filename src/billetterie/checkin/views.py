@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,10 @@ from billetterie.organizers.selectors import organizers_for_user
 from .exports import tickets_csv, tickets_xlsx
 from .messages import RESULT_MESSAGES
 from .selectors import (
+    Counts,
+    DateCounts,
     ListScope,
+    RecentScan,
     checkin_counts,
     checkin_counts_by_date,
     checkin_list_scope,
@@ -118,7 +122,8 @@ def dashboard_list(request: HttpRequest, list_id: int) -> HttpResponse:
     scope = _staff_scope(request, list_id)
     data = _live(scope)
     return render(request, "checkin/dashboard_list.html", {
-        **admin.site.each_context(request), "scope": scope, "title": f"{scope.event_title} — {scope.name}", **data,
+        **admin.site.each_context(request), "scope": scope, "title": f"{scope.event_title} — {scope.name}",
+        "counts": data.counts, "dates": data.dates, "recent": data.recent,
         "undo_label_json": json.dumps(_("Undo")),
     })
 
@@ -131,25 +136,28 @@ def dashboard_live(request: HttpRequest, list_id: int) -> JsonResponse:
     scope = _staff_scope(request, list_id)
     data = _live(scope)
     return JsonResponse({
-        "checked_in": data["counts"].checked_in,
-        "sold": data["counts"].sold,
+        "checked_in": data.counts.checked_in,
+        "sold": data.counts.sold,
         "dates": [
-            {"date_id": d.date_id, "checked_in": d.checked_in, "sold": d.sold} for d in data["dates"]
+            {"date_id": d.date_id, "checked_in": d.checked_in, "sold": d.sold} for d in data.dates
         ],
         "recent": [
             {"at": s.at.isoformat(), "name": s.name, "kind": s.kind, "result": s.result, "device": s.device_id,
              "conflict": s.conflict, "message": str(RESULT_MESSAGES.get(s.result, s.result))}
-            for s in data["recent"]
+            for s in data.recent
         ],
     })
 
 
-def _live(scope: ListScope) -> dict[str, object]:
-    return {
-        "counts": checkin_counts(scope=scope),
-        "dates": checkin_counts_by_date(scope=scope),
-        "recent": recent_scans(scope=scope, limit=20),
-    }
+@dataclass(frozen=True)
+class _Live:
+    counts: Counts
+    dates: list[DateCounts]
+    recent: list[RecentScan]
+
+
+def _live(scope: ListScope) -> _Live:
+    return _Live(checkin_counts(scope=scope), checkin_counts_by_date(scope=scope), recent_scans(scope=scope, limit=20))
 
 
 @login_required

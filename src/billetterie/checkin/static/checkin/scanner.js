@@ -110,31 +110,32 @@ export async function verifyOffline(text) {
   if (!bundle) return { result: "unknown" };
   const serial = /^([A-Z0-9]{4,12})-([0-9]{1,10})$/.exec(text.toUpperCase());
   let lineId;
-  let nonce = null;
   if (serial && text.length < 30) {
     lineId = state.serials.get(text.toUpperCase());
     if (lineId === undefined) return { result: "unknown" };
   } else {
     const claims = parsePayload(text);
     if (!claims || claims.version !== bundle.payload_version) return { result: "unknown" };
-    if (claims.eventId !== bundle.list.event_id) return { result: "unknown" };
-    if (!(await signatureValid(state.key, claims.signature, claims.message))) return { result: "unknown" };
+    if (claims.eventId !== bundle.checkin_list.event_id) return { result: "unknown" };
     lineId = claims.lineId;
-    nonce = claims.nonce;
-    if (state.revoked.has(lineId + ":" + nonce)) return { result: "revoked", lineId };
+    // refusals first and cheap; only a ticket about to be accepted pays for the signature check
+    if (state.revoked.has(lineId + ":" + claims.nonce)) return { result: "revoked", lineId };
+    const known = state.tickets.get(lineId);
+    if (known && known.nonce !== claims.nonce) return { result: "unknown" }; // reissued since: refused until the next sync
+    if (!(await signatureValid(state.key, claims.signature, claims.message))) return { result: "unknown" };
   }
   const ticket = state.tickets.get(lineId);
   if (!ticket) {
     // signed by the organiser but not in our copy of the list: sold after the last bundle, or
     // a ticket of another product or date; only an unrestricted list can let it in
-    const open = bundle.list.all_products && bundle.list.date_ids.length === 0;
-    return open ? { result: "ok", lineId, ticket: { line_id: lineId, name: "", label: "" } } : { result: "wrong_list_or_date", lineId };
+    const open = bundle.checkin_list.all_products && bundle.checkin_list.date_ids.length === 0;
+    if (!open) return { result: "wrong_list_or_date", lineId };
   }
-  if (nonce !== null && ticket.nonce !== nonce) return { result: "revoked", lineId, ticket };
   const entries = store.get("entries." + state.listId, {});
-  const entry = entries[lineId] || (ticket.checked_in_at ? { at: ticket.checked_in_at, device: ticket.checked_in_device } : null);
-  if (entry) return { result: "already_redeemed", lineId, ticket, first_scanned_at: entry.at, first_device: entry.device };
-  return { result: "ok", lineId, ticket };
+  const entry = entries[lineId] || (ticket && ticket.checked_in_at ? { at: ticket.checked_in_at, device: ticket.checked_in_device } : null);
+  const shown = ticket || { line_id: lineId, name: "", label: "" };
+  if (entry) return { result: "already_redeemed", lineId, ticket: shown, first_scanned_at: entry.at, first_device: entry.device };
+  return { result: "ok", lineId, ticket: shown };
 }
 
 /* ---------------------------------------------------------------- API */
@@ -181,7 +182,7 @@ function useBundle(bundle) {
   state.tickets = new Map(bundle.tickets.map((t) => [t.line_id, t]));
   state.serials = new Map(bundle.tickets.map((t) => [t.serial, t.line_id]));
   state.revoked = new Set(bundle.revoked.map((r) => r.line_id + ":" + r.nonce));
-  $("list-name").textContent = bundle.list.event_title + " — " + bundle.list.name;
+  $("list-name").textContent = bundle.checkin_list.event_title + " — " + bundle.checkin_list.name;
 }
 
 async function loadBundle() {
