@@ -9,6 +9,7 @@ import segno
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ from billetterie.core.errors import Conflict
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderLine, OrderState
 
+from .layout import data_only_url_fetcher, layout_render
+from .selectors import ticket_layout_for
 from .signing import ticket_payload
 
 EVENT_TIME_ZONE = ZoneInfo("Europe/Paris")
@@ -47,17 +50,42 @@ def _context(line: OrderLine) -> dict[str, Any]:
     }
 
 
-def _render(line: OrderLine) -> bytes:
+def _layout_values(context: dict[str, Any]) -> dict[str, str]:
+    line, order, organizer, event = context["line"], context["order"], context["organizer"], context["event"]
+    return {
+        "organizer_name": organizer.name, "organizer_legal_name": organizer.legal_name or organizer.name,
+        "organizer_address": organizer.address, "event_title": event.title, "event_date": context["date_text"],
+        "start_time": context["start_time"], "end_time": context["end_time"], "venue": event.venue,
+        "price_category": line.label, "price_paid": context["price_text"], "serial": context["serial"],
+        "order_code": order.code, "attendee_name": line.attendee_name or order.name,
+    }
+
+
+def _render(line: OrderLine, layout: str | None = None) -> bytes:
+    """One ticket page: the organiser's layout (sandboxed, see layout.py) or ours."""
     from weasyprint import HTML  # heavy import, only where PDFs are made
 
-    html = render_to_string("tickets/ticket.html", _context(line))
-    return HTML(string=html).write_pdf()
+    context = _context(line)
+    if layout:
+        alt = escape(_("Ticket QR code"))
+        qr_img = f'<img src="{context["qr_uri"]}" alt="{alt}" style="width:44mm;height:44mm">'
+        html = layout_render(layout, _layout_values(context), qr_img=qr_img)
+    else:
+        html = render_to_string("tickets/ticket.html", context)
+    return HTML(string=html, url_fetcher=data_only_url_fetcher()).write_pdf()
 
 
 def ticket_pdf(*, line: OrderLine) -> bytes:
     """The ticket of one paid line, in the language of its order."""
+    layout = ticket_layout_for(event=line.product.event)
     with translation.override(line.order.locale):
-        return _render(line)
+        return _render(line, layout)
+
+
+def ticket_layout_preview(*, line: OrderLine, html: str) -> bytes:
+    """A layout being edited, rendered with a real ticket (the caller checked layout_errors)."""
+    with translation.override(line.order.locale):
+        return _render(line, html)
 
 
 def _ticket_lines(order: Order) -> list[OrderLine]:
@@ -76,8 +104,12 @@ def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
     if order.state != OrderState.PAID:
         raise Conflict(f"order {order.code} is not paid: it has no tickets", code="order_not_paid")
     pdfs = []
+    layouts: dict[int, str | None] = {}
     with translation.override(order.locale):
         for line in _ticket_lines(order):
+            event = line.product.event
+            if event.pk not in layouts:
+                layouts[event.pk] = ticket_layout_for(event=event)
             prefix = slugify(_("ticket")) or "ticket"
-            pdfs.append((f"{prefix}-{line.serial}.pdf", _render(line)))
+            pdfs.append((f"{prefix}-{line.serial}.pdf", _render(line, layouts[event.pk])))
     return pdfs

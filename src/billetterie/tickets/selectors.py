@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from billetterie.catalog.models import Event
 from billetterie.core.errors import NotFound
 
 from .models import EventKey
@@ -42,3 +43,19 @@ def event_public_key_cached(*, event_id: int) -> bytes:
 
 def public_keys_cache_clear() -> None:
     _public_keys.clear()
+
+
+def ticket_layout_for(*, event: Event) -> str | None:
+    """The organiser's layout for this event (its own, else the organiser's), or None (ours)."""
+    from django.db.models import Q
+
+    from .models import TicketLayout
+
+    rows = list(
+        TicketLayout.objects.filter(Q(event=event) | Q(event=None), organizer_id=event.organizer_id)
+        .values_list("event_id", "html")
+    )
+    own = [html for event_id, html in rows if event_id is not None]
+    default = [html for event_id, html in rows if event_id is None]
+    chosen = own or default
+    return chosen[0] if chosen else None

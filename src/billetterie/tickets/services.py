@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event
 from billetterie.core import clock
-from billetterie.core.errors import Conflict
+from billetterie.core.errors import Conflict, InvalidInput
 from billetterie.orders.models import OrderLine
+from billetterie.organizers.models import Organizer
 
-from .models import EventKey, RevokedTicket
+from .models import EventKey, RevokedTicket, TicketLayout
 
 _HKDF_SALT = b"billetterie.tickets"
 _HKDF_INFO = b"event signing key encryption v1"
@@ -89,3 +90,18 @@ def ticket_reissue(*, line: OrderLine, reason: str = "reissued") -> OrderLine:
         locked.save(update_fields=["ticket_nonce"])
     line.ticket_nonce = locked.ticket_nonce
     return line
+
+
+def ticket_layout_save(*, organizer: Organizer, html: str, event: Event | None = None) -> TicketLayout:
+    """Store an organiser's ticket layout after checking it (documented placeholders only)."""
+    from .layout import layout_errors
+
+    errors = layout_errors(html)
+    if errors:
+        raise InvalidInput(" ".join(errors), code="layout_invalid", details=errors)
+    if event is not None and event.organizer_id != organizer.pk:
+        raise InvalidInput(_("Choose an event of this organiser."), code="event_invalid")
+    layout, _created = TicketLayout.objects.update_or_create(
+        organizer=organizer, event=event, defaults={"html": html}
+    )
+    return layout
