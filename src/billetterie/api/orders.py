@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router
@@ -53,16 +52,18 @@ def order_create_endpoint(
     checkout = Checkout(email=payload.email, name=payload.name, phone=payload.phone, locale=payload.locale,
                         terms_accepted=True)
     body_hash = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
-    with transaction.atomic():
-        order, created = order_create(
-            organizer=token.organizer, lines=[_line_spec(line, refs) for line in payload.lines], checkout=checkout,
-            visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
-        )
-        if created and payload.payment is not None and order.total_cents > 0:
-            payment_record_external(
-                order_id=order.pk, method=payload.payment.method, amount_cents=order.total_cents,
-                reference=payload.payment.reference, notify=payload.send_email,
-            )
+    payment = payload.payment
+
+    def record_payment(order: Order) -> None:
+        assert payment is not None
+        payment_record_external(order_id=order.pk, method=payment.method, amount_cents=order.total_cents,
+                                reference=payment.reference, notify=payload.send_email)
+
+    order, _created = order_create(
+        organizer=token.organizer, lines=[_line_spec(line, refs) for line in payload.lines], checkout=checkout,
+        visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
+        then=record_payment if payment is not None else None,
+    )
     return 201, _order_out(order_of_organizer(organizer_id=token.organizer_id, code=order.code))
 
 

@@ -147,7 +147,9 @@ def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartP
     expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
     quota_ids = quota_ids_for(product=item.product, date=item.date)
     with transaction.atomic():
-        places_take(quota_ids=quota_ids, count=item.quantity, now=now)
+        # one clock for the whole cart: adding an item restarts the hold of the others too
+        cart.positions.filter(expires_at__gt=now).update(expires_at=expires_at)
+        Hold.objects.filter(position__cart=cart, released_at=None, expires_at__gt=now).update(expires_at=expires_at)
         positions = []
         for _unit in range(item.quantity):
             position = CartPosition.objects.create(
@@ -156,9 +158,8 @@ def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartP
             )
             holds_create(quota_ids=quota_ids, position=position, expires_at=expires_at)
             positions.append(position)
-        # one clock for the whole cart: adding an item restarts the hold of the others too
-        cart.positions.filter(expires_at__gt=now).update(expires_at=expires_at)
-        Hold.objects.filter(position__cart=cart, released_at=None, expires_at__gt=now).update(expires_at=expires_at)
+        # the quota rows last, so their locks are held only until the commit that follows
+        places_take(quota_ids=quota_ids, count=item.quantity, now=now)
     return positions
 
 

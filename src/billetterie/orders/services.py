@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -180,12 +181,17 @@ class LineSpec:
 
 
 def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Checkout, visibility: Visibility,
-                 channel: str, idempotency_key: str | None = None, request_hash: str = "") -> tuple[Order, bool]:
+                 channel: str, idempotency_key: str | None = None, request_hash: str = "",
+                 then: Callable[[Order], object] | None = None) -> tuple[Order, bool]:
     """Place an order in one short transaction, without a cart: all its places or none.
 
     With an idempotency key, a replay returns the first order (and False); the same key with
     another request (another `request_hash`) is refused. Two replays racing each other are
-    resolved by the unique key: the loser waits for the winner and returns its order."""
+    resolved by the unique key: the loser waits for the winner and returns its order.
+
+    `then(order)` runs in the same transaction (e.g. recording the payment of a box-office sale).
+    The places are taken last, right before the commit: the quota rows are the only rows every
+    buyer of an event writes, so their locks must be held for as short a time as possible."""
     if idempotency_key:
         existing = _order_for_key(organizer, idempotency_key, request_hash)
         if existing is not None:
@@ -201,7 +207,6 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
             # the order row first: it claims the idempotency key before any place is taken
             order = _create_order(organizer, checkout, sum(amounts), expires_at, channel=channel,
                                   idempotency_key=idempotency_key or None, request_hash=request_hash)
-            _take_for_lines(quota_ids, now)
             created = OrderLine.objects.bulk_create(
                 OrderLine(**_line_fields(order, spec.item.product, spec.item.price, spec.item.date, amount, person))
                 for spec, amount, person in zip(lines, amounts, people, strict=True)
@@ -212,7 +217,10 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
             )
             if order.total_cents == 0:
                 order_mark_paid(order_id=order.pk)
-                order.refresh_from_db()
+            elif then is not None:
+                then(order)
+            _take_for_lines(quota_ids, now)  # last: see the docstring
+        order.refresh_from_db()
     except IntegrityError:
         if not idempotency_key:
             raise
