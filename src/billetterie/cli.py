@@ -95,6 +95,7 @@ def demo(args: list[str]) -> int:
     port = int(os.environ.get("PORT", "8000"))
     var_dir = _demo_environment(port)
     password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    fakes = _start_fake_servers()  # localstripe and the fake PayPal, on loopback: set before Django reads settings
 
     import django
     from django.core.management import call_command
@@ -110,8 +111,10 @@ def demo(args: list[str]) -> int:
     procs = [
         subprocess.Popen(_gunicorn("127.0.0.1", port, workers=2, threads=4, extra=_demo_gunicorn_args())),  # noqa: S603
         subprocess.Popen([sys.executable, "-m", "billetterie.cli", "worker"]),
+        *fakes,
     ]
     _wait_for_port("127.0.0.1", port, procs)
+    _fake_webhooks_register(os.environ["SITE_URL"].rstrip("/"), ORGANIZER_SLUG)
     site = os.environ["SITE_URL"].rstrip("/")
     lines = [
         "",
@@ -123,10 +126,47 @@ def demo(args: list[str]) -> int:
         "  sandbox test cards (any future expiry date, any CVC):",
         *(f"    {number}  {outcome}" for number, outcome in SANDBOX_CARDS),
         "  PayZen (Lyra) and Mercanet (SIPS): local fake bank pages, press « Payer » or « Refuser »",
+        "  Stripe (local fake): 4242 4242 4242 4242, 3-D Secure 4000 0000 0000 3220; PayPal (local fake): Approve",
         "",
     ]
     print("\n".join(lines), flush=True)
     return _supervise(procs)
+
+
+def _start_fake_servers() -> list[subprocess.Popen[bytes]]:
+    """The payment services that run as their own process (payments/fake_servers), each on a free
+    loopback port; the setting it is known by points the provider's sandbox mode at it."""
+    from billetterie.payments.fake_servers import FAKE_SERVERS, start
+
+    procs = []
+    for name, fake in FAKE_SERVERS.items():
+        if os.environ.get(fake.setting):
+            continue  # already pointed somewhere by the caller
+        try:
+            proc, url = start(name)
+        except (RuntimeError, OSError) as exc:
+            print(f"billetterie demo: the fake {name} could not start ({exc}); its method will not work")
+            continue
+        os.environ[fake.setting] = url
+        procs.append(proc)
+    return procs
+
+
+def _fake_webhooks_register(site: str, organizer_slug: str) -> None:
+    """localstripe posts its signed webhooks to the demo organiser's notify URL."""
+    import httpx
+
+    from billetterie.jobs.management.commands.load_demo import DEMO_STRIPE_CREDENTIALS
+
+    base = os.environ.get("STRIPE_API_BASE", "")
+    if base.startswith("http://127.0.0.1"):
+        try:
+            httpx.post(f"{base}/_config/webhooks/demo", data={
+                "url": f"{site}/payments/notify/stripe/{organizer_slug}/",
+                "secret": DEMO_STRIPE_CREDENTIALS["webhook_secret"],
+            }, timeout=5)
+        except httpx.HTTPError:
+            pass
 
 
 def _demo_gunicorn_args() -> list[str]:

@@ -338,6 +338,31 @@ def bank_methods_load(organizer: Organizer) -> None:
                                                   defaults={"position": position, "mode": "sandbox"})
 
 
+DEMO_STRIPE_CREDENTIALS = {"publishable_key": "pk_test_demo", "secret_key": "sk_test_demo",
+                           "webhook_secret": "whsec_demo"}
+DEMO_PAYPAL_CREDENTIALS = {"client_id": "demo-client", "client_secret": "demo-secret", "webhook_id": "WH-DEMO"}
+
+
+def card_methods_load(organizer: Organizer) -> None:
+    """Stripe and PayPal in sandbox mode, when their local fakes are running (`billetterie demo`
+    starts them and sets STRIPE_API_BASE and PAYPAL_API_BASE)."""
+    from django.conf import settings
+
+    from billetterie.payments.models import PaymentMethodConfig
+    from billetterie.payments.services import payment_method_credentials_set
+
+    for position, (provider, base, credentials) in enumerate((
+        ("stripe", settings.STRIPE_API_BASE, DEMO_STRIPE_CREDENTIALS),
+        ("paypal", settings.PAYPAL_API_BASE, DEMO_PAYPAL_CREDENTIALS),
+    ), start=10):
+        if not base:
+            continue
+        config, _created = PaymentMethodConfig.objects.get_or_create(
+            organizer=organizer, provider=provider, defaults={"position": position, "mode": "sandbox"}
+        )
+        payment_method_credentials_set(config=config, mode="sandbox", values=credentials)
+
+
 def demo_load(*, password: str) -> Demo:
     with transaction.atomic():
         organizer = organizer_load()
@@ -346,6 +371,7 @@ def demo_load(*, password: str) -> Demo:
         workshop_load(organizer)
         staff_load(organizer, password)
         bank_methods_load(organizer)
+        card_methods_load(organizer)
     demo_orders_load(organizer, jip, ticket, veg)
     return Demo(organizer=organizer, jip=jip, ticket=ticket, veg_meal=veg, password=password)
 
