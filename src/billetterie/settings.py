@@ -182,6 +182,14 @@ PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 # local fakes of the bank payment services under /fake-psp/ (demo and tests only)
 PAYMENT_FAKES = _env_bool("PAYMENT_FAKES")
 
+# --- Apple Wallet passes: offered when a pass type certificate is configured (PEM files) ------
+WALLET_PASS_CERT = os.environ.get("WALLET_PASS_CERT", "")
+WALLET_PASS_KEY = os.environ.get("WALLET_PASS_KEY", "")
+WALLET_PASS_KEY_PASSWORD = os.environ.get("WALLET_PASS_KEY_PASSWORD", "")
+WALLET_WWDR_CERT = os.environ.get("WALLET_WWDR_CERT", "")
+WALLET_PASS_TYPE_ID = os.environ.get("WALLET_PASS_TYPE_ID", "")
+WALLET_TEAM_ID = os.environ.get("WALLET_TEAM_ID", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ from billetterie.payments import views as payment_views
 from billetterie.payments.fakes import common as payment_fakes
 from billetterie.payments.return_views import payment_back
 from billetterie.payments.views import notify
+from billetterie.tickets.views import wallet_pass
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,5 +20,7 @@ urlpatterns = [
     path("payments/return/<str:provider_id>/<str:token>/", payment_views.return_view, name="payment_return"),
     path("payments/step/<str:provider_id>/<str:reference>/", payment_views.client_step, name="payment_client_step"),
     path("checkin/", include("billetterie.checkin.urls")),
+    path("<slug:organizer_slug>/order/<str:code>/<str:secret>/ticket/<int:line_id>.pkpass", wallet_pass,
+         name="ticket_wallet"),
     path("", include("billetterie.shop.urls")),
 ]
