@@ -66,7 +66,8 @@ def return_view(request: HttpRequest, provider_id: str, token: str) -> HttpRespo
 def client_step(request: HttpRequest, provider_id: str, reference: str) -> JsonResponse:
     """Our payment page's call to the PSP through us (CSRF-protected: it comes from our page)."""
     try:
-        answer = payment_client_step(provider_id=provider_id, reference=reference, data={k: str(v) for k, v in request.POST.items()})
+        data = {k: str(v) for k, v in request.POST.items()}
+        answer = payment_client_step(provider_id=provider_id, reference=reference, data=data)
     except DomainError as exc:
         return JsonResponse({"error": exc.message, "code": exc.code}, status=exc.status if exc.status < 500 else 400)
     return JsonResponse(answer)
