@@ -689,3 +689,16 @@ FR.update({
     "Reason": "Motif",
     "sales channel": "canal de vente",
 })
+
+# PayFiP (DGFiP)
+FR.update({
+    "Bank card or direct debit (PayFiP)": "Carte bancaire ou prélèvement (PayFiP)",
+    "your public accountant's office (PayFiP has no refund API)":
+        "auprès de votre comptable public (PayFiP n'offre pas de remboursement en ligne)",
+    "Client number (numcli, 6 digits, given by the DGFiP)": "Numéro de client (numcli, 6 chiffres, donné par la DGFiP)",
+    "Live mode: W (production) or X (activation)": "Mode réel : W (production) ou X (activation)",
+    "Live only; leave empty for W. The sandbox always uses T (test).":
+        "Mode réel seulement ; laissez vide pour W. Le bac à sable utilise toujours T (test).",
+    "Web service URL": "Adresse du service web",
+    "Leave empty unless the DGFiP gives another one.": "Laissez vide sauf si la DGFiP en donne une autre.",
+})

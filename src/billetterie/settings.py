@@ -179,6 +179,7 @@ SANDBOX_NOTICE_DELAY_SECONDS = int(os.environ.get("SANDBOX_NOTICE_DELAY_SECONDS"
 # sandbox-mode Stripe and PayPal talk to these instead (localstripe, the fake PayPal); never in live mode
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
+PAYFIP_API_BASE = os.environ.get("PAYFIP_API_BASE", "")  # sandbox-mode PayFiP: SOAP service and page
 # local fakes of the bank payment services under /fake-psp/ (demo and tests only)
 PAYMENT_FAKES = _env_bool("PAYMENT_FAKES")
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billetterie.core.errors import DomainError
 from billetterie.organizers.models import Organizer
 
-from .providers.base import NoticeRejected
+from .providers.base import NoticeRejected, ProviderUnavailable
 from .providers.registry import provider_get
 from .selectors import provider_config
 from .services import notice_apply, payment_client_step, payment_return
@@ -36,6 +36,9 @@ def notify(request: HttpRequest, provider_id: str, organizer_slug: str) -> HttpR
     except NoticeRejected as exc:
         log.warning("rejected %s notice: %s", provider_id, exc)
         return HttpResponse("rejected", status=400, content_type="text/plain")
+    except ProviderUnavailable as exc:  # the notice must be checked with the PSP, which did not answer
+        log.warning("%s notice not checked yet: %s", provider_id, exc)
+        return HttpResponse("busy, retry", status=503, content_type="text/plain")
     try:
         for event in events:
             notice_apply(provider_id=provider_id, organizer_id=organizer.pk, event=event)

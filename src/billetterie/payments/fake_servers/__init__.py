@@ -25,6 +25,7 @@ class FakeServer:
 FAKE_SERVERS: dict[str, FakeServer] = {
     "stripe": FakeServer("billetterie.payments.fake_servers.localstripe", "STRIPE_API_BASE"),
     "paypal": FakeServer("billetterie.payments.fake_servers.paypal", "PAYPAL_API_BASE"),
+    "payfip": FakeServer("billetterie.payments.fake_servers.payfip", "PAYFIP_API_BASE"),
 }
 
 

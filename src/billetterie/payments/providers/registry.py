@@ -8,6 +8,7 @@ from .monetico import MoneticoProvider
 from .offline import InvoiceProvider, TransferProvider
 from .ogone import OgoneProvider
 from .paybox import PayboxProvider
+from .payfip import PayFiPProvider
 from .paypal import PayPalProvider
 from .sandbox import SandboxProvider
 from .sips import SherlocksProvider, SipsProvider, SogenactifProvider
@@ -28,6 +29,7 @@ PROVIDERS: dict[str, Provider] = {
     PayboxProvider.identifier: PayboxProvider(),
     OgoneProvider.identifier: OgoneProvider(),
     MoneticoProvider.identifier: MoneticoProvider(),
+    PayFiPProvider.identifier: PayFiPProvider(),
     TransferProvider.identifier: TransferProvider(),
     InvoiceProvider.identifier: InvoiceProvider(),
 }
