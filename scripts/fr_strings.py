@@ -702,3 +702,23 @@ FR.update({
     "Web service URL": "Adresse du service web",
     "Leave empty unless the DGFiP gives another one.": "Laissez vide sauf si la DGFiP en donne une autre.",
 })
+
+# Emails of orders awaiting payment (transfer instructions, invoice requested)
+FR.update({
+    "Bank transfer instructions": "Instructions de virement",
+    "Invoice requested": "Facture demandée",
+    "Bank transfer for your order %(code)s — %(organizer)s": "Virement pour votre commande %(code)s — %(organizer)s",
+    "Invoice requested for your order %(code)s — %(organizer)s":
+        "Facture demandée pour votre commande %(code)s — %(organizer)s",
+    "Thank you for your order %(code)s with %(organizer)s. You chose to pay by bank transfer: here is what to send.":
+        "Merci pour votre commande %(code)s auprès de %(organizer)s. Vous avez choisi de payer par virement : "
+        "voici ce qu'il faut envoyer.",
+    "To pay by": "À payer avant le",
+    "The order is confirmed when the transfer is received.": "La commande est confirmée à réception du virement.",
+    "Your order is always available here:": "Votre commande est toujours disponible ici :",
+    "Thank you for your order %(code)s with %(organizer)s. You asked to pay on invoice: your places are reserved, "
+    "%(organizer)s will send you an invoice, and the order is confirmed once it is paid.":
+        "Merci pour votre commande %(code)s auprès de %(organizer)s. Vous avez demandé à payer sur facture : vos "
+        "places sont réservées, %(organizer)s vous enverra une facture, et la commande sera confirmée dès son "
+        "paiement.",
+})

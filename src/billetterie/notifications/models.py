@@ -9,6 +9,8 @@ from billetterie.orders.models import Order
 
 class OutboxKind(models.TextChoices):
     ORDER_CONFIRMED = "order_confirmed", _("Order confirmation")
+    TRANSFER_INSTRUCTIONS = "transfer_instructions", _("Bank transfer instructions")
+    INVOICE_REQUESTED = "invoice_requested", _("Invoice requested")
 
 
 class OutboxState(models.TextChoices):

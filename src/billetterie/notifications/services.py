@@ -31,6 +31,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billetterie.core import clock
 from billetterie.core.money import format_money
@@ -75,6 +76,24 @@ def email_order_confirmed(*, order_id: int) -> None:
         kind=OutboxKind.ORDER_CONFIRMED, order=order, to=order.email,
         dedup_key=f"{OutboxKind.ORDER_CONFIRMED}:{order.pk}",
     )
+    if created:
+        _enqueue_send(message.pk)
+
+
+def email_transfer_instructions(*, order_id: int) -> None:
+    """Queue the email telling a buyer who chose bank transfer what to pay, to whom, with which
+    reference and by when. Once per order, however often transfer is chosen again. Idempotent."""
+    _queue_once(OutboxKind.TRANSFER_INSTRUCTIONS, order_id)
+
+
+def email_invoice_requested(*, order_id: int) -> None:
+    """Queue the "invoice requested" email of an order to be paid on invoice (seed 003). Idempotent."""
+    _queue_once(OutboxKind.INVOICE_REQUESTED, order_id)
+
+
+def _queue_once(kind: str, order_id: int) -> None:
+    order = Order.objects.only("pk", "email").get(pk=order_id)
+    message, created = outbox_message_create(kind=kind, order=order, to=order.email, dedup_key=f"{kind}:{order.pk}")
     if created:
         _enqueue_send(message.pk)
 
@@ -244,8 +263,50 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+def _awaiting_payment_context(order: Order) -> dict[str, Any]:
+    """The order and, for a transfer, the organiser's account, the amount of the pending transfer
+    (its fee included), the reference to write and the due date."""
+    from billetterie.payments.selectors import transfer_due, transfer_instructions
+
+    context = _order_confirmed_context(order)
+    context["transfer"] = transfer_instructions(order=order)
+    context["transfer_amount"] = format_money(transfer_due(order=order), order.currency)
+    context["due_date"] = date_format(localtime(order.expires_at), "DATE_FORMAT") if order.expires_at else ""
+    return context
+
+
+_AWAITING_PAYMENT = {
+    OutboxKind.TRANSFER_INSTRUCTIONS: ("notifications/transfer_instructions",
+                                       gettext_lazy("Bank transfer for your order %(code)s — %(organizer)s")),
+    OutboxKind.INVOICE_REQUESTED: ("notifications/invoice_requested",
+                                   gettext_lazy("Invoice requested for your order %(code)s — %(organizer)s")),
+}
+
+
+def _awaiting_payment_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    template, subject_text = _AWAITING_PAYMENT[OutboxKind(message.kind)]
+    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    organizer = order.organizer
+    with translation.override(order.locale):
+        context = _awaiting_payment_context(order)
+        subject = str(subject_text) % {"code": order.code, "organizer": organizer.name}
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=_mailbox(organizer.name, organizer.noreply_email),
+        to=[message.to],
+        reply_to=[organizer.contact_email],
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
         return _order_confirmed_email(message)
+    if message.kind in _AWAITING_PAYMENT:
+        return _awaiting_payment_email(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")

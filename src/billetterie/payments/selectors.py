@@ -147,6 +147,15 @@ def transfer_instructions(*, order: Order) -> dict[str, str]:
     }
 
 
+def transfer_due(*, order: Order) -> int:
+    """What the buyer is asked to transfer: the pending transfer's amount (its fee included), or
+    the order's total when there is none."""
+    from .models import PaymentState
+
+    pending = order.payments.filter(provider="transfer", state=PaymentState.PENDING).order_by("-id").first()
+    return pending.amount_cents if pending is not None else order.total_cents
+
+
 def payment_request(*, payment: Payment) -> PaymentRequest:
     order = payment.order
     return PaymentRequest(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from billetterie.core import clock
 from billetterie.core.errors import DomainError, InvalidInput, SoldOut
 from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.notifications.services import email_invoice_requested, email_transfer_instructions
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import (
     order_await_invoice,
@@ -95,8 +96,12 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
             stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
             days = stored.days_to_pay if stored else 7
             order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
+            order_pk = order.pk
+            transaction.on_commit(lambda: email_transfer_instructions(order_id=order_pk))
         elif provider_id == "invoice":
             order_await_invoice(order_id=order.pk)
+            order_pk = order.pk
+            transaction.on_commit(lambda: email_invoice_requested(order_id=order_pk))
     config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
     if provider.capabilities.return_query:
         urls = replace(urls, return_url=payment_return_url(payment=payment, next_url=urls.return_url))
