@@ -722,3 +722,8 @@ FR.update({
         "places sont réservées, %(organizer)s vous enverra une facture, et la commande sera confirmée dès son "
         "paiement.",
 })
+
+# Admin links: partial refund, bank statement import
+FR.update({
+    "Refund all or part of this payment": "Rembourser tout ou partie de ce paiement",
+})
