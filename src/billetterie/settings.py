@@ -125,6 +125,9 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
     }
+# cache catalogue reads per process, dropped when the catalogue changes: needs a cache shared by
+# every process (Redis), or a change made in one process would not reach the others
+CATALOG_CACHE = bool(REDIS_URL)
 if _env_bool("HUEY_IMMEDIATE"):
     HUEY["immediate"] = True
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "periodic": True}

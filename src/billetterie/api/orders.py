@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router
@@ -57,14 +58,15 @@ def order_create_endpoint(
     def record_payment(order: Order) -> None:
         assert payment is not None
         payment_record_external(order_id=order.pk, method=payment.method, amount_cents=order.total_cents,
-                                reference=payment.reference, notify=payload.send_email)
+                                reference=payment.reference, notify=payload.send_email, new_order=order)
 
     order, _created = order_create(
         organizer=token.organizer, lines=[_line_spec(line, refs) for line in payload.lines], checkout=checkout,
         visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
         then=record_payment if payment is not None else None,
     )
-    return 201, _order_out(order_of_organizer(organizer_id=token.organizer_id, code=order.code))
+    prefetch_related_objects([order], "lines", "payments")
+    return 201, _order_out(order)
 
 
 def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "billetterie.catalog"
     label = "catalog"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

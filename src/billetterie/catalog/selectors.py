@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from billetterie.core import clock
@@ -113,6 +115,31 @@ class CatalogRefs:
 
 
 def catalog_refs(*, organizer_id: int, product_ids: set[int], price_ids: set[int], date_ids: set[int]) -> CatalogRefs:
+    """With a shared cache (settings.CATALOG_CACHE), kept in this process until the organiser's
+    catalogue changes: a sell-out rush asks for the same few products thousands of times."""
+    if not settings.CATALOG_CACHE:
+        return _catalog_refs_query(organizer_id, product_ids, price_ids, date_ids)
+    key = (organizer_id, catalog_version(organizer_id=organizer_id), frozenset(product_ids), frozenset(price_ids),
+           frozenset(date_ids))
+    refs = _refs_cache.get(key)
+    if refs is None:
+        refs = _catalog_refs_query(organizer_id, product_ids, price_ids, date_ids)
+        if len(_refs_cache) >= 512:
+            _refs_cache.clear()
+        _refs_cache[key] = refs
+    return refs
+
+
+_refs_cache: dict[tuple[object, ...], CatalogRefs] = {}
+
+
+def catalog_version(*, organizer_id: int) -> int:
+    """Bumped by every change to the organiser's catalogue (catalog.signals)."""
+    return int(cache.get_or_set(f"catalog-version:{organizer_id}", 1, timeout=None) or 1)
+
+
+def _catalog_refs_query(organizer_id: int, product_ids: set[int], price_ids: set[int],
+                        date_ids: set[int]) -> CatalogRefs:
     products = Product.objects.filter(pk__in=product_ids, event__organizer_id=organizer_id).select_related("event")
     products = products.prefetch_related("quotas", "questions")
     prices = Price.objects.filter(pk__in=price_ids, product__event__organizer_id=organizer_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from billetterie.cart.models import Cart, CartPosition, Hold
@@ -216,11 +217,10 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
                 for line, ids in zip(created, quota_ids, strict=True) for q in ids
             )
             if order.total_cents == 0:
-                order_mark_paid(order_id=order.pk)
+                order_mark_paid(order_id=order.pk, new_order=order)
             elif then is not None:
                 then(order)
             _take_for_lines(quota_ids, now)  # last: see the docstring
-        order.refresh_from_db()
     except IntegrityError:
         if not idempotency_key:
             raise
@@ -272,21 +272,25 @@ def _take_for_lines(quota_ids: list[list[int]], now: datetime) -> None:
         raise SoldOut(exc.message, details={"lines": per_line}) from exc
 
 
-def order_mark_paid(*, order_id: int, notify: bool = True) -> bool:
+def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | None = None) -> bool:
     """Make the order's places permanent and send the confirmation. Idempotent.
 
+    `new_order` is the order row this very transaction created (a box-office sale paid at once):
+    nobody else can see it yet, so it is used as is rather than locked and read again.
     Returns False when the order had expired and its places are gone: the caller must flag it."""
     from billetterie.notifications.services import email_order_confirmed
 
     with transaction.atomic(savepoint=False):  # nothing inside is caught: no savepoint round trips
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = new_order if new_order is not None else Order.objects.select_for_update().get(pk=order_id)
         if order.state == OrderState.PAID:
             return True
-        lines = list(order.lines.select_related("product", "date").prefetch_related("product__quotas"))
+        lines = list(order.lines.all())
         # a pending order before its due time still holds every place (its holds expire with it)
         still_held = order.state == OrderState.PENDING and order.expires_at and order.expires_at > clock.now()
-        if not still_held and not _lines_keep_places(lines):
-            return False
+        if not still_held:
+            prefetch_related_objects(lines, "product__quotas", "date__capacity_quota")
+            if not _lines_keep_places(lines):
+                return False
         Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
         tickets = [line for line in lines if line.kind == ProductKind.TICKET]
         for line in tickets:

@@ -196,20 +196,21 @@ EXTERNAL_METHODS = {
 
 
 def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "",
-                            notify: bool = True) -> Payment:
+                            notify: bool = True, new_order: Order | None = None) -> Payment:
     """Record money received outside any payment service (box office, bank transfer, invoice);
     the order is paid once what was received covers its total. A transfer awaiting this very
-    amount is the payment confirmed, not a second one."""
+    amount is the payment confirmed, not a second one. `new_order`: the order this transaction
+    just created (a box-office sale), which has no payment yet and needs no lock."""
     if method not in EXTERNAL_METHODS:
         raise InvalidInput(_("Unknown payment method."), code="method_unknown")
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        received = _received_cents(order)
+        order = new_order if new_order is not None else Order.objects.select_for_update().get(pk=order_id)
+        received = 0 if new_order is not None else _received_cents(order)
         if order.state not in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
             raise InvalidInput(_("This order can no longer be paid."), code="order_not_payable")
         if not 0 < amount_cents <= order.total_cents - received:
             raise InvalidInput(_("The amount must be positive and at most what is still due."), code="amount_invalid")
-        waiting = order.payments.filter(
+        waiting = None if new_order is not None else order.payments.filter(
             state=PaymentState.PENDING, provider__in=[method, "invoice"], amount_cents=amount_cents, fee_cents=0
         ).first()
         if waiting is not None:
@@ -222,7 +223,9 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
                 order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
                 state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
             )
-        if received + amount_cents >= order.total_cents and not order_mark_paid(order_id=order.pk, notify=notify):
+        if received + amount_cents >= order.total_cents and not order_mark_paid(
+            order_id=order.pk, notify=notify, new_order=new_order
+        ):
             raise SoldOut(_("This order expired and its places are no longer available."), code="sold_out")
     return payment
 
