@@ -727,3 +727,8 @@ FR.update({
 FR.update({
     "Refund all or part of this payment": "Rembourser tout ou partie de ce paiement",
 })
+
+# Order page: the pay button's amount includes the method's fee
+FR.update({
+    "%(total)s in total": "%(total)s au total",
+})

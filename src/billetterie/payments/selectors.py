@@ -40,6 +40,7 @@ class OfferedMethod:
     fee_cents: int
     sandbox: bool
     instructions: str = ""
+    total_cents: int = 0  # what the buyer pays with this method: the amount due plus the fee
 
     @property
     def identifier(self) -> str:
@@ -99,7 +100,7 @@ def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) ->
     if not configs:
         ids = BOX_OFFICE_DEFAULT if channel == Channel.BOX_OFFICE else ["sandbox"]
         return [
-            OfferedMethod(p, _method_name(p), 0, sandbox=provider_get(p) is not None)
+            OfferedMethod(p, _method_name(p), 0, sandbox=provider_get(p) is not None, total_cents=max(amount_cents, 0))
             for p in ids if _amount_allowed(p, None, amount_cents)
         ]
     offered = []
@@ -120,6 +121,7 @@ def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) ->
             fee_cents=method_fee(config=config, amount_cents=amount_cents),
             sandbox=live_capable and config.mode == Mode.SANDBOX,
             instructions=config.instructions,
+            total_cents=max(amount_cents, 0) + method_fee(config=config, amount_cents=amount_cents),
         ))
     return offered
 

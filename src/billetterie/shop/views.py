@@ -25,6 +25,7 @@ from billetterie.payments.selectors import (
     methods_offered,
     order_payment_status,
     shop_test_mode,
+    transfer_due,
     transfer_instructions,
 )
 from billetterie.payments.services import payment_start
@@ -240,6 +241,7 @@ def _payment_choices(order: Order) -> dict[str, object]:
         "providers": methods_offered(organizer=order.organizer, channel="web",
                                      amount_cents=order.total_cents - received),
         "transfer": transfer_instructions(order=order) if status == "transfer" else None,
+        "transfer_due": transfer_due(order=order) if status == "transfer" else 0,
     }
 
 
