@@ -344,8 +344,8 @@ DEMO_PAYPAL_CREDENTIALS = {"client_id": "demo-client", "client_secret": "demo-se
 
 
 def card_methods_load(organizer: Organizer) -> None:
-    """Stripe and PayPal in sandbox mode, when their local fakes are running (`billetterie demo`
-    starts them and sets STRIPE_API_BASE and PAYPAL_API_BASE)."""
+    """Stripe, PayPal and PayFiP in sandbox mode, when their local fakes are running (`billetterie
+    demo` starts them and sets STRIPE_API_BASE, PAYPAL_API_BASE and PAYFIP_API_BASE)."""
     from django.conf import settings
 
     from billetterie.payments.models import PaymentMethodConfig
@@ -354,6 +354,7 @@ def card_methods_load(organizer: Organizer) -> None:
     for position, (provider, base, credentials) in enumerate((
         ("stripe", settings.STRIPE_API_BASE, DEMO_STRIPE_CREDENTIALS),
         ("paypal", settings.PAYPAL_API_BASE, DEMO_PAYPAL_CREDENTIALS),
+        ("payfip", settings.PAYFIP_API_BASE, {"numcli": "123456"}),  # the fake PayFiP's client number
     ), start=10):
         if not base:
             continue
