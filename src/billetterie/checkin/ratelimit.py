@@ -26,10 +26,6 @@ def _key(kind: str, subject: str) -> str:
     return f"checkin:rl:{kind}:{subject}:{int(clock.now().timestamp()) // WINDOW_SECONDS}"
 
 
-def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
-
-
 def _bump(key: str) -> int:
     if cache.add(key, 1, timeout=WINDOW_SECONDS * 2):
         return 1
@@ -44,14 +40,27 @@ def _refuse() -> RateLimited:
     return RateLimited(_("Too many attempts: wait a minute and try again."))
 
 
+_blocked_until: dict[str, float] = {}  # per process: subject -> timestamp; no cache call per scan
+
+
 def lookups_check(*, subject: str) -> None:
-    """Before a scan: refuse when this token failed too many look-ups this minute."""
-    if _count(_key("fail", subject)) >= FAILED_LOOKUPS_PER_WINDOW:
+    """Before a scan: refuse a token that failed too many look-ups this minute. Read from this
+    process's memory, so a scan that goes well costs no cache round trip."""
+    until = _blocked_until.get(subject)
+    if until is not None and until > clock.now().timestamp():
         raise _refuse()
 
 
 def lookup_failed(*, subject: str) -> None:
-    _bump(_key("fail", subject))
+    """After a failed look-up: count it (shared by every worker); past the limit, refuse this one
+    too and block the token in this process for the rest of the window."""
+    count = _bump(_key("fail", subject))
+    if count >= FAILED_LOOKUPS_PER_WINDOW:
+        if len(_blocked_until) > 10_000:
+            _blocked_until.clear()
+        _blocked_until[subject] = clock.now().timestamp() + WINDOW_SECONDS
+    if count > FAILED_LOOKUPS_PER_WINDOW:
+        raise _refuse()
 
 
 def search_check(*, subject: str) -> None:

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Check-in, side by side in one run: pretix's check-in redeem (../shared/bench/pretix/run.sh, pretix
+# installed from PyPI, as shipped) then billetterie's redeem API, on the same local PostgreSQL
+# cluster (127.0.0.1:55432), at the same concurrencies; then the offline verifier's rate.
+# Usage, from the project root:   bash bench/checkin/run.sh
+# Knobs (environment): BENCH_DIR (/tmp/pretix-bench, shared with the pretix harness), RUNS (3),
+# CONCURRENCY ("8 32"), TICKETS (1000 per billetterie run), PRETIX_ATTEMPTS (1100: pretix must sell
+# its tickets through its API before it can scan them), PRETIX_QUOTA (1000), WORKERS (4 gunicorn
+# processes), THREADS (4 per process), SKIP_PRETIX=1, PRETIX_HARNESS (../shared/bench/pretix).
+# Only 127.0.0.1; only the processes started here are stopped (by PID).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/bench/checkin"
+PRETIX_HARNESS="${PRETIX_HARNESS:-$ROOT/../shared/bench/pretix}"
+B="${BENCH_DIR:-/tmp/pretix-bench}"
+RUNS="${RUNS:-3}"; CONCURRENCY="${CONCURRENCY:-8 32}"; TICKETS="${TICKETS:-1000}"
+PRETIX_ATTEMPTS="${PRETIX_ATTEMPTS:-1100}"; PRETIX_QUOTA="${PRETIX_QUOTA:-1000}"
+WORKERS="${WORKERS:-4}"; THREADS="${THREADS:-4}"
+PGPORT=55432; REDISPORT=56381; HTTPPORT=58200
+PGBIN="$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -n 1)")")"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$ROOT/bench/results/checkin-$STAMP"
+mkdir -p "$B" "$OUT"
+log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
+as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+
+STARTED_PG=0; GUNICORN_PID=""; REDIS_PID=""; SAMPLER_PID=""
+cleanup() {
+  set +e
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID"
+  [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID"
+  [ -n "$REDIS_PID" ] && kill "$REDIS_PID"
+  sleep 1
+  [ "$STARTED_PG" = 1 ] && as_pg "$PGBIN/pg_ctl -D $B/pgdata -m fast -w stop" >/dev/null
+}
+trap cleanup EXIT
+
+# the machine is shared: record what else ran (load average + top, every 10 s, at most 1 h)
+( for _ in $(seq 360); do echo "== $(date +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
+    top -b -n 1 -w 160 | sed -n 7,13p; sleep 10; done ) >"$OUT/cpu.log" 2>&1 &
+SAMPLER_PID=$!
+{ echo "date_utc: $STAMP"; echo "cpu: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)";
+  echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"; git -C "$ROOT" log --oneline -1; } >"$OUT/versions.txt"
+
+# ------------------------------------------------------------------ 1. pretix: its harness, as shipped
+if [ "${SKIP_PRETIX:-0}" != 1 ]; then
+  log "pretix harness: RUNS=$RUNS CONCURRENCY='$CONCURRENCY' ATTEMPTS=$PRETIX_ATTEMPTS QUOTA=$PRETIX_QUOTA"
+  BENCH_DIR="$B" RUNS="$RUNS" CONCURRENCY="$CONCURRENCY" ATTEMPTS="$PRETIX_ATTEMPTS" QUOTA="$PRETIX_QUOTA" \
+    SKIP_PGBENCH=1 bash "$PRETIX_HARNESS/run.sh" >"$OUT/pretix.log" 2>&1 || log "pretix harness exited non-zero (see pretix.log)"
+  latest="$(ls -1d "$B"/results/*/ | tail -n 1)"
+  cp "$latest"/results.jsonl "$OUT/pretix-results.jsonl" 2>/dev/null || true
+  cp "$latest"/versions.txt "$OUT/pretix-versions.txt" 2>/dev/null || true
+  grep -h "checkin:" "$OUT/pretix.log" | cut -c1-240 | tee -a "$OUT/run.log" || true
+fi
+
+# ------------------------------------------------------------------ 2. billetterie on the same cluster
+command -v redis-server >/dev/null && command -v psql >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql-client >/dev/null; }
+[ -x "$ROOT/.venv/bin/billetterie" ] || make -C "$ROOT" install
+[ -x "$B/loadvenv/bin/python" ] && "$B/loadvenv/bin/python" -c "import httpx" 2>/dev/null || {
+  python3 -m venv "$B/loadvenv" && "$B/loadvenv/bin/pip" install -q httpx; }
+if [ ! -f "$B/pgdata/PG_VERSION" ]; then
+  log "initdb $B/pgdata (the pretix harness makes the same cluster)"
+  mkdir -p "$B/pgdata" "$B/pgsock"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$B/pgdata" "$B/pgsock" && chmod 755 "$B"
+  as_pg "$PGBIN/initdb -D $B/pgdata -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >"$B/initdb.log"
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\nshared_buffers = 1GB\n" \
+    "$PGPORT" "$B/pgsock" >>"$B/pgdata/postgresql.conf"
+fi
+if ! pg_isready -q -h 127.0.0.1 -p $PGPORT; then
+  as_pg "$PGBIN/pg_ctl -D $B/pgdata -l $B/pgdata/server.log -w start" >/dev/null; STARTED_PG=1
+fi
+PSQL="psql -X -q -h 127.0.0.1 -p $PGPORT -U postgres"
+$PSQL -c "drop database if exists billetterie_checkin with (force)" -c "create database billetterie_checkin" >/dev/null
+redis-server --bind 127.0.0.1 --port $REDISPORT --daemonize yes --pidfile "$B/ck-redis.pid" \
+  --logfile "$B/ck-redis.log" --dir "$B" --save "" --appendonly no
+for _ in $(seq 50); do [ -s "$B/ck-redis.pid" ] && break; sleep 0.1; done
+REDIS_PID="$(cat "$B/ck-redis.pid")"
+
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/billetterie_checkin" REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
+export DEBUG=0 SECRET_KEY="bench-only-secret-key-not-for-production-0123456789" ALLOWED_HOSTS=127.0.0.1
+export BILLETTERIE_VAR="$B/checkin-var" EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend LOG_LEVEL=WARNING
+PY="$ROOT/.venv/bin/python"
+log "billetterie migrate"
+"$ROOT/.venv/bin/billetterie" migrate --noinput >"$OUT/migrate.log"
+rm -f "$B/ck-gunicorn.pid"
+"$ROOT/.venv/bin/gunicorn" billetterie.wsgi -k gthread --workers "$WORKERS" --threads "$THREADS" --keep-alive 30 \
+  --bind 127.0.0.1:$HTTPPORT --log-level warning --daemon --pid "$B/ck-gunicorn.pid" --error-logfile "$OUT/gunicorn.log"
+for _ in $(seq 100); do [ -s "$B/ck-gunicorn.pid" ] && break; sleep 0.1; done
+GUNICORN_PID="$(cat "$B/ck-gunicorn.pid")"
+for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$HTTPPORT/api/v1/openapi.json" && break; sleep 0.5; done
+log "billetterie up: gunicorn $GUNICORN_PID ($WORKERS workers x $THREADS threads), PostgreSQL :$PGPORT, Redis :$REDISPORT"
+
+LOADPY="$B/loadvenv/bin/python"
+setup() { "$PY" "$HERE/setup.py" --slug "$1" --tickets "$2" --out "$OUT/$1.txt"; }
+log "unmeasured warm-up (200 tickets, C=8)"
+timeout 600 "$LOADPY" "$HERE/load.py" --base "http://127.0.0.1:$HTTPPORT" --setup "$(setup warmup 200)" \
+  --payloads "$OUT/warmup.txt" --concurrency 8 --race-tickets 10 --run-id warmup --out "$OUT/warmup.jsonl" >/dev/null || true
+for C in $CONCURRENCY; do
+  for r in $(seq "$RUNS"); do
+    slug="c$C-r$r"
+    info="$(setup "$slug" "$TICKETS")"
+    log "billetterie redeem C=$C run $r"
+    timeout 900 "$LOADPY" "$HERE/load.py" --base "http://127.0.0.1:$HTTPPORT" --setup "$info" \
+      --payloads "$OUT/$slug.txt" --concurrency "$C" --run-id "$slug-$STAMP" --max-seconds 600 \
+      --out "$OUT/billetterie-checkin.jsonl" | cut -c1-300 | tee -a "$OUT/run.log" || log "load.py C=$C run $r: non-zero"
+  done
+done
+
+# ------------------------------------------------------------------ 3. offline verifications per second
+info="$(setup offline "$TICKETS")"
+log "offline verifier"
+timeout 900 "$PY" "$HERE/offline_bench.py" --base "http://127.0.0.1:$HTTPPORT" --setup "$info" \
+  --payloads "$OUT/offline.txt" --count 20000 --seconds 30 --out "$OUT/offline.jsonl" | tee -a "$OUT/run.log"
+
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/versions.txt"
+"$PY" "$HERE/summarize.py" "$OUT" | tee "$OUT/summary.md"
+log "results in $OUT"
