@@ -529,6 +529,11 @@ FR = {
     'Organiser': 'Organisateur',
     'Venue': 'Lieu',
     'Choose an event of this organiser.': 'Choisissez un événement de cet organisateur.',
+    # check-in (issue 5)
+    'Create a scanner link (phone or laptop)': 'Créer un lien de scan (téléphone ou ordinateur)',
+    "Open the link on each phone or laptop used at the door (scan the QR code with the phone's camera). It is shown only once: keep it private, anyone with it can check tickets in. Revoke it under API tokens.": "Ouvrez le lien sur chaque téléphone ou ordinateur utilisé à l'entrée (scannez le QR code avec l'appareil photo du téléphone). Il n'est affiché qu'une fois : gardez-le pour vous, il permet de contrôler les billets. Révoquez-le dans Jetons d'API.",
+    'Scanner links': 'Liens de scan',
+    'Scanner — %(list)s': 'Scanner — %(list)s',
 }
 
 PLURALS = {

@@ -106,6 +106,7 @@ def demo(args: list[str]) -> int:
     call_command("load_demo", password=password, verbosity=0)
     from billetterie.jobs.management.commands.load_demo import ORGANIZER_SLUG, STAFF_USERNAME
 
+    scanner = _demo_scanner_link(os.environ["SITE_URL"], ORGANIZER_SLUG)
     connections.close_all()
 
     procs = [
@@ -123,6 +124,7 @@ def demo(args: list[str]) -> int:
         f"  admin:  {site}/admin/   login: {STAFF_USERNAME}   password: {password}",
         f"  API:    {site}/api/v1/openapi.json   (a token: billetterie createtoken {ORGANIZER_SLUG})",
         f"  emails: written as files under {var_dir / 'mail'}/",
+        f"  door scanner (phone or laptop, camera or USB scanner, works offline): {scanner}",
         "  sandbox test cards (any future expiry date, any CVC):",
         *(f"    {number}  {outcome}" for number, outcome in SANDBOX_CARDS),
         "  PayZen (Lyra) and Mercanet (SIPS): local fake bank pages, press « Payer » or « Refuser »",
@@ -167,6 +169,17 @@ def _fake_webhooks_register(site: str, organizer_slug: str) -> None:
             }, timeout=5)
         except httpx.HTTPError:
             pass
+
+
+def _demo_scanner_link(site: str, organizer_slug: str) -> str:
+    """A fresh check-in token for the demo's door, as the scanner page's link."""
+    from billetterie.checkin.models import CheckinList
+    from billetterie.checkin.services import scanner_link_create
+
+    checkin_list = CheckinList.objects.filter(event__organizer__slug=organizer_slug).order_by("id").first()
+    if checkin_list is None:
+        return "—"
+    return scanner_link_create(checkin_list=checkin_list, base_url=site, name="Scanner (demo)")
 
 
 def _demo_gunicorn_args() -> list[str]:

@@ -89,3 +89,23 @@ def test_csv_cells_cannot_be_formulas(shop: Shop) -> None:
     client = _staff(shop)
     rows = client.get(f"/checkin/dashboard/{checkin_list.pk}/export.csv").content.decode("utf-8-sig").splitlines()
     assert ";\"'=HYPERLINK" in rows[1]
+
+
+def test_admin_action_makes_a_scanner_link_that_works(shop: Shop) -> None:
+    checkin_list, _scope = door(shop)
+    user = User.objects.create_superuser(username="chef", password="x")
+    client = Client()
+    client.force_login(user)
+    page = client.post(
+        "/admin/checkin/checkinlist/", {"action": "scanner_link", "_selected_action": [checkin_list.pk]}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html
+    link = html.split(f"/checkin/scan/?list={checkin_list.pk}#token=")[1].split('"')[0].split("<")[0]
+    api = client_for_token(link)
+    assert api.get("/api/v1/checkin/lists").status_code == 200
+
+
+def client_for_token(token: str) -> Client:
+    return Client(headers={"Authorization": f"Bearer {token}"})

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import segno
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.admin import SCOPED_FK_PATHS, OrganizerScopedAdmin
 
 from .models import CheckinList, Scan
+from .services import scanner_link_create
 
 SCOPED_FK_PATHS.setdefault("products", "event__organizer__in")
 SCOPED_FK_PATHS.setdefault("dates", "event__organizer__in")
@@ -22,6 +27,19 @@ class CheckinListAdmin(OrganizerScopedAdmin):
     list_select_related = ["event"]
     filter_horizontal = ["products", "dates"]
     search_fields = ["name", "event__title"]
+    actions = ["scanner_link"]
+
+    @admin.action(description=_("Create a scanner link (phone or laptop)"))
+    def scanner_link(self, request: HttpRequest, queryset: QuerySet[CheckinList]) -> HttpResponse:
+        """A new check-in token per list, shown once as a link and its QR code to open on a phone."""
+        links = []
+        for checkin_list in queryset.select_related("event__organizer"):
+            url = scanner_link_create(checkin_list=checkin_list, base_url=request.build_absolute_uri("/"))
+            qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
+            links.append((checkin_list, url, mark_safe(qr)))  # noqa: S308 - segno's own SVG
+        return render(request, "checkin/scanner_links.html", {
+            **self.admin_site.each_context(request), "links": links, "title": _("Scanner links"),
+        })
 
     @admin.display(description=_("live check-in"))
     def dashboard_link(self, obj: CheckinList) -> str:

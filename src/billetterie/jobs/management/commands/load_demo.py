@@ -364,6 +364,14 @@ def card_methods_load(organizer: Organizer) -> None:
         payment_method_credentials_set(config=config, mode="sandbox", values=credentials)
 
 
+def checkin_load(jip: Event) -> None:
+    """The JIP's door: one check-in list for all its tickets (the scanner page opens on it)."""
+    from billetterie.checkin.services import checkin_list_create
+
+    if not jip.checkin_lists.exists():
+        checkin_list_create(event=jip, name="Entrée")
+
+
 def demo_load(*, password: str) -> Demo:
     with transaction.atomic():
         organizer = organizer_load()
@@ -373,6 +381,7 @@ def demo_load(*, password: str) -> Demo:
         staff_load(organizer, password)
         bank_methods_load(organizer)
         card_methods_load(organizer)
+        checkin_load(jip)
     demo_orders_load(organizer, jip, ticket, veg)
     return Demo(organizer=organizer, jip=jip, ticket=ticket, veg_meal=veg, password=password)
 
