@@ -154,3 +154,22 @@ def test_search_by_name_order_code_and_serial(shop: Shop) -> None:
     assert {r.line_id for r in ticket_search(scope=scope, query=first.order.code.lower())} == {first.pk, second.pk}
     assert [r.line_id for r in ticket_search(scope=scope, query=second.serial)] == [second.pk]
     assert ticket_search(scope=scope, query="x") == []
+
+
+def test_order_refunded_in_full_revokes_its_tickets_a_partial_refund_does_not(shop: Shop) -> None:
+    from billetterie.payments.services import payment_record_external, refund_create
+
+    _list, scope = door(shop)
+    order = order_placed(shop, tickets=1, meal=True)  # 15 € ticket + 12 € meal
+    payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=order.total_cents)
+    line = order.lines.get(kind="ticket")
+    line.refresh_from_db()
+    text = ticket_payload(line=line)
+    refund_create(payment=payment, amount_cents=1200, reason="repas annulé")
+    assert checkin_counts(scope=scope).sold == 1
+    refund_create(payment=payment, amount_cents=order.total_cents - 1200, reason="annulation")
+    assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.REVOKED
+    assert checkin_counts(scope=scope).sold == 0
+    from billetterie.checkin.selectors import revoked_pairs
+
+    assert (line.pk, bytes(line.ticket_nonce).hex()) in revoked_pairs(scope=scope)

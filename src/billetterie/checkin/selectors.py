@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import EventDate, ProductKind
@@ -28,6 +29,29 @@ _scope_lock = threading.Lock()
 # order states whose tickets never admit again (refunds and later states included)
 ADMITTING_STATE = OrderState.PAID
 UNPAID_STATES = frozenset({"pending", "awaiting_invoice"})  # may still be paid: "unpaid", not revoked
+
+
+# refunds that take a ticket back: every one started, unless it failed (payments.RefundState)
+REFUND_COUNTING_STATES = ("created", "pending", "done", "manual")
+
+
+def _refunded_cents() -> Subquery:
+    """For an OrderLine queryset: what its order has been (or is being) refunded, in cents. Read
+    from the payments domain's tables, read only (decision 0008)."""
+    from billetterie.payments.models import Refund
+
+    return Subquery(
+        Refund.objects.filter(payment__order_id=OuterRef("order_id"), state__in=REFUND_COUNTING_STATES)
+        .values("payment__order_id")
+        .annotate(total=Sum("amount_cents"))
+        .values("total")[:1]
+    )
+
+
+def _refunded_in_full(qs: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
+    return qs.annotate(refunded_cents=Coalesce(_refunded_cents(), 0)).filter(
+        order__total_cents__gt=0, refunded_cents__gte=F("order__total_cents")
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +129,7 @@ def tickets_of_list(*, scope: ListScope) -> QuerySet[OrderLine]:
         qs = qs.filter(product_id__in=scope.product_ids)
     if scope.date_ids:
         qs = qs.filter(date_id__in=scope.date_ids)
-    return qs
+    return qs.exclude(pk__in=_refunded_in_full(qs).values("pk"))
 
 
 def entries_of_list(*, scope: ListScope) -> QuerySet[Scan]:
@@ -211,6 +235,12 @@ def revoked_pairs(*, scope: ListScope) -> list[tuple[int, str]]:
         .values_list("id", "ticket_nonce")
     )
     pairs.extend((line_id, bytes(nonce or b"").hex()) for line_id, nonce in dead)
+    paid = OrderLine.objects.filter(
+        product__event_id=scope.event_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False,
+        order__state=ADMITTING_STATE,
+    )
+    refunded = _refunded_in_full(paid).values_list("id", "ticket_nonce")
+    pairs.extend((line_id, bytes(nonce or b"").hex()) for line_id, nonce in refunded)
     return sorted(set(pairs))
 
 

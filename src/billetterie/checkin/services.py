@@ -21,6 +21,7 @@ from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import Order, OrderLine
+from billetterie.payments.models import Payment, Refund
 from billetterie.tickets.selectors import event_public_key_cached
 from billetterie.tickets.signing import (
     PAYLOAD_TEXT_LENGTH,
@@ -31,7 +32,7 @@ from billetterie.tickets.signing import (
 )
 
 from .models import CheckinList, Scan, ScanKind, ScanResult
-from .selectors import ADMITTING_STATE, UNPAID_STATES, ListScope, entries_of_list
+from .selectors import ADMITTING_STATE, REFUND_COUNTING_STATES, UNPAID_STATES, ListScope, entries_of_list
 
 SERIAL_RE = re.compile(r"^([A-Z0-9]{4,12})-([0-9]{1,10})$")
 OFFLINE_MAX_AGE = timedelta(days=7)
@@ -73,6 +74,7 @@ class _Line:
     state: str
     code: str
     organizer_id: int
+    refunded: bool = False
 
     def info(self) -> TicketInfo:
         return TicketInfo(self.id, f"{self.code}-{self.id}", self.name, self.label, self.date_id)
@@ -100,10 +102,16 @@ def _line(line_id: int) -> _Line | None:
     global _LINE_SQL
     if _LINE_SQL is None:
         qn = connection.ops.quote_name
-        line_t, order_t, product_t = (qn(m._meta.db_table) for m in (OrderLine, Order, Product))
+        line_t, order_t, product_t, payment_t, refund_t = (
+            qn(m._meta.db_table) for m in (OrderLine, Order, Product, Payment, Refund)
+        )
+        states = ", ".join(f"'{s}'" for s in REFUND_COUNTING_STATES)
         _LINE_SQL = (
             "SELECT l.id, l.ticket_nonce, l.product_id, l.date_id, l.attendee_name, l.label, p.event_id, "  # noqa: S608
-            f"o.state, o.code, o.organizer_id, o.name FROM {line_t} l JOIN {order_t} o ON o.id = l.order_id "
+            f"o.state, o.code, o.organizer_id, o.name, o.total_cents, "
+            f"(SELECT COALESCE(SUM(r.amount_cents), 0) FROM {refund_t} r JOIN {payment_t} pay "
+            f"ON pay.id = r.payment_id WHERE pay.order_id = o.id AND r.state IN ({states})) "
+            f"FROM {line_t} l JOIN {order_t} o ON o.id = l.order_id "
             f"JOIN {product_t} p ON p.id = l.product_id WHERE l.id = %s AND l.kind = %s"
         )
     if not 0 < line_id < 2**63:
@@ -112,7 +120,8 @@ def _line(line_id: int) -> _Line | None:
     if row is None:
         return None
     nonce = bytes(row[1]).hex() if row[1] is not None else ""
-    return _Line(row[0], nonce, row[2], row[3], row[4] or row[10], row[5], row[6], row[7], row[8], row[9])
+    refunded = 0 < row[11] <= row[12]  # refunded in full (or being): the tickets no longer admit
+    return _Line(row[0], nonce, row[2], row[3], row[4] or row[10], row[5], row[6], row[7], row[8], row[9], refunded)
 
 
 def _other_event_ticket(scope: ListScope, text: str) -> bool:
@@ -168,7 +177,7 @@ def _identify(scope: ListScope, text: str) -> tuple[str | None, _Line | None]:
         return ScanResult.UNKNOWN, None
     if line.state in UNPAID_STATES:
         return ScanResult.UNPAID, line
-    if line.state != ADMITTING_STATE or not line.nonce:
+    if line.state != ADMITTING_STATE or not line.nonce or line.refunded:
         return ScanResult.REVOKED, line
     if not scope.admits(product_id=line.product_id, date_id=line.date_id):
         return ScanResult.WRONG_LIST_OR_DATE, line
