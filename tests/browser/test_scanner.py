@@ -206,3 +206,32 @@ def test_usb_scanner_and_offline_session_with_a_conflicting_second_device(
     [winner] = [s for s in scans if s.result == ScanResult.OK]
     assert winner.offline and winner.device_id != "porte-2"
     assert Scan.objects.filter(line=line_a, result=ScanResult.OK).count() == 1
+
+
+def test_the_pages_offline_verifier_refuses_forged_payloads(page: Page, live_server: Any, shop: Shop) -> None:
+    """The scanner's JavaScript verifier (base45, WebCrypto Ed25519, revocation list) on the same
+    families of bad payloads as the Python fuzz test: none is accepted; genuine ones are."""
+    import base45
+
+    from billetterie.catalog.models import Event
+    from billetterie.tickets.services import event_key_get_or_create, event_key_private
+    from tests.checkin.test_offline_verifier import _bad_payloads
+
+    _line, text = _ticket(shop)
+    _list_id, token = _door(shop)
+    other = Event.objects.create(organizer=shop.organizer, title="Autre", slug="autre")
+    other_key = event_key_private(key=event_key_get_or_create(event=other))
+    bad = _bad_payloads([base45.b45decode(text)], other.pk, other_key, 3000)
+    _open_scanner(page, live_server, token)
+    verdicts = page.evaluate(
+        """async (payloads) => {
+            const m = await import('/static/checkin/scanner.js');
+            const out = [];
+            for (const p of payloads) out.push((await m.verifyOffline(p)).result);
+            return out;
+        }""",
+        [text, *bad],
+    )
+    assert verdicts[0] == "ok"
+    assert "ok" not in verdicts[1:]
+    assert set(verdicts[1:]) == {"unknown"}
