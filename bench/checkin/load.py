@@ -119,6 +119,7 @@ async def main():
     ap.add_argument("--run-id", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--client", choices=["raw", "httpx"], default="raw")
+    ap.add_argument("--server", default="gunicorn", help="label: which app server answered")
     a = ap.parse_args()
     host = urlparse(a.base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -211,8 +212,8 @@ async def main():
     }
     checkin["driver_cpu_seconds"] = round(time.process_time(), 2)
     print(f"[{a.run_id}] checkin ({a.client} client): {json.dumps(checkin)}", flush=True)
-    rec = {"system": "billetterie", "client": a.client, "run_id": a.run_id, "concurrency": C, "checkin": checkin,
-           "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    rec = {"system": "billetterie", "server": a.server, "client": a.client, "run_id": a.run_id, "concurrency": C,
+           "checkin": checkin, "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     with open(a.out, "a") as f:
         f.write(json.dumps(rec) + "\n")
     if checkin["race_double_ok"] or checkin["rescan_other"] or checkin["not_ok"]:

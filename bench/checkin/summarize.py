@@ -25,6 +25,7 @@ def main() -> None:
     out = Path(sys.argv[1])
     pretix = [r for r in _load(out / "pretix-results.jsonl") if not str(r.get("run_id", "")).startswith("warmup")]
     ours = _load(out / "billetterie-checkin.jsonl")
+    servers = sorted({r.get("server", "gunicorn") for r in ours}, key=lambda s: (s != "gunicorn", s))
     offline = _load(out / "offline.jsonl")
     concurrencies = sorted({r["concurrency"] for r in pretix + ours})
     rows = [
@@ -41,23 +42,28 @@ def main() -> None:
         ("race: exactly one of two accepted", lambda rs: [r["checkin"]["race_exactly_one_ok"] for r in rs], _mmm),
         ("race: both accepted", lambda rs: [r["checkin"]["race_double_ok"] for r in rs], _mmm),
     ]
-    header = "| metric | " + " | ".join(f"pretix C={c} | billetterie C={c}" for c in concurrencies) + " |"
+    systems = [("pretix", pretix)] + [
+        (f"billetterie ({s})", [r for r in ours if r.get("server", "gunicorn") == s]) for s in servers
+    ]
+    header = "| metric | " + " | ".join(f"{name} C={c}" for c in concurrencies for name, _rs in systems) + " |"
     print(f"## Check-in redeem, run {out.name} (min / median / max over the runs)\n")
     print(header)
-    print("|---|" + "---|" * (2 * len(concurrencies)))
+    print("|---|" + "---|" * (len(systems) * len(concurrencies)))
     for name, pick, fmt in rows:
         cells = []
         for c in concurrencies:
-            for rs in ([r for r in pretix if r["concurrency"] == c], [r for r in ours if r["concurrency"] == c]):
+            for _system, records in systems:
+                rs = [r for r in records if r["concurrency"] == c]
                 cells.append(fmt(pick(rs)) if rs else "—")
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
     for c in concurrencies:
         p = [r["checkin"]["scans_per_s"] for r in pretix if r["concurrency"] == c]
-        o = [r["checkin"]["scans_per_s"] for r in ours if r["concurrency"] == c]
-        if p and o:
-            ratio = statistics.median(o) / statistics.median(p)
-            print(f"- C={c}: billetterie / pretix (medians) = **{ratio:.1f}×**")
+        for name, records in systems[1:]:
+            o = [r["checkin"]["scans_per_s"] for r in records if r["concurrency"] == c]
+            if p and o:
+                ratio = statistics.median(o) / statistics.median(p)
+                print(f"- C={c}: {name} / pretix, first scans per second (medians) = **{ratio:.1f}×**")
     if offline:
         print("\n## Offline verifier (no server)\n")
         print("| verifier | verifications/s |")

@@ -194,3 +194,21 @@ def test_every_error_is_declared_in_the_schema(client: Client, db: None) -> None
     assert {"200", "401", "403", "404", "422", "429"} <= set(redeem)
     sync = schema["paths"]["/api/v1/checkin/lists/{list_id}/sync"]["post"]["responses"]
     assert {"200", "401", "403", "404", "422", "429"} <= set(sync)
+
+
+def test_redeem_answer_matches_its_declared_schema(shop: Shop, client: Client) -> None:
+    from billetterie.api.checkin import RedeemOut
+
+    checkin_list, _scope = door(shop)
+    [(_line, text)] = tickets(shop)
+    headers = _token(shop)
+    url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
+    for body in ({"text": text, "device_id": "a"}, {"text": text, "device_id": "b"}, {"text": "x", "device_id": "c"}):
+        response = client.post(url, data=body, content_type="application/json", headers=headers)
+        assert response["Content-Type"].startswith("application/json")
+        document = response.json()
+        parsed = RedeemOut.model_validate(document)
+        assert set(document) == set(RedeemOut.model_fields)
+        if document["first_scanned_at"]:
+            assert document["first_scanned_at"].endswith("Z")  # as every other time of the API
+        assert parsed.result == document["result"]

@@ -59,10 +59,15 @@ class ScanResult(models.TextChoices):
 class Scan(models.Model):
     """One scan at a door, accepted or refused, online or synced from an offline device."""
 
+    # no database foreign-key constraints: each would lock the referenced row (FOR KEY SHARE) at
+    # every scan, and every scan of a door references the same list row (decision 0008); Django
+    # still cascades deletions, and only the check-in services write scans
     checkin_list = models.ForeignKey(
-        CheckinList, on_delete=models.CASCADE, related_name="scans", db_index=False  # led by the indexes below
+        CheckinList, on_delete=models.CASCADE, related_name="scans", db_index=False, db_constraint=False
     )
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="scans")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="scans", db_constraint=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=ScanKind.choices, default=ScanKind.ENTRY)
     result = models.CharField(_("result"), max_length=20, choices=ScanResult.choices)
     device_id = models.CharField(_("device"), max_length=64)
