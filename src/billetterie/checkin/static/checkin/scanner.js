@@ -214,7 +214,16 @@ function showCounts(list) {
   $("count-sold").textContent = state.bundle.tickets.length;
 }
 
+let countsTimer = null;
+let countsAt = 0;
 async function refreshCounts() {
+  // at most every two seconds: a busy door scans faster than the counters need to move
+  const wait = countsAt + 2000 - Date.now();
+  if (wait > 0) {
+    if (!countsTimer) countsTimer = setTimeout(() => { countsTimer = null; refreshCounts(); }, wait);
+    return;
+  }
+  countsAt = Date.now();
   try {
     const list = await api("/lists/" + state.listId);
     showCounts(list);
