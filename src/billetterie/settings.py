@@ -116,7 +116,7 @@ CLOCK_SOURCE = os.environ.get("CLOCK_SOURCE", "database")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "billetterie", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "billetterie", "url": REDIS_URL, "immediate": False}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {

@@ -6,7 +6,12 @@ from huey.contrib.djhuey import task
 from .providers.sandbox import SIGNATURE_HEADER
 
 
-@task(retries=10, retry_delay=3)
+# money first: a buyer watches their receipt page until this lands, while emails (PDF rendering)
+# can wait a second; huey runs higher priorities first
+NOTICE_PRIORITY = 100
+
+
+@task(retries=10, retry_delay=3, priority=NOTICE_PRIORITY)
 def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
     """The fake PSP posting its notice; an error or a non-2xx answer makes huey retry."""
     response = httpx.post(
@@ -18,7 +23,7 @@ def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
     response.raise_for_status()
 
 
-@task(retries=5, retry_delay=60)
+@task(retries=5, retry_delay=60, priority=NOTICE_PRIORITY)
 def payment_status_check_task(payment_id: int) -> None:
     """Ask the PSP where a payment stands, after notices that contradict each other."""
     from .services import payment_status_check
