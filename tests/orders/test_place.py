@@ -158,3 +158,18 @@ def test_product_with_sales_cannot_be_deleted(shop: Shop) -> None:
     with pytest.raises(Conflict):
         product_delete(product=shop.ticket)
     product_delete(product=shop.donation)
+
+
+def test_payment_after_expiry_locks_the_holds_it_keeps(shop: Shop) -> None:
+    """An expired but not yet reclaimed hold is kept only under lock; a hold already reclaimed is
+    taken again through the quota, never counted twice."""
+    cart = _cart_with_ticket(shop)
+    order = order_place(cart_token=cart.token, checkout=_checkout(cart))
+    with time_machine.travel(clock.now() + timedelta(minutes=61), tick=False):
+        from billetterie.cart.services import holds_reclaim_expired
+
+        holds_reclaim_expired()  # the seat went back to the pool
+        assert Quota.objects.get(date=shop.date).used == 0
+        assert order_mark_paid(order_id=order.pk)
+    assert Quota.objects.get(date=shop.date).used == 1
+    assert Hold.objects.filter(line__order=order, released_at=None, expires_at=None).count() == 1

@@ -135,3 +135,28 @@ def test_admin_refuses_to_delete_a_price_with_sales(shop: Shop, sandbox_notices_
     page = client.get(url)
     assert "pas supprimé" in page.content.decode()
     assert client.get(f"/admin/catalog/product/{shop.membership.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize("qty", ["²", "1" * 5000, "٣"])
+def test_unicode_and_huge_digits_are_400_not_500(shop: Shop, qty: str) -> None:
+    response = Client().post(_event_url(shop), {f"qty_{shop.adult.pk}": qty, f"date_{shop.ticket.pk}": qty})
+    assert response.status_code == 400
+
+
+def test_admin_outbox_and_keys_are_scoped_to_the_staff_organizer(shop: Shop, sandbox_notices_inline: list[object]) -> None:
+    from django.contrib.auth.models import Permission
+
+    from billetterie.tickets.services import event_key_get_or_create
+    from tests.shop.helpers import checkout
+
+    client = Client()
+    add_to_cart(client, shop, "adhesions", {f"qty_{shop.member_student.pk}": "1"})
+    _response, order = checkout(client, shop)
+    event_key_get_or_create(event=shop.event)
+    other = organizer_create("autre2", name="Autre association")
+    user = User.objects.create_user("staff2", password="pw-long-enough-1", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename__in=["view_outboxmessage", "view_eventkey"]))
+    other.staff.add(user)
+    client.force_login(user)
+    assert order.email not in client.get("/admin/notifications/outboxmessage/").content.decode()
+    assert "JIP 2027" not in client.get("/admin/tickets/eventkey/").content.decode()

@@ -61,3 +61,18 @@ def test_wrong_secret_and_unknown_code_are_the_same_404(shop: Shop, sandbox_noti
     unknown = client.get(reverse("shop:order", args=[shop.organizer.slug, "ZZZZZZ", order.secret]))
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.content == unknown.content
+
+
+def test_payment_start_failure_sends_the_buyer_to_their_order(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    from billetterie.core.errors import DomainError
+
+    def unavailable(**kwargs: object) -> None:
+        raise DomainError("Le service de paiement ne répond pas.", code="psp_unavailable")
+
+    monkeypatch.setattr("billetterie.shop.views.payment_start", unavailable)
+    client = Client()
+    add_to_cart(client, shop, "adhesions", {f"qty_{shop.member_student.pk}": "1"})
+    response, order = checkout(client, shop)
+    assert response["Location"] == reverse("shop:order", args=[shop.organizer.slug, order.code, order.secret])
+    page = client.get(response["Location"]).content.decode()
+    assert "ne répond pas" in page and order.code in page

@@ -16,7 +16,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Tokens are created with `billetterie createtoken` (shown once); here they are listed and revoked."""
 
     list_display = ["name", "organizer", "prefix", "permissions", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["organizer"]
+    list_filter = [("organizer", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = ["organizer", "prefix", "created_at", "last_used_at", "revoked_at"]
     fields = [
         "organizer", "name", "prefix", "can_read", "can_orders", "can_checkin",

@@ -134,7 +134,7 @@ class Product(models.Model):
 
     @property
     def suggested_amounts(self) -> list[int]:
-        return [int(x) for x in self.donation_suggested.replace(" ", "").split(",") if x.isdigit()]
+        return [int(x) for x in self.donation_suggested.replace(" ", "").split(",") if x.isascii() and x.isdigit()]
 
 
 class Price(models.Model):

@@ -23,7 +23,7 @@ SCOPED_FK_PATHS.setdefault("dates", "event__organizer__in")
 class CheckinListAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
     list_display = ["name", "event", "all_products", "dashboard_link"]
-    list_filter = ["event"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["event"]
     filter_horizontal = ["products", "dates"]
     search_fields = ["name", "event__title"]
@@ -52,7 +52,7 @@ class ScanAdmin(OrganizerScopedAdmin):
 
     organizer_path = "checkin_list__event__organizer"
     list_display = ["scanned_at", "checkin_list", "line", "kind", "result", "device_id", "offline", "conflict"]
-    list_filter = ["result", "kind", "offline", "conflict", "checkin_list"]
+    list_filter = ["result", "kind", "offline", "conflict", ("checkin_list", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["checkin_list__event", "line"]
     search_fields = ["line__attendee_name", "line__order__code", "device_id"]
     date_hierarchy = "scanned_at"

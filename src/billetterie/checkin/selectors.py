@@ -251,7 +251,7 @@ def ticket_search(*, scope: ListScope, query: str, limit: int = 20) -> list[Tick
         return []
     qs = tickets_of_list(scope=scope)
     code, _sep, line_id = query.upper().partition("-")
-    if line_id.isdigit():  # a serial: that ticket only
+    if line_id.isascii() and line_id.isdigit() and len(line_id) <= 18:  # a serial: that ticket only
         match = Q(order__code=code, pk=int(line_id))
     else:
         match = Q(attendee_name__icontains=query) | Q(order__name__icontains=query) | Q(order__code=code)

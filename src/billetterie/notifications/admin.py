@@ -6,13 +6,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from billetterie.core.admin import OrganizerScopedAdmin
+
 from .models import OutboxMessage
 from .services import outbox_retry
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(OrganizerScopedAdmin):
     """Read only: messages are written by the services; staff can only ask for a retry."""
+
+    organizer_path = "order__organizer"
 
     list_display = ("kind", "to", "state", "attempts", "created_at", "next_attempt_at", "sent_at")
     list_filter = ("state", "kind")

@@ -40,7 +40,7 @@ class PaymentInline(admin.TabularInline):
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
     list_display = ["code", "name", "email", "state", "total", "created_at"]
-    list_filter = ["state", "organizer"]
+    list_filter = ["state", ("organizer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "email", "name", "lines__attendee_name"]
     readonly_fields = ["code", "organizer", "state", "email", "name", "phone", "locale", "total_cents",
                        "created_at", "expires_at", "paid_at", "cancelled_at"]

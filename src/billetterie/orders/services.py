@@ -307,15 +307,20 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
 def _lines_keep_places(lines: list[OrderLine]) -> bool:
     """Every line still holds its places, or takes them again (a payment after expiry)."""
     now = clock.now()
-    holding = set(
-        Hold.objects.filter(line__in=lines, released_at=None).values_list("line_id", flat=True).distinct()
-    )
+    # lock the holds that are still there: a buyer reclaiming expired holds skips locked rows, so a
+    # place counted here cannot be released and sold again before this transaction commits
+    held: dict[int, int] = {}
+    for line_id in Hold.objects.select_for_update().filter(line__in=lines, released_at=None).values_list(
+        "line_id", flat=True
+    ):
+        held[line_id] = held.get(line_id, 0) + 1
     for line in lines:
         quota_ids = quota_ids_for(product=line.product, date=line.date)
-        if line.pk in holding or not quota_ids:
+        if held.get(line.pk, 0) == len(quota_ids):
             continue
         try:
             with transaction.atomic():
+                holds_release(holds=line.holds.all(), now=now)
                 places_take(quota_ids=quota_ids, now=now)
                 Hold.objects.bulk_create(Hold(quota_id=q, line=line, expires_at=None) for q in quota_ids)
         except SoldOut:

@@ -65,7 +65,7 @@ class CardForm(forms.Form):
     cvc = forms.CharField(label=_("Security code"), max_length=4)
 
     def clean_number(self) -> str:
-        number = "".join(c for c in self.cleaned_data["number"] if c.isdigit())
+        number = "".join(c for c in self.cleaned_data["number"] if c in "0123456789")
         if len(number) < 13 or not _luhn_ok(number):
             raise forms.ValidationError(_("This card number is not valid."))
         if number not in TEST_CARDS:
@@ -85,7 +85,7 @@ class CardForm(forms.Form):
 
     def clean_cvc(self) -> str:
         cvc = self.cleaned_data["cvc"].strip()
-        if not (cvc.isdigit() and len(cvc) in (3, 4)):
+        if not (cvc.isascii() and cvc.isdigit() and len(cvc) in (3, 4)):
             raise forms.ValidationError(_("The security code has 3 or 4 digits."))
         return cvc
 

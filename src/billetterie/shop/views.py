@@ -109,7 +109,7 @@ def _add_from_form(ctx: ShopContext, event: Event, data: dict[str, str]) -> int:
             continue
         for price in product.visible_prices:  # type: ignore[attr-defined]
             raw = (data.get(f"qty_{price.pk}") or "0").strip()
-            if not raw.isdigit() or int(raw) > 100:
+            if not _is_small_number(raw) or int(raw) > 100:
                 raise DomainError(_("Enter a quantity between 0 and %(n)d.") % {"n": product.order_limit})
             if int(raw):
                 items.append(CartAdd(product=product, price=price, quantity=int(raw), date=date))
@@ -128,7 +128,12 @@ def _chosen_date(product: Product, dates: dict[int, EventDate], raw: str | None)
         return None
     if len(dates) == 1:
         return next(iter(dates.values()))
-    return dates.get(int(raw)) if raw and raw.isdigit() else None
+    return dates.get(int(raw)) if raw and _is_small_number(raw) else None
+
+
+def _is_small_number(raw: str) -> bool:
+    """ASCII digits only (str.isdigit() also accepts "²", which int() refuses), and not absurdly long."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 9
 
 
 @require_GET
@@ -195,7 +200,12 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
     ctx.forget_cart()
     if order.total_cents == 0:
         return HttpResponseRedirect(_order_url(order))
-    return _start_payment(ctx.request, order, form.cleaned_data.get("provider") or "")
+    try:
+        return _start_payment(ctx.request, order, form.cleaned_data.get("provider") or "")
+    except DomainError as exc:
+        # the order exists and holds its places: its page offers the payment methods again
+        messages.error(ctx.request, exc.message)
+        return HttpResponseRedirect(_order_url(order))
 
 
 def _order_url(order: Order, name: str = "shop:order") -> str:

@@ -16,8 +16,10 @@ from .models import EventKey, TicketLayout
 
 
 @admin.register(EventKey)
-class EventKeyAdmin(admin.ModelAdmin):
+class EventKeyAdmin(OrganizerScopedAdmin):
     """Read only: keys are made by the ticketing code; the private half is never shown."""
+
+    organizer_path = "event__organizer"
 
     list_display = ("event", "public_key_b64", "created_at")
     list_select_related = ("event",)
