@@ -143,7 +143,9 @@ def test_unicode_and_huge_digits_are_400_not_500(shop: Shop, qty: str) -> None:
     assert response.status_code == 400
 
 
-def test_admin_outbox_and_keys_are_scoped_to_the_staff_organizer(shop: Shop, sandbox_notices_inline: list[object]) -> None:
+def test_admin_outbox_and_keys_are_scoped_to_the_staff_organizer(
+    shop: Shop, sandbox_notices_inline: list[object]
+) -> None:
     from django.contrib.auth.models import Permission
 
     from billetterie.tickets.services import event_key_get_or_create
