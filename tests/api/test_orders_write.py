@@ -142,3 +142,20 @@ def test_openapi_declares_every_error(db: None) -> None:
     spec = Client().get("/api/v1/openapi.json").json()
     responses = spec["paths"]["/api/v1/orders"]["post"]["responses"]
     assert {"201", "400", "401", "403", "404", "409", "422"} <= set(responses)
+
+
+def test_recording_a_payment_twice_with_one_key_records_it_once(shop: Shop, make_token: MakeToken) -> None:
+    client, token = Client(), make_token()
+    code = _post(client, token, _body(shop, tickets=2)).json()["code"]
+    url = f"/api/v1/orders/{code}/payments"
+    headers = {**auth(token), "Idempotency-Key": "till-1-42"}
+    first = client.post(url, {"method": "cash", "amount_cents": 2000}, content_type="application/json",
+                        headers=headers)
+    again = client.post(url, {"method": "cash", "amount_cents": 2000}, content_type="application/json",
+                        headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    other = client.post(url, {"method": "cash", "amount_cents": 1000}, content_type="application/json",
+                        headers=headers)
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    order = Order.objects.get(code=code)
+    assert order.payments.count() == 1 and order.state == OrderState.PENDING

@@ -42,8 +42,7 @@ def order_create_endpoint(
     once (box office). Send an `Idempotency-Key` header to retry safely: a replay returns the
     first order; the same key with another body is refused with 422."""
     token = request_token(request)
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
-        raise InvalidInput(_("The Idempotency-Key must have 1 to 200 characters."), code="idempotency_key_invalid")
+    _check_key(idempotency_key)
     refs = catalog_refs(
         organizer_id=token.organizer_id,
         product_ids={line.product_id for line in payload.lines},
@@ -69,6 +68,11 @@ def order_create_endpoint(
     return 201, _order_out(order)
 
 
+def _check_key(idempotency_key: str | None) -> None:
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 200:
+        raise InvalidInput(_("The Idempotency-Key must have 1 to 200 characters."), code="idempotency_key_invalid")
+
+
 def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:
     product = refs.products.get(line.product_id)
     if product is None:
@@ -85,13 +89,19 @@ def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:
 
 @router.post("/orders/{code}/payments", response={201: PaymentOut, **WRITE_ERRORS},
              summary="Record money received outside a payment service")
-def order_payment_record(request: HttpRequest, code: str, payload: ExternalPaymentIn) -> tuple[int, PaymentOut]:
+def order_payment_record(
+    request: HttpRequest, code: str, payload: ExternalPaymentIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> tuple[int, PaymentOut]:
     """Box office cash, cheque or card terminal, or a bank transfer seen on the statement. The
-    order is paid once what was received covers its total."""
+    order is paid once what was received covers its total. Send an `Idempotency-Key` header to
+    retry safely: a replay returns the payment recorded the first time."""
     token = request_token(request)
+    _check_key(idempotency_key)
     order = order_of_organizer(organizer_id=token.organizer_id, code=code)
     payment = payment_record_external(
-        order_id=order.pk, method=payload.method, amount_cents=payload.amount_cents, reference=payload.reference
+        order_id=order.pk, method=payload.method, amount_cents=payload.amount_cents, reference=payload.reference,
+        idempotency_key=idempotency_key,
     )
     return 201, PaymentOut.from_orm(payment)
 

@@ -30,11 +30,16 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     needs_attention = models.CharField(_("to check by staff"), max_length=300, blank=True)
+    # a client's key for recording this payment (API): a retried request returns this row
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "idempotency_key"], name="payment_idempotency_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference[:8]}"
@@ -44,13 +49,17 @@ class ProviderNotice(models.Model):
     """Every verified notice from a payment service, once: the unique key makes replays no-ops."""
 
     provider = models.CharField(max_length=40)
+    # notice ids come from each merchant account's own counters: unique per organiser, not globally
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, null=True, related_name="+")
     notice_id = models.CharField(max_length=200)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, related_name="notices")
     received_at = models.DateTimeField(auto_now_add=True)
     payload = models.JSONField(default=dict)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["provider", "notice_id"], name="notice_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "organizer", "notice_id"], name="notice_unique_per_organizer")
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.notice_id}"

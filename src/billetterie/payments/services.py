@@ -196,7 +196,8 @@ EXTERNAL_METHODS = {
 
 
 def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "",
-                            notify: bool = True, new_order: Order | None = None) -> Payment:
+                            notify: bool = True, new_order: Order | None = None,
+                            idempotency_key: str | None = None) -> Payment:
     """Record money received outside any payment service (box office, bank transfer, invoice);
     the order is paid once what was received covers its total. A transfer awaiting this very
     amount is the payment confirmed, not a second one. `new_order`: the order this transaction
@@ -205,6 +206,13 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
         raise InvalidInput(_("Unknown payment method."), code="method_unknown")
     with transaction.atomic():
         order = new_order if new_order is not None else Order.objects.select_for_update().get(pk=order_id)
+        if idempotency_key:
+            replayed = order.payments.filter(idempotency_key=idempotency_key).first()
+            if replayed is not None:
+                if (replayed.provider, replayed.amount_cents) != (method, amount_cents):
+                    raise InvalidInput(_("This Idempotency-Key was already used with another request."),
+                                       code="idempotency_key_reused")
+                return replayed  # a retried request: the money was recorded once
         received = 0 if new_order is not None else _received_cents(order)
         if order.state not in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
             raise InvalidInput(_("This order can no longer be paid."), code="order_not_payable")
@@ -216,12 +224,13 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
         if waiting is not None:
             payment = waiting
             payment.state, payment.confirmed_at = PaymentState.CONFIRMED, clock.now()
-            payment.psp_reference = reference[:200]
-            payment.save(update_fields=["state", "confirmed_at", "psp_reference"])
+            payment.psp_reference, payment.idempotency_key = reference[:200], idempotency_key or None
+            payment.save(update_fields=["state", "confirmed_at", "psp_reference", "idempotency_key"])
         else:
             payment = Payment.objects.create(
                 order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
                 state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
+                idempotency_key=idempotency_key or None,
             )
         if received + amount_cents >= order.total_cents and not order_mark_paid(
             order_id=order.pk, notify=notify, new_order=new_order
@@ -236,7 +245,8 @@ def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent, f
     The notice was verified with this organiser's credentials: it only reaches their payments.
     A notice that contradicts what we know (failed after confirmed, pending after an outcome) is
     settled by asking the PSP, where it can say."""
-    if ProviderNotice.objects.filter(provider=provider_id, notice_id=event.notice_id).exists():
+    notices = ProviderNotice.objects.filter(provider=provider_id, organizer_id=organizer_id)
+    if notices.filter(notice_id=event.notice_id).exists():
         log.info("duplicate notice %s/%s ignored", provider_id, event.notice_id)
         return  # the common replay, answered without a lock; the unique key below settles races
     with transaction.atomic():
@@ -246,7 +256,8 @@ def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent, f
         try:
             with transaction.atomic():
                 ProviderNotice.objects.create(
-                    provider=provider_id, notice_id=event.notice_id, payment=payment, payload=event.payload
+                    provider=provider_id, organizer_id=organizer_id, notice_id=event.notice_id, payment=payment,
+                    payload=event.payload,
                 )
         except IntegrityError:
             log.info("duplicate notice %s/%s ignored", provider_id, event.notice_id)

@@ -5,7 +5,6 @@ from huey.contrib.djhuey import task
 
 from .providers.sandbox import SIGNATURE_HEADER
 
-
 # money first: a buyer watches their receipt page until this lands, while emails (PDF rendering)
 # can wait a second; huey runs higher priorities first
 NOTICE_PRIORITY = 100

@@ -114,3 +114,18 @@ def test_shuffled_duplicated_notices_confirm_each_payment_once(shop: Shop) -> No
     assert Payment.objects.filter(state=PaymentState.CONFIRMED).count() == 30
     assert ProviderNotice.objects.count() == 30
     assert Order.objects.filter(state=OrderState.PAID).count() == 30
+
+
+def test_same_notice_id_at_two_organizers_is_applied_to_each(shop: Shop) -> None:
+    from tests.factories import shop_create
+
+    other = shop_create(slug="other")
+    first, second = _payment(shop), _payment(other)
+    for payment, slug in ((first, "assoc"), (second, "other")):
+        body = _notice(payment, notice_id="counter-000001")  # per-merchant counters collide
+        response = Client().post(f"/payments/notify/sandbox/{slug}/", data=body, content_type="application/json",
+                                 headers={"X-Sandbox-Signature": notice_sign(body)})
+        assert response.status_code == 200
+    for payment in (first, second):
+        payment.refresh_from_db()
+        assert payment.state == PaymentState.CONFIRMED
