@@ -329,7 +329,9 @@ def scan_redeem(
         if client_scan_id is not None and (first.device_id, first.client_scan_id) == (device_id, client_scan_id):
             return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=first.pk)  # the same scan again
         if offline and client_scan_id is not None:
-            replay = Scan.objects.filter(device_id=device_id, client_scan_id=client_scan_id).first()
+            replay = Scan.objects.filter(
+                checkin_list_id=scope.id, device_id=device_id, client_scan_id=client_scan_id
+            ).first()
             if replay is not None:  # a sync sent again: the answer it got
                 return _outcome_of(replay, line, scope)
         if offline:
