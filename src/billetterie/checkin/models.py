@@ -90,10 +90,10 @@ class Scan(models.Model):
                 condition=Q(kind="entry", result="ok", undone_at=None),
                 name="scan_first_entry_wins",
             ),
-            models.UniqueConstraint(
-                fields=["device_id", "client_scan_id"],
+            models.UniqueConstraint(  # per list: devices of other lists (other tenants) never collide
+                fields=["checkin_list", "device_id", "client_scan_id"],
                 condition=Q(client_scan_id__isnull=False),
-                name="scan_client_id_once",
+                name="scan_client_id_once_per_list",
             ),
         ]
         # few indexes: each scan writes every one of them (the first-entry index serves the look-ups)
