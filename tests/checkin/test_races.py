@@ -3,12 +3,10 @@ each with its own database connection (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
 
 from billetterie.checkin.models import Scan, ScanResult
 from billetterie.checkin.selectors import checkin_counts
@@ -16,38 +14,16 @@ from billetterie.checkin.services import OfflineScan, scan_redeem, scans_sync
 from billetterie.core import clock
 from tests.checkin.builders import door, tickets
 from tests.factories import Shop
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def test_two_devices_scan_the_same_ticket_at_once(shop: Shop) -> None:
     _list, scope = door(shop)
     issued = tickets(shop, 4)
     for line, text in issued:
-        outcomes = _together([
+        outcomes = run_together([
             lambda text=text: scan_redeem(scope=scope, text=text, device_id="porte-1"),
             lambda text=text: scan_redeem(scope=scope, text=text, device_id="porte-2"),
         ])
@@ -71,7 +47,7 @@ def test_many_devices_and_an_offline_sync_race_for_one_ticket(shop: Shop) -> Non
         (lambda i=i: scan_redeem(scope=scope, text=text, device_id=f"porte-{i}")) for i in range(4)
     ]
     jobs.append(lambda: scans_sync(scope=scope, device_id="tel", scans=[OfflineScan("s1", text, now)])[0])
-    outcomes = _together(jobs)
+    outcomes = run_together(jobs)
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert Scan.objects.filter(line=line, result=ScanResult.OK, undone_at=None).count() == 1
     assert sum(1 for o in outcomes[:4] if o.ok) <= 1

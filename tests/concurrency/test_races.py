@@ -3,14 +3,11 @@ its checkout commits is never lost. Real threads, real connections (SQLite and P
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
-from django.db import close_old_connections, connection
 
 from billetterie.cart.models import Cart, Hold
 from billetterie.cart.services import CartAdd, cart_add, holds_reclaim_expired
@@ -21,33 +18,10 @@ from billetterie.core.errors import DomainError
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import Checkout, LineSpec, Person, order_create, order_place
 from tests.factories import Shop, shop_create
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STAFF = Visibility(staff=True)
-
-
-def _run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Start every job at the same moment, each in its own thread with its own connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def _buy(shop: Shop, key: str | None = None, tickets: int = 1) -> Callable[[], Order]:
@@ -73,7 +47,7 @@ def _assert_consistent(shop: Shop) -> None:
 
 def test_last_seats_are_sold_exactly_once() -> None:
     shop = shop_create(capacity=7)
-    results = _run_together([_buy(shop) for _ in range(20)])
+    results = run_together([_buy(shop) for _ in range(20)])
     sold = [r for r in results if isinstance(r, Order)]
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(sold) == 7 and len(refused) == 13, [type(r) for r in results]
@@ -84,7 +58,7 @@ def test_last_seats_are_sold_exactly_once() -> None:
 
 def test_multi_seat_orders_never_oversell() -> None:
     shop = shop_create(capacity=10)
-    results = _run_together([_buy(shop, tickets=3) for _ in range(8)])
+    results = run_together([_buy(shop, tickets=3) for _ in range(8)])
     assert len([r for r in results if isinstance(r, Order)]) == 3  # 9 seats, the 10th cannot make a trio
     assert Quota.objects.get(date=shop.date).used == 9
     _assert_consistent(shop)
@@ -92,7 +66,7 @@ def test_multi_seat_orders_never_oversell() -> None:
 
 def test_racing_replays_of_one_key_make_one_order() -> None:
     shop = shop_create(capacity=50)
-    results = _run_together([_buy(shop, key="same-key", tickets=2) for _ in range(10)])
+    results = run_together([_buy(shop, key="same-key", tickets=2) for _ in range(10)])
     assert all(isinstance(r, Order) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert Order.objects.count() == 1 and Quota.objects.get(date=shop.date).used == 2
@@ -110,7 +84,7 @@ def test_hold_reclaimed_while_its_checkout_commits() -> None:
         people = {p.pk: Person(name="A", email="a@example.org") for p in cart.positions.all()}
         checkout = Checkout(email="a@example.org", name="A", terms_accepted=True, people=people)
         with time_machine.travel(clock.now() + timedelta(minutes=61), tick=True):
-            results = _run_together([
+            results = run_together([
                 lambda cart=cart, checkout=checkout: order_place(cart_token=cart.token, checkout=checkout),
                 lambda shop=shop: holds_reclaim_expired(quota_id=Quota.objects.get(date=shop.date).pk),
             ])
