@@ -58,28 +58,8 @@ if [ "${SKIP_PRETIX:-0}" != 1 ]; then
 fi
 
 # ------------------------------------------------------------------ 2. billetterie on the same cluster
-command -v redis-server >/dev/null && command -v psql >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql-client >/dev/null; }
-[ -x "$ROOT/.venv/bin/billetterie" ] || make -C "$ROOT" install
-[ -x "$B/loadvenv/bin/python" ] && "$B/loadvenv/bin/python" -c "import httpx" 2>/dev/null || {
-  python3 -m venv "$B/loadvenv" && "$B/loadvenv/bin/pip" install -q httpx; }
-if [ ! -f "$B/pgdata/PG_VERSION" ]; then
-  log "initdb $B/pgdata (the pretix harness makes the same cluster)"
-  mkdir -p "$B/pgdata" "$B/pgsock"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$B/pgdata" "$B/pgsock" && chmod 755 "$B"
-  as_pg "$PGBIN/initdb -D $B/pgdata -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >"$B/initdb.log"
-  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\nshared_buffers = 1GB\n" \
-    "$PGPORT" "$B/pgsock" >>"$B/pgdata/postgresql.conf"
-fi
-if ! pg_isready -q -h 127.0.0.1 -p $PGPORT; then
-  as_pg "$PGBIN/pg_ctl -D $B/pgdata -l $B/pgdata/server.log -w start" >/dev/null; STARTED_PG=1
-fi
-PSQL="psql -X -q -h 127.0.0.1 -p $PGPORT -U postgres"
-$PSQL -c "drop database if exists billetterie_checkin with (force)" -c "create database billetterie_checkin" >/dev/null
-redis-server --bind 127.0.0.1 --port $REDISPORT --daemonize yes --pidfile "$B/ck-redis.pid" \
-  --logfile "$B/ck-redis.log" --dir "$B" --save "" --appendonly no
-for _ in $(seq 50); do [ -s "$B/ck-redis.pid" ] && break; sleep 0.1; done
-REDIS_PID="$(cat "$B/ck-redis.pid")"
+. "$ROOT/bench/lib.sh"
+billetterie_stack billetterie_checkin ck
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/billetterie_checkin" REDIS_URL="redis://127.0.0.1:$REDISPORT/0"
 export DEBUG=0 SECRET_KEY="bench-only-secret-key-not-for-production-0123456789" ALLOWED_HOSTS=127.0.0.1
