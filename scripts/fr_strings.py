@@ -737,3 +737,8 @@ FR.update({
 FR.update({
     "%(total)s in total": "%(total)s au total",
 })
+
+# translate.py used to ship msgmerge's fuzzy guesses: the right French for the one that slipped through
+FR.update({
+    "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",
+})

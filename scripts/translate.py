@@ -28,14 +28,17 @@ def main() -> int:
     po = polib.pofile(str(po_path))
     missing = []
     for entry in po:
+        if "fuzzy" in entry.flags:  # msgmerge's guess from a look-alike string: never ship a guess
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {index: "" for index in entry.msgstr_plural}
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
         if entry.msgid_plural:
             forms = PLURALS.get(entry.msgid)
             if forms:
                 entry.msgstr_plural = {0: forms[0], 1: forms[1]}
         elif entry.msgid in FR:
             entry.msgstr = FR[entry.msgid]
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
