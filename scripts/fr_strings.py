@@ -738,6 +738,53 @@ FR.update({
     "%(total)s in total": "%(total)s au total",
 })
 
+# Reissuing a ticket from the order's admin page, and the email with the new ticket
+FR.update({
+    "Ticket reissued": "Billet réémis",
+    "Reissue ticket": "Réémettre le billet",
+    "Reissue ticket %(serial)s": "Réémettre le billet %(serial)s",
+    "Cancel": "Annuler",
+    "For example: lost, stolen, sent to the wrong person.": "Par exemple : perdu, volé, envoyé à la mauvaise personne.",
+    "Email the new ticket to the buyer": "Envoyer le nouveau billet à l'acheteur par e-mail",
+    "In the buyer's language, with the new ticket attached as a PDF.":
+        "Dans la langue de l'acheteur, avec le nouveau billet en PDF joint.",
+    "This page is out of date: open it again from the order.":
+        "Cette page n'est plus à jour : rouvrez-la depuis la commande.",
+    "Ticket %(serial)s reissued: its old PDF, QR code and wallet pass are refused at the door. "
+    "The buyer will receive the new ticket by email.":
+        "Billet %(serial)s réémis : son ancien PDF, son QR code et son pass Wallet sont refusés à l'entrée. "
+        "L'acheteur va recevoir le nouveau billet par e-mail.",
+    "Ticket %(serial)s reissued: its old PDF, QR code and wallet pass are refused at the door. "
+    "No email was sent: the new ticket is on the buyer's order page.":
+        "Billet %(serial)s réémis : son ancien PDF, son QR code et son pass Wallet sont refusés à l'entrée. "
+        "Aucun e-mail n'a été envoyé : le nouveau billet est sur la page de commande de l'acheteur.",
+    "Ticket %(serial)s (%(label)s) of order %(code)s, bought by %(name)s (%(email)s).":
+        "Billet %(serial)s (%(label)s) de la commande %(code)s, achetée par %(name)s (%(email)s).",
+    "Attendee: %(attendee)s.": "Participant : %(attendee)s.",
+    "Reissuing gives this ticket a new QR code. Its current PDF, QR code and wallet pass — every copy already "
+    "sent or printed — will be refused at the door, online and on offline scanners after their next refresh. "
+    "Only the new ticket will admit.":
+        "Réémettre ce billet lui donne un nouveau QR code. Son PDF, son QR code et son pass Wallet actuels — "
+        "toutes les copies déjà envoyées ou imprimées — seront refusés à l'entrée, en ligne et sur les scanners "
+        "hors ligne après leur prochain rafraîchissement. Seul le nouveau billet permettra d'entrer.",
+    "The order of this ticket is no longer paid: there is no ticket to reissue.":
+        "La commande de ce billet n'est plus payée : il n'y a pas de billet à réémettre.",
+    "This ticket has already been reissued in the meantime: nothing was changed. Check the order before trying "
+    "again.":
+        "Ce billet a déjà été réémis entre-temps : rien n'a été modifié. Vérifiez la commande avant de réessayer.",
+    "%(organizer)s has reissued a ticket of your order %(code)s. Here is the new one.":
+        "%(organizer)s a réémis un billet de votre commande %(code)s. Le voici.",
+    "The previous ticket is no longer valid": "L'ancien billet n'est plus valable",
+    "Your ticket %(serial)s has been reissued — %(organizer)s": "Votre billet %(serial)s a été réémis — %(organizer)s",
+    "Ticket %(serial)s": "Billet %(serial)s",
+    "The previous copy of this ticket — its PDF, its QR code and its wallet pass — will be refused at the "
+    "entrance. The new ticket is attached to this email, as a PDF: show it, printed or on your phone, at the "
+    "entrance.":
+        "L'ancienne version de ce billet — son PDF, son QR code et son pass Wallet — sera refusée à l'entrée. "
+        "Le nouveau billet est joint à cet e-mail, en PDF : présentez-le, imprimé ou sur votre téléphone, à "
+        "l'entrée.",
+})
+
 # translate.py used to ship msgmerge's fuzzy guesses: the right French for the one that slipped through
 FR.update({
     "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",

@@ -24,7 +24,7 @@ class OutboxMessageAdmin(OrganizerScopedAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("order",)
     fields = (
-        "kind", "order", "dedup_key", "to", "state", "attempts", "next_attempt_at", "last_error",
+        "kind", "order", "line", "dedup_key", "to", "state", "attempts", "next_attempt_at", "last_error",
         "created_at", "sent_at",
     )
     readonly_fields = fields

@@ -4,13 +4,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billetterie.orders.models import Order
+from billetterie.orders.models import Order, OrderLine
 
 
 class OutboxKind(models.TextChoices):
     ORDER_CONFIRMED = "order_confirmed", _("Order confirmation")
     TRANSFER_INSTRUCTIONS = "transfer_instructions", _("Bank transfer instructions")
     INVOICE_REQUESTED = "invoice_requested", _("Invoice requested")
+    TICKET_REISSUED = "ticket_reissued", _("Ticket reissued")
 
 
 class OutboxState(models.TextChoices):
@@ -27,6 +28,11 @@ class OutboxMessage(models.Model):
 
     kind = models.CharField(_("kind"), max_length=40, choices=OutboxKind.choices)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox_messages")
+    # the ticket a message is about (a reissued ticket), for kinds about one line of the order
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages",
+        verbose_name=_("ticket"),
+    )
     dedup_key = models.CharField(max_length=200, unique=True, editable=False)
     to = models.EmailField(_("to"))
     state = models.CharField(

@@ -52,12 +52,14 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 # --- queuing ----------------------------------------------------------------------------------
 
 
-def outbox_message_create(*, kind: str, order: Order, to: str, dedup_key: str) -> tuple[OutboxMessage, bool]:
+def outbox_message_create(
+    *, kind: str, order: Order, to: str, dedup_key: str, line: OrderLine | None = None
+) -> tuple[OutboxMessage, bool]:
     """The message for this key, created if new. Returns (message, created); safe under races."""
     try:
         with transaction.atomic():
             return OutboxMessage.objects.get_or_create(
-                dedup_key=dedup_key, defaults={"kind": kind, "order": order, "to": to}
+                dedup_key=dedup_key, defaults={"kind": kind, "order": order, "to": to, "line": line}
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedup_key=dedup_key), False
@@ -94,6 +96,19 @@ def email_invoice_requested(*, order_id: int) -> None:
 def _queue_once(kind: str, order_id: int) -> None:
     order = Order.objects.only("pk", "email").get(pk=order_id)
     message, created = outbox_message_create(kind=kind, order=order, to=order.email, dedup_key=f"{kind}:{order.pk}")
+    if created:
+        _enqueue_send(message.pk)
+
+
+def email_ticket_reissued(*, line: OrderLine) -> None:
+    """Queue the email sending the buyer a reissued ticket (the line with its new nonce, its order
+    loaded). Once per reissue: a second reissue of the same ticket sends a new email. Idempotent."""
+    order = line.order
+    kind = OutboxKind.TICKET_REISSUED
+    message, created = outbox_message_create(
+        kind=kind, order=order, to=order.email, line=line,
+        dedup_key=f"{kind}:{line.pk}:{bytes(line.ticket_nonce or b'').hex()}",
+    )
     if created:
         _enqueue_send(message.pk)
 
@@ -303,10 +318,48 @@ def _awaiting_payment_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+def _ticket_reissued_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The reissued ticket as it is now (its latest nonce), with the warning that the old one is void."""
+    from billetterie.tickets.pdf import ticket_pdf_file
+
+    if message.line_id is None:
+        raise ValueError(f"outbox message {message.pk} names no ticket")
+    line = OrderLine.objects.select_related("order__organizer", "product__event", "price", "date").get(
+        pk=message.line_id
+    )
+    order = line.order
+    organizer = order.organizer
+    with translation.override(order.locale):
+        context = {
+            "order": order,
+            "organizer": organizer,
+            "line": {"label": _line_label(line), "attendee": line.attendee_name, "serial": line.serial},
+            "order_url": order_url(order=order, organizer=organizer),
+        }
+        subject = _("Your ticket %(serial)s has been reissued — %(organizer)s") % {
+            "serial": line.serial, "organizer": organizer.name,
+        }
+        text = render_to_string("notifications/ticket_reissued.txt", context)
+        html = render_to_string("notifications/ticket_reissued.html", context)
+        filename, pdf = ticket_pdf_file(line=line)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=_mailbox(organizer.name, organizer.noreply_email),
+        to=[message.to],
+        reply_to=[organizer.contact_email],
+    )
+    email.attach_alternative(html, "text/html")
+    email.attach(filename, pdf, "application/pdf")
+    return email
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
         return _order_confirmed_email(message)
+    if message.kind == OutboxKind.TICKET_REISSUED:
+        return _ticket_reissued_email(message)
     if message.kind in _AWAITING_PAYMENT:
         return _awaiting_payment_email(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")

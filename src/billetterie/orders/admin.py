@@ -2,16 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.catalog.models import ProductKind
 from billetterie.core.admin import OrganizerScopedAdmin
 from billetterie.core.errors import DomainError
 from billetterie.core.money import format_money
 from billetterie.payments.models import Payment
+from billetterie.tickets.services import ticket_reissue, ticket_reissue_check
 
-from .models import Order, OrderLine
+from .models import Order, OrderLine, OrderState
 from .services import order_cancel
 
 
@@ -19,10 +27,42 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("label", "attendee_name", "attendee_email", "answers", "amount_cents")
+    fields = readonly_fields = ("label", "attendee_name", "attendee_email", "answers", "amount_cents", "ticket")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
+        return super().get_queryset(request).select_related("order")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("ticket"))
+    def ticket(self, obj: OrderLine) -> str:
+        """The ticket's serial and, for an issued ticket of a paid order, the reissue button."""
+        if obj.kind != ProductKind.TICKET:
+            return "—"
+        if not obj.ticket_nonce or obj.order.state != OrderState.PAID:
+            return obj.serial
+        url = reverse("admin:orders_order_reissue_ticket", args=[obj.order_id, obj.pk])
+        return format_html('{} <a class="button reissue-ticket" href="{}">{}</a>', obj.serial, url,
+                           _("Reissue ticket"))
+
+
+class TicketReissueForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=40, help_text=_("For example: lost, stolen, sent to the wrong person.")
+    )
+    notify_buyer = forms.BooleanField(
+        label=_("Email the new ticket to the buyer"), required=False, initial=True,
+        help_text=_("In the buyer's language, with the new ticket attached as a PDF."),
+    )
+    # the nonce the page showed: a second submit, or a colleague's reissue meanwhile, is refused
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=16)
+
+    def clean_nonce(self) -> bytes:
+        try:
+            return bytes.fromhex(self.cleaned_data["nonce"])
+        except ValueError:
+            raise forms.ValidationError(_("This page is out of date: open it again from the order.")) from None
 
 
 class PaymentInline(admin.TabularInline):
@@ -56,6 +96,49 @@ class OrderAdmin(OrganizerScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list[Any]:
+        return [path("<int:order_id>/tickets/<int:line_id>/reissue/", self.admin_site.admin_view(self.reissue_view),
+                     name="orders_order_reissue_ticket"), *super().get_urls()]
+
+    def reissue_view(self, request: HttpRequest, order_id: int, line_id: int) -> HttpResponse:
+        """Confirm, then reissue one ticket of a paid order: the old PDF, QR and wallet pass stop admitting."""
+        order = self.get_queryset(request).filter(pk=order_id).first()
+        if order is None:  # another organiser's order, or none
+            raise Http404
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        line = order.lines.filter(pk=line_id, kind=ProductKind.TICKET).select_related("date").first()
+        if line is None:
+            raise Http404
+        line.order = order
+        order_page = HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+        try:
+            ticket_reissue_check(line=line)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return order_page
+        form = TicketReissueForm(request.POST or None, initial={"nonce": bytes(line.ticket_nonce or b"").hex()})
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                notify = form.cleaned_data["notify_buyer"]
+                try:
+                    ticket_reissue(line=line, reason=form.cleaned_data["reason"],
+                                   expected_nonce=form.cleaned_data["nonce"], notify_buyer=notify)
+                except DomainError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                    return order_page
+                done = (_("Ticket %(serial)s reissued: its old PDF, QR code and wallet pass are refused at the door. "
+                          "The buyer will receive the new ticket by email.") if notify else
+                        _("Ticket %(serial)s reissued: its old PDF, QR code and wallet pass are refused at the door. "
+                          "No email was sent: the new ticket is on the buyer's order page."))
+                self.message_user(request, done % {"serial": line.serial}, messages.SUCCESS)
+                return order_page
+        context = {**self.admin_site.each_context(request), "form": form, "order": order, "line": line,
+                   "title": _("Reissue ticket %(serial)s") % {"serial": line.serial}, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/orders/order/reissue_ticket.html", context, status=status)
 
     @admin.action(description=_("Cancel the selected unpaid orders (releases their places)"))
     def cancel_orders(self, request: HttpRequest, queryset: Any) -> None:

@@ -88,6 +88,22 @@ def ticket_layout_preview(*, line: OrderLine, html: str) -> bytes:
         return _render(line, html)
 
 
+def _file_name(line: OrderLine) -> str:
+    """The attachment's name, in the language being rendered: ticket-<serial>.pdf."""
+    prefix = slugify(_("ticket")) or "ticket"
+    return f"{prefix}-{line.serial}.pdf"
+
+
+def ticket_pdf_file(*, line: OrderLine) -> tuple[str, bytes]:
+    """(file name, PDF) of one issued ticket of a paid order, in the order's language, as attached
+    to emails (a reissued ticket)."""
+    if line.order.state != OrderState.PAID or not line.ticket_nonce:
+        raise Conflict(f"ticket {line.serial} is not issued or its order is not paid", code="order_not_paid")
+    layout = ticket_layout_for(event=line.product.event)
+    with translation.override(line.order.locale):
+        return _file_name(line), _render(line, layout)
+
+
 def _ticket_lines(order: Order) -> list[OrderLine]:
     lines = list(
         order.lines.filter(kind=ProductKind.TICKET)
@@ -110,6 +126,5 @@ def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
             event = line.product.event
             if event.pk not in layouts:
                 layouts[event.pk] = ticket_layout_for(event=event)
-            prefix = slugify(_("ticket")) or "ticket"
-            pdfs.append((f"{prefix}-{line.serial}.pdf", _render(line, layouts[event.pk])))
+            pdfs.append((_file_name(line), _render(line, layouts[event.pk])))
     return pdfs

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from billetterie.catalog.models import Event
 from billetterie.core import clock
 from billetterie.core.errors import Conflict, InvalidInput
-from billetterie.orders.models import OrderLine
+from billetterie.notifications.services import email_ticket_reissued
+from billetterie.orders.models import OrderLine, OrderState
 from billetterie.organizers.models import Organizer
 
 from .models import EventKey, RevokedTicket, TicketLayout
@@ -74,20 +75,42 @@ def event_key_private(*, key: EventKey) -> Ed25519PrivateKey:
     return private_key
 
 
-def ticket_reissue(*, line: OrderLine, reason: str = "reissued") -> OrderLine:
+def ticket_reissue_check(*, line: OrderLine) -> None:
+    """Refuse (Conflict) a ticket that cannot be reissued: not issued yet, or its order no longer paid."""
+    if not line.ticket_nonce:
+        raise Conflict(_("This ticket has not been issued yet (is its order paid?)."), code="ticket_not_issued")
+    if line.order.state != OrderState.PAID:
+        raise Conflict(_("The order of this ticket is no longer paid: there is no ticket to reissue."),
+                       code="order_not_paid")
+
+
+def ticket_reissue(
+    *, line: OrderLine, reason: str = "reissued", expected_nonce: bytes | None = None, notify_buyer: bool = False
+) -> OrderLine:
     """Give a paid ticket a new nonce: its old PDF, QR and wallet pass no longer admit.
 
     The old nonce is kept in RevokedTicket, which online check-in and the offline scanners'
-    revocation list read. The ticket nonce is the tickets domain's secret (decision 0006)."""
+    revocation list read. The ticket nonce is the tickets domain's secret (decision 0006).
+    `expected_nonce` is the nonce the caller showed (a form's hidden field): if the ticket was
+    reissued since (a double submit, a colleague), nothing changes. `notify_buyer` queues the
+    email with the new ticket, sent once the transaction commits."""
     with transaction.atomic():
         locked = OrderLine.objects.select_for_update().select_related("order").get(pk=line.pk)
-        if not locked.ticket_nonce:
-            raise Conflict(_("This ticket has not been issued yet (is its order paid?)."), code="ticket_not_issued")
+        ticket_reissue_check(line=locked)
+        old_nonce = bytes(locked.ticket_nonce or b"")
+        if expected_nonce is not None and old_nonce != expected_nonce:
+            raise Conflict(
+                _("This ticket has already been reissued in the meantime: nothing was changed. "
+                  "Check the order before trying again."),
+                code="ticket_already_reissued",
+            )
         RevokedTicket.objects.create(
-            line=locked, nonce=bytes(locked.ticket_nonce), revoked_at=clock.now(), reason=reason[:40]
+            line=locked, nonce=old_nonce, revoked_at=clock.now(), reason=reason[:40]
         )
         locked.ticket_nonce = secrets.token_bytes(8)
         locked.save(update_fields=["ticket_nonce"])
+        if notify_buyer:
+            email_ticket_reissued(line=locked)
     line.ticket_nonce = locked.ticket_nonce
     return line
 
