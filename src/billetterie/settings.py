@@ -93,6 +93,12 @@ if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME")
+        # Django turns psycopg's prepared statements off; the check-in hot path asks for them
+        # explicitly (decision 0009) and nothing else is ever prepared (Django's cursors bind
+        # client side). Behind a pooler in transaction mode without prepared-statement support
+        # (PgBouncer < 1.21), set DATABASE_PREPARED_STATEMENTS=0.
+        if _env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 else:
     DATABASES = {
         "default": {

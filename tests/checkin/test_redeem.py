@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from billetterie.catalog.models import Event, EventDate, Product, ProductKind
 from billetterie.checkin.models import Scan, ScanKind, ScanResult
@@ -173,3 +174,23 @@ def test_order_refunded_in_full_revokes_its_tickets_a_partial_refund_does_not(sh
     from billetterie.checkin.selectors import revoked_pairs
 
     assert (line.pk, bytes(line.ticket_nonce).hex()) in revoked_pairs(scope=scope)
+
+
+def test_the_scan_statement_is_planned_once_per_connection_on_postgresql(shop: Shop) -> None:
+    """The hot path's statement is a server-side prepared statement (Django's cursors bind
+    client side and would make PostgreSQL plan it again at every scan)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    _list, scope = door(shop)
+    texts = [text for _line, text in tickets(shop, 4)]
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["WITH l AS (%"])
+            return int(cursor.fetchone()[0])
+
+    assert [scan_redeem(scope=scope, text=t, device_id="d").result for t in texts[:2]] == ["ok", "ok"]
+    assert prepared() == 1
+    assert [scan_redeem(scope=scope, text=t, device_id="d").result for t in texts[2:]] == ["ok", "ok"]
+    assert prepared() == 1
+

@@ -82,11 +82,15 @@ class _Line:
 
 def _fetchone(sql: str, params: list[Any] | dict[str, Any]) -> tuple[Any, ...] | None:
     """One row of a hot-path statement. On PostgreSQL the statement is prepared once per
-    connection (psycopg binds server side, so PostgreSQL plans it once instead of every scan);
-    elsewhere through Django's cursor."""
+    connection and then only executed (PostgreSQL plans it once instead of every scan): that
+    needs a server-side binding cursor, Django's own binds client side and never prepares.
+    Elsewhere through Django's cursor."""
     if connection.vendor == "postgresql":
+        import psycopg
+
         connection.ensure_connection()
-        row: tuple[Any, ...] | None = connection.connection.execute(sql, params, prepare=True).fetchone()
+        with psycopg.Cursor(connection.connection) as cursor:
+            row: tuple[Any, ...] | None = cursor.execute(sql, params, prepare=True).fetchone()
         return row
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
