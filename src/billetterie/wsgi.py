@@ -1,6 +1,10 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billetterie.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from billetterie.api.fastlane import FastLaneWSGIHandler  # noqa: E402 - needs the apps loaded
+
+application = FastLaneWSGIHandler()

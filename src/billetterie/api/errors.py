@@ -23,7 +23,7 @@ ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut
 WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _error(
+def error_response(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details: Any = None
 ) -> HttpResponse:
     body: dict[str, Any] = {"code": code, "message": message}
@@ -38,27 +38,27 @@ def _error(
 def install_error_handlers(api: NinjaAPI) -> None:
     def on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
         message = _("A valid API token is required (Authorization: Bearer …).")
-        return _error(api, request, 401, "unauthorized", message)
+        return error_response(api, request, 401, "unauthorized", message)
 
     def on_authorization(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, AuthorizationError)
         message = exc.message if exc.message != "Forbidden" else _("This token may not do this.")
-        return _error(api, request, 403, "forbidden", message)
+        return error_response(api, request, 403, "forbidden", message)
 
     def on_domain(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, DomainError)
-        return _error(api, request, exc.status, exc.code, exc.message, exc.details)
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.details)
 
     def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, ValidationError)
-        return _error(api, request, 422, "invalid", _("The request is not valid."), exc.errors)
+        return error_response(api, request, 422, "invalid", _("The request is not valid."), exc.errors)
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return _error(api, request, 404, "not_found", _("Not found."))
+        return error_response(api, request, 404, "not_found", _("Not found."))
 
     def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
-        return _error(api, request, exc.status_code, "error", str(exc.message))
+        return error_response(api, request, exc.status_code, "error", str(exc.message))
 
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(AuthorizationError, on_authorization)
