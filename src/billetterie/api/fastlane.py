@@ -62,6 +62,7 @@ class _Headers:
 
     def add(self, request: HttpRequest, response: HttpResponse, language: str) -> HttpResponse:
         patch_vary_headers(response, ("Accept-Language",))  # LocaleMiddleware's
+        response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware's
         response.headers.setdefault("Content-Language", language)
         response = self.frames.process_response(request, response)
         result: HttpResponse = self.security.process_response(request, response)
