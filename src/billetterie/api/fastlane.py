@@ -23,6 +23,7 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 
 from billetterie.core.errors import DomainError
 
@@ -97,6 +98,7 @@ def redeem_fast(request: HttpRequest) -> HttpResponse | None:
             response = redeem_answer(token, int(match[1]), body)
         except DomainError as exc:  # NotFound, RateLimited: as the API's error handler answers
             response = error_response(api, request, exc.status, exc.code, exc.message, exc.details)
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         return _headers.add(request, response, language)
 
 
