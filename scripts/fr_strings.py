@@ -461,6 +461,12 @@ FR = {
     'Could not cancel the entry': "Impossible d'annuler l'entrée",
     'checked offline': 'vérifié hors ligne',
     'Offline scans sent': 'Passages hors ligne envoyés',
+    'Not saved on this device: scan again': 'Non enregistré sur cet appareil : scannez à nouveau',
+    'This browser refuses the offline database: scans made offline are kept in a smaller storage. Sync often.':
+        "Ce navigateur refuse la base de données hors ligne : les passages faits hors ligne sont gardés "
+        "dans un espace plus petit. Synchronisez souvent.",
+    'This browser keeps nothing for the scanner: do not reload the page while offline.':
+        'Ce navigateur ne garde rien pour le scanner : ne rechargez pas la page hors ligne.',
     'not-scanned': 'non-scannes',
     'scanned': 'scannes',
     'tickets': 'billets',

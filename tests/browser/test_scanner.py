@@ -13,12 +13,13 @@ import pypdfium2
 import pytest
 import zxingcpp
 from django.core.management import call_command
+from django.core.signals import request_started
 from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from billetterie.api.services import api_token_create
 from billetterie.checkin.models import CheckinList, Scan, ScanResult
-from billetterie.checkin.selectors import checkin_list_scope
+from billetterie.checkin.selectors import checkin_counts, checkin_list_scope
 from billetterie.checkin.services import checkin_list_create, scan_redeem, scanner_link_create
 from billetterie.orders.models import OrderLine
 from billetterie.tickets.pdf import ticket_pdf
@@ -235,3 +236,173 @@ def test_the_pages_offline_verifier_refuses_forged_payloads(page: Page, live_ser
     assert verdicts[0] == "ok"
     assert "ok" not in verdicts[1:]
     assert set(verdicts[1:]) == {"unknown"}
+
+
+SERVICE_WORKER_ACTIVE = """async () => Promise.race([
+    navigator.serviceWorker.ready.then((reg) => !!reg.active),
+    new Promise((resolve) => setTimeout(() => resolve(false), 10000)),
+])"""
+
+
+def _scan(page: Page, text: str) -> None:
+    """A USB handheld scanner: it types the code and Enter into the focused scan field."""
+    expect(page.locator("#wedge")).to_be_focused()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+@pytest.fixture
+def scanner_page_hits() -> Iterator[list[str]]:
+    """The requests for the scanner page that reached the server."""
+    hits: list[str] = []
+
+    def record(sender: Any, environ: dict[str, Any], **kwargs: Any) -> None:
+        if environ.get("PATH_INFO") == "/checkin/scan/":
+            hits.append(environ.get("QUERY_STRING", ""))
+
+    request_started.connect(record, weak=False)
+    yield hits
+    request_started.disconnect(record)
+
+
+def test_reload_while_offline_brings_back_the_queue_then_syncs(
+    page: Page, live_server: Any, shop: Shop, scanner_page_hits: list[str]
+) -> None:
+    line_a, text_a = _ticket(shop, 0)
+    line_b, text_b = _ticket(shop, 1)
+    list_id, token = _door(shop)
+    sold = checkin_counts(scope=checkin_list_scope(list_id=list_id, organizer_id=shop.organizer.pk)).sold
+    page.goto(f"{live_server.url}/checkin/scan/?list={list_id}#token={token}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("body")).to_have_attribute("data-storage", "indexeddb")
+    expect(page.locator("#storage-warning")).to_be_hidden()
+    assert page.evaluate(SERVICE_WORKER_ACTIVE)  # the page and its scripts are in its cache
+    expect(page.locator("#count-sold")).to_have_text(str(sold))
+    device = page.locator("#device-id").inner_text()
+    result = page.locator("#result")
+
+    page.context.set_offline(True)
+    expect(page.locator("#net")).to_have_text("Hors ligne")
+    _scan(page, text_a)
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
+    expect(page.locator("#queue")).to_contain_text("1")
+
+    # the steward reloads the page, the network still down: the service worker serves the page,
+    # IndexedDB the bundle, the queue and the counters
+    hits_before = len(scanner_page_hits)
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    assert len(scanner_page_hits) == hits_before  # the server was not asked for the page
+    expect(page.locator("#net")).to_have_text("Hors ligne")
+    expect(page.locator("#list-name")).to_contain_text("Entrée principale")
+    expect(page.locator("#queue")).to_contain_text("1")
+    expect(page.locator("#count-in")).to_have_text("1")
+    expect(page.locator("#count-sold")).to_have_text(str(sold))
+    expect(page.locator("#device-id")).to_have_text(device)
+    _scan(page, text_a)
+    expect(result).to_have_attribute("data-result", "already_redeemed")
+    expect(page.locator("#result-detail")).to_contain_text("Premier passage")
+    expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
+    _scan(page, text_b)
+    expect(result).to_have_attribute("data-result", "ok")
+    expect(page.locator("#queue")).to_contain_text("2")
+    expect(page.locator("#count-in")).to_have_text("2")
+    assert not Scan.objects.exists()  # nothing reached the server yet
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser").click()
+    expect(page.locator("#queue")).to_be_hidden()
+    expect(page.locator("#net")).to_have_text("En ligne")
+    scans = [(s.line_id, s.result, s.offline, s.device_id, s.conflict) for s in Scan.objects.order_by("id")]
+    assert scans == [(line_a.pk, ScanResult.OK, True, device, False), (line_b.pk, ScanResult.OK, True, device, False)]
+    # the queue is empty on disk too: another reload sends nothing again
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#queue")).to_be_hidden()
+    expect(page.locator("#count-in")).to_have_text("2")
+    assert Scan.objects.count() == 2
+
+
+def test_scans_queued_in_local_storage_by_the_earlier_scanner_move_to_indexeddb(
+    page: Page, live_server: Any, shop: Shop
+) -> None:
+    """A phone updated while it still holds offline scans in localStorage ("ck.*" keys): they move
+    to IndexedDB on first load, still refuse a second entry, and are synced."""
+    line_a, text_a = _ticket(shop, 0)
+    line_b, text_b = _ticket(shop, 1)
+    list_id, token = _door(shop)
+    auth = {"Authorization": f"Bearer {token}"}
+    bundle = page.request.get(f"{live_server.url}/api/v1/checkin/lists/{list_id}/bundle", headers=auth).json()
+    lists = page.request.get(f"{live_server.url}/api/v1/checkin/lists", headers=auth).json()
+    # what the earlier scanner left on the phone: its service worker and its localStorage keys
+    page.goto(f"{live_server.url}/static/checkin/scanner.css")
+    assert page.evaluate(
+        """async () => {
+            const reg = await navigator.serviceWorker.register('/checkin/sw.js', { scope: '/checkin/' });
+            const worker = reg.installing || reg.waiting || reg.active;
+            const activated = new Promise((resolve) => {
+                if (worker.state === 'activated') resolve(true);
+                worker.addEventListener('statechange', () => worker.state === 'activated' && resolve(true));
+            });
+            return Promise.race([activated, new Promise((resolve) => setTimeout(() => resolve(false), 10000))]);
+        }"""
+    )
+    at = "2030-01-01T10:00:00.000Z"
+    legacy = {
+        "token": token, "device": "scanner-old001", "list": list_id, "lists": lists,
+        f"bundle.{list_id}": bundle,
+        f"queue.{list_id}": [{"id": "a1b2c3d4e5f6a1b2c3d4e5f6", "text": text_a, "at": at, "line_id": line_a.pk}],
+        f"entries.{list_id}": {str(line_a.pk): {"at": at, "device": "scanner-old001"}},
+    }
+    page.evaluate(
+        "(items) => Object.entries(items).forEach(([k, v]) => localStorage.setItem('ck.' + k, JSON.stringify(v)))",
+        legacy,
+    )
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/checkin/scan/?list={list_id}")  # the new scanner, served by the worker
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("body")).to_have_attribute("data-storage", "indexeddb")
+    assert page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('ck.'))") == []
+    expect(page.locator("#device-id")).to_have_text("scanner-old001")
+    expect(page.locator("#queue")).to_contain_text("1")
+    expect(page.locator("#count-in")).to_have_text("1")
+    _scan(page, text_a)
+    expect(page.locator("#result")).to_have_attribute("data-result", "already_redeemed")
+    _scan(page, text_b)
+    expect(page.locator("#result")).to_have_attribute("data-result", "ok")
+    expect(page.locator("#queue")).to_contain_text("2")
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser").click()
+    expect(page.locator("#queue")).to_be_hidden()
+    migrated = Scan.objects.get(line=line_a)
+    assert migrated.result == ScanResult.OK and migrated.offline
+    assert migrated.client_scan_id == "a1b2c3d4e5f6a1b2c3d4e5f6" and migrated.device_id == "scanner-old001"
+    assert Scan.objects.get(line=line_b).device_id == "scanner-old001"
+    assert Scan.objects.count() == 2
+
+
+def test_without_indexeddb_the_scanner_warns_and_keeps_its_queue_in_local_storage(
+    page: Page, live_server: Any, shop: Shop
+) -> None:
+    line, text = _ticket(shop)
+    list_id, token = _door(shop)
+    page.context.add_init_script("Object.defineProperty(window, 'indexedDB', { value: undefined });")
+    _open_scanner(page, live_server, token)
+    expect(page.locator("body")).to_have_attribute("data-storage", "localstorage")
+    expect(page.locator("#storage-warning")).to_be_visible()
+    expect(page.locator("#storage-warning")).to_contain_text("Synchronisez souvent")
+    page.context.set_offline(True)
+    _scan(page, text)
+    expect(page.locator("#result")).to_have_attribute("data-result", "ok")
+    queued = page.evaluate(f"JSON.parse(localStorage.getItem('ck.queue.{list_id}'))")
+    assert [q["line_id"] for q in queued] == [line.pk]
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#queue")).to_contain_text("1")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser").click()
+    expect(page.locator("#queue")).to_be_hidden()
+    assert Scan.objects.get(line=line).offline

@@ -33,7 +33,7 @@ from .selectors import (
     recent_scans,
 )
 
-SCANNER_VERSION = "1"  # bump to make the offline cache take new files
+SCANNER_VERSION = "2"  # bump to make the offline cache take new files
 
 
 def _scanner_strings() -> dict[str, str]:
@@ -58,6 +58,14 @@ def _scanner_strings() -> dict[str, str]:
         "offline_check": _("checked offline"),
         "auth_failed": _("This check-in link is no longer valid."),
         "synced": _("Offline scans sent"),
+        "not_kept": _("Not saved on this device: scan again"),
+        "storage_fallback": _(
+            "This browser refuses the offline database: scans made offline are kept in a smaller "
+            "storage. Sync often."
+        ),
+        "storage_memory": _(
+            "This browser keeps nothing for the scanner: do not reload the page while offline."
+        ),
     })
     return strings
 
@@ -65,7 +73,12 @@ def _scanner_strings() -> dict[str, str]:
 @require_GET
 def scanner(request: HttpRequest) -> HttpResponse:
     """The page itself holds no secret: the check-in token comes in the URL's fragment (never sent
-    to the server nor logged) and is kept in the browser."""
+    to the server nor logged) and is kept in the browser.
+
+    The service worker serves the last copy of this page when offline, whatever the query string
+    (`?list=N`): so the page holds nothing per request (no CSRF token, no session, no list; only
+    the language varies) and everything per device comes from the browser's storage. A test
+    checks that two requests get the same page."""
     config = {
         "api": "/api/v1/checkin",
         "strings": _scanner_strings(),
@@ -84,6 +97,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     files = [
         reverse("checkin:scanner"),
         static("checkin/scanner.js"),
+        static("checkin/storage.js"),
         static("checkin/scanner.css"),
         static("checkin/vendor/qr-scanner.umd.min.js"),
         static("checkin/vendor/qr-scanner-worker.min.js"),

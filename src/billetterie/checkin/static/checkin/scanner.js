@@ -2,25 +2,29 @@
    Online: each scan goes to the redeem API. Offline (or when the server cannot be reached): the
    ticket's Ed25519 signature is checked here with the event's public key, against the revocation
    list and the ticket list kept from the last bundle; accepted scans are queued and synced later
-   (the server flags double entries across devices, first scan wins). AGPL-3.0-or-later. */
+   (the server flags double entries across devices, first scan wins). Everything kept on the
+   device lives in IndexedDB (storage.js); the service worker keeps the page itself, so a reload
+   while offline brings the scanner back with its bundle and queue. AGPL-3.0-or-later. */
+
+import { openStore } from "./storage.js";
 
 const cfg = JSON.parse(document.getElementById("scanner-config").textContent);
 const S = cfg.strings;
 const $ = (id) => document.getElementById(id);
-const store = {
-  get(key, fallback) {
-    try { const v = localStorage.getItem("ck." + key); return v === null ? fallback : JSON.parse(v); }
-    catch (e) { return fallback; }
-  },
-  set(key, value) { localStorage.setItem("ck." + key, JSON.stringify(value)); },
-  del(key) { localStorage.removeItem("ck." + key); },
-};
+let store = null; // set by start(): IndexedDB, or a fallback (see storage.js)
+
+/* A write that may fail without harm (the data comes back from the server at the next load). */
+function keep(key, value) {
+  return store.set(key, value).catch((e) => console.warn("scanner storage: not kept", key, e));
+}
 
 const state = {
   token: null,
   deviceId: null,
   listId: null,
   bundle: null,       // {list, public_key, revoked, tickets, generated_at}
+  queue: [],          // scans accepted offline, on disk, not yet synced: {id, text, at, line_id}
+  entries: {},        // line id -> {at, device}: entries made on this device since the bundle
   tickets: new Map(), // line id -> bundle ticket
   serials: new Map(), // serial -> line id
   revoked: new Set(), // "line:nonce"
@@ -131,8 +135,7 @@ export async function verifyOffline(text) {
     const open = bundle.checkin_list.all_products && bundle.checkin_list.date_ids.length === 0;
     if (!open) return { result: "wrong_list_or_date", lineId };
   }
-  const entries = store.get("entries." + state.listId, {});
-  const entry = entries[lineId] || (ticket && ticket.checked_in_at ? { at: ticket.checked_in_at, device: ticket.checked_in_device } : null);
+  const entry = state.entries[lineId] || (ticket && ticket.checked_in_at ? { at: ticket.checked_in_at, device: ticket.checked_in_device } : null);
   const shown = ticket || { line_id: lineId, name: "", label: "" };
   if (entry) return { result: "already_redeemed", lineId, ticket: shown, first_scanned_at: entry.at, first_device: entry.device };
   return { result: "ok", lineId, ticket: shown };
@@ -186,18 +189,21 @@ function useBundle(bundle) {
 }
 
 async function loadBundle() {
+  let bundle = null;
   try {
-    const bundle = await api("/lists/" + state.listId + "/bundle", { timeout: 15000 });
-    store.set("bundle." + state.listId, bundle);
-    // entries made here and already synced are now in the bundle
-    const pending = new Set(queue().map((q) => String(q.line_id)));
-    const entries = store.get("entries." + state.listId, {});
-    for (const id of Object.keys(entries)) if (!pending.has(id)) delete entries[id];
-    store.set("entries." + state.listId, entries);
-    useBundle(bundle);
+    bundle = await api("/lists/" + state.listId + "/bundle", { timeout: 15000 });
   } catch (e) {
     if (e instanceof AuthFailed) throw e;
-    const cached = store.get("bundle." + state.listId, null);
+  }
+  if (bundle) {
+    useBundle(bundle);
+    await keep("bundle." + state.listId, bundle);
+    // entries made here and already synced are now in the bundle
+    const pending = new Set(state.queue.map((q) => String(q.line_id)));
+    for (const id of Object.keys(state.entries)) if (!pending.has(id)) delete state.entries[id];
+    await keep("entries." + state.listId, state.entries);
+  } else if (!state.bundle) {
+    const cached = await store.get("bundle." + state.listId, null);
     if (cached) useBundle(cached);
   }
   if (state.bundle) state.key = await importKey(state.bundle.public_key);
@@ -207,9 +213,8 @@ async function loadBundle() {
 function showCounts(list) {
   if (list) { $("count-in").textContent = list.checked_in; $("count-sold").textContent = list.sold; return; }
   if (!state.bundle) return;
-  const entries = store.get("entries." + state.listId, {});
   let checked = 0;
-  for (const t of state.bundle.tickets) if (t.checked_in_at || entries[t.line_id]) checked += 1;
+  for (const t of state.bundle.tickets) if (t.checked_in_at || state.entries[t.line_id]) checked += 1;
   $("count-in").textContent = checked;
   $("count-sold").textContent = state.bundle.tickets.length;
 }
@@ -233,19 +238,31 @@ async function refreshCounts() {
 }
 
 /* ---------------------------------------------------------------- queue and sync */
-const queue = () => store.get("queue." + state.listId, []);
-const saveQueue = (items) => { store.set("queue." + state.listId, items); showQueue(); };
-
 function showQueue() {
-  const n = queue().length;
+  const n = state.queue.length;
   $("queue").hidden = n === 0;
   $("queue").textContent = n + " " + S.queued;
 }
 
 function remember(lineId, at, device) {
-  const entries = store.get("entries." + state.listId, {});
-  entries[lineId] = { at, device };
-  store.set("entries." + state.listId, entries);
+  state.entries[lineId] = { at, device };
+  keep("entries." + state.listId, state.entries);
+}
+
+/* A scan accepted offline is on disk before the steward sees green: a reload or a crash cannot
+   lose it. False when the device refused to keep it. */
+async function enqueue(scan) {
+  const entry = { at: scan.at, device: state.deviceId };
+  try {
+    await store.addScan(state.listId, scan, entry);
+  } catch (e) {
+    console.error("scanner storage: scan not kept", e);
+    return false;
+  }
+  if (!state.queue.some((q) => q.id === scan.id)) state.queue.push(scan); // a sync may have read it already
+  state.entries[scan.line_id] = entry;
+  showQueue();
+  return true;
 }
 
 let syncing = false;
@@ -253,7 +270,9 @@ async function sync() {
   if (syncing || !state.listId) return;
   syncing = true;
   try {
-    const items = queue();
+    state.queue = await store.queue(state.listId); // with what another tab may have queued
+    showQueue();
+    const items = state.queue;
     if (items.length) {
       const batch = items.slice(0, 500);
       const outcomes = await api("/lists/" + state.listId + "/sync", {
@@ -262,7 +281,9 @@ async function sync() {
       });
       const done = new Set(outcomes.map((o) => o.client_scan_id));
       for (const o of outcomes) if (o.conflict || !o.ok) addConflict(o);
-      saveQueue(queue().filter((q) => !done.has(q.id)));
+      await store.removeScans(state.listId, [...done]);
+      state.queue = state.queue.filter((q) => !done.has(q.id));
+      showQueue();
       await loadBundle();
     }
     await refreshCounts();
@@ -362,9 +383,8 @@ async function handle(rawText, source) {
     }
     const answer = await verifyOffline(text);
     if (answer.result === "ok") {
-      const at = new Date().toISOString();
-      remember(answer.lineId, at, state.deviceId);
-      saveQueue([...queue(), { id: scanId, text, at, line_id: answer.lineId }]);
+      const kept = await enqueue({ id: scanId, text, at: new Date().toISOString(), line_id: answer.lineId });
+      if (!kept) { show({ result: "not_kept", ticket: answer.ticket }, true); return; }
     }
     show(answer, true);
     showCounts();
@@ -406,9 +426,8 @@ async function undoLast() {
   if (!state.lastOk) return;
   try {
     const answer = await api("/lists/" + state.listId + "/undo", { method: "POST", body: { line_id: state.lastOk, device_id: state.deviceId } });
-    const entries = store.get("entries." + state.listId, {});
-    delete entries[state.lastOk];
-    store.set("entries." + state.listId, entries);
+    delete state.entries[state.lastOk];
+    keep("entries." + state.listId, state.entries);
     const box = $("result");
     box.className = "result idle";
     $("result-title").textContent = S.undone;
@@ -457,12 +476,12 @@ async function chooseList() {
   let lists = null;
   try {
     lists = await api("/lists");
-    store.set("lists", lists);
+    keep("lists", lists);
   } catch (e) {
     if (e instanceof AuthFailed) { showSetup(S.auth_failed); return null; }
-    lists = store.get("lists", []);
+    lists = await store.get("lists", []);
   }
-  const wanted = new URLSearchParams(location.search).get("list") || store.get("list", null);
+  const wanted = new URLSearchParams(location.search).get("list") || await store.get("list", null);
   const found = lists.find((l) => String(l.id) === String(wanted));
   if (found) return found.id;
   if (lists.length === 1) return lists[0].id;
@@ -475,26 +494,40 @@ async function chooseList() {
 }
 
 async function start() {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(cfg.serviceWorker, { scope: "/checkin/" }).catch(() => {});
+  store = await openStore();
+  if (store.kind !== "indexeddb") {
+    const warning = $("storage-warning");
+    warning.textContent = store.kind === "memory" ? S.storage_memory : S.storage_fallback;
+    warning.hidden = false;
+  }
+  document.body.dataset.storage = store.kind;
   const fragment = new URLSearchParams(location.hash.slice(1));
   if (fragment.get("token")) {
-    store.set("token", fragment.get("token"));
+    state.token = fragment.get("token");
+    await keep("token", state.token);
     history.replaceState(null, "", location.pathname + location.search); // the token leaves the address bar
+  } else {
+    state.token = await store.get("token", null);
   }
-  state.token = store.get("token", null);
-  state.deviceId = store.get("device", null) || "scanner-" + newScanId().slice(0, 6);
-  store.set("device", state.deviceId);
+  state.deviceId = await store.get("device", null);
+  if (!state.deviceId) {
+    state.deviceId = "scanner-" + newScanId().slice(0, 6);
+    await keep("device", state.deviceId);
+  }
   $("device-id").textContent = state.deviceId;
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register(cfg.serviceWorker, { scope: "/checkin/" }).catch(() => {});
   if (!state.token) { showSetup(S.no_token); return; }
   if (!navigator.onLine) setOnline(false);
   const listId = await chooseList();
   if (!listId) return;
   state.listId = listId;
-  store.set("list", listId);
+  keep("list", listId);
+  state.queue = await store.queue(listId);
+  state.entries = await store.get("entries." + listId, {});
   $("setup").hidden = true;
   $("app").hidden = false;
-  try { await loadBundle(); } catch (e) { showSetup(S.auth_failed); return; }
   showQueue();
+  try { await loadBundle(); } catch (e) { showSetup(S.auth_failed); return; }
   await sync();
 
   $("wedge-form").addEventListener("submit", (event) => {
