@@ -6,7 +6,7 @@ import json
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from billetterie.cart.services import CartAdd
 from billetterie.catalog.selectors import CatalogRefs, Visibility, catalog_refs
@@ -36,7 +36,7 @@ def order_detail(request: HttpRequest, code: str) -> OrderOut:
 @router.post("/orders", response={201: OrderOut, **WRITE_ERRORS}, summary="Place an order")
 def order_create_endpoint(
     request: HttpRequest, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
-) -> tuple[int, OrderOut]:
+) -> Status:
     """Place an order: every line gets its places or none does (409 `sold_out`, with
     `details.lines` saying which lines cannot be served). With `payment`, the order is paid at
     once (box office). Send an `Idempotency-Key` header to retry safely: a replay returns the
@@ -65,7 +65,7 @@ def order_create_endpoint(
         then=record_payment if payment is not None else None,
     )
     prefetch_related_objects([order], "lines", "payments")
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 def _check_key(idempotency_key: str | None) -> None:
@@ -92,7 +92,7 @@ def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:
 def order_payment_record(
     request: HttpRequest, code: str, payload: ExternalPaymentIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-) -> tuple[int, PaymentOut]:
+) -> Status:
     """Box office cash, cheque or card terminal, or a bank transfer seen on the statement. The
     order is paid once what was received covers its total. Send an `Idempotency-Key` header to
     retry safely: a replay returns the payment recorded the first time."""
@@ -103,7 +103,7 @@ def order_payment_record(
         order_id=order.pk, method=payload.method, amount_cents=payload.amount_cents, reference=payload.reference,
         idempotency_key=idempotency_key,
     )
-    return 201, PaymentOut.from_orm(payment)
+    return Status(201, PaymentOut.from_orm(payment))
 
 
 @router.post("/orders/{code}/cancel", response={200: OrderOut, **WRITE_ERRORS},
