@@ -254,6 +254,23 @@ def _order_confirmed_context(order: Order) -> dict[str, Any]:
     }
 
 
+def _email(
+    organizer: Organizer, to: str, subject: str, text: str, html: str, pdfs: Iterable[tuple[str, bytes]] = ()
+) -> EmailMultiAlternatives:
+    """From the organiser's no-reply address, answered to its contact address; HTML and text."""
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=_mailbox(organizer.name, organizer.noreply_email),
+        to=[to],
+        reply_to=[organizer.contact_email],
+    )
+    email.attach_alternative(html, "text/html")
+    for filename, pdf in pdfs:
+        email.attach(filename, pdf, "application/pdf")
+    return email
+
+
 def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
     from billetterie.tickets.pdf import order_ticket_pdfs
 
@@ -265,17 +282,7 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
         text = render_to_string("notifications/order_confirmed.txt", context)
         html = render_to_string("notifications/order_confirmed.html", context)
         attachments = order_ticket_pdfs(order=order)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=_mailbox(organizer.name, organizer.noreply_email),
-        to=[message.to],
-        reply_to=[organizer.contact_email],
-    )
-    email.attach_alternative(html, "text/html")
-    for filename, pdf in attachments:
-        email.attach(filename, pdf, "application/pdf")
-    return email
+    return _email(organizer, message.to, subject, text, html, attachments)
 
 
 def _awaiting_payment_context(order: Order) -> dict[str, Any]:
@@ -307,15 +314,7 @@ def _awaiting_payment_email(message: OutboxMessage) -> EmailMultiAlternatives:
         subject = str(subject_text) % {"code": order.code, "organizer": organizer.name}
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=_mailbox(organizer.name, organizer.noreply_email),
-        to=[message.to],
-        reply_to=[organizer.contact_email],
-    )
-    email.attach_alternative(html, "text/html")
-    return email
+    return _email(organizer, message.to, subject, text, html)
 
 
 def _ticket_reissued_email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -342,16 +341,7 @@ def _ticket_reissued_email(message: OutboxMessage) -> EmailMultiAlternatives:
         text = render_to_string("notifications/ticket_reissued.txt", context)
         html = render_to_string("notifications/ticket_reissued.html", context)
         filename, pdf = ticket_pdf_file(line=line)
-    email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=_mailbox(organizer.name, organizer.noreply_email),
-        to=[message.to],
-        reply_to=[organizer.contact_email],
-    )
-    email.attach_alternative(html, "text/html")
-    email.attach(filename, pdf, "application/pdf")
-    return email
+    return _email(organizer, message.to, subject, text, html, [(filename, pdf)])
 
 
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
