@@ -128,6 +128,7 @@ def demo(args: list[str]) -> int:
         "  sandbox test cards (any future expiry date, any CVC):",
         *(f"    {number}  {outcome}" for number, outcome in SANDBOX_CARDS),
         "  PayZen (Lyra) and Mercanet (SIPS): local fake bank pages, press « Payer » or « Refuser »",
+        "  PayFiP (local fake): press « Payer », « Refuser » or « Annuler »",
         "  Stripe (local fake): 4242 4242 4242 4242, 3-D Secure 4000 0000 0000 3220; PayPal (local fake): Approve",
         "",
     ]
