@@ -121,7 +121,7 @@ CLOCK_SOURCE = os.environ.get("CLOCK_SOURCE", "database")
 # --- cache and jobs: local memory and SQLite by default, Redis when REDIS_URL is set ----------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "billetterie.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "billetterie", "url": REDIS_URL, "immediate": False}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
