@@ -20,7 +20,7 @@ from django.db import close_old_connections
 from billetterie.api.checkin import ScannerTokenAuth
 from billetterie.api.fastlane import FastLaneWSGIHandler
 from billetterie.api.services import api_token_create
-from billetterie.checkin import ratelimit, services
+from billetterie.checkin import ratelimit
 from billetterie.core import clock
 from tests.checkin.builders import door, tickets
 from tests.factories import Shop, shop_create
@@ -200,7 +200,6 @@ def test_an_error_on_the_fast_lane_is_a_500_as_in_django(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(services, "scan_redeem", broken)
     monkeypatch.setattr("billetterie.api.checkin.scan_redeem", broken)
     status, _h, _body = call(app, url, {"text": "nope", "device_id": "d"}, token)
     assert status == 500 and len(django_calls) == 1

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import Payment, PaymentState
+from tests.browser.shop import checkout_one_ticket
 from tests.factories import Shop
 from tests.payments.providers.bank import configure
 
@@ -27,25 +28,10 @@ def bank_shop(shop: Shop, settings: Any) -> Shop:
     return shop
 
 
-def _checkout(page: Page, live_server: Any, shop: Shop, method: str) -> None:
-    page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
-    page.get_by_role("button", name="Ajouter au panier").click()
-    page.get_by_role("link", name="Voir le panier").click()
-    page.get_by_label("Votre nom").fill("Camille Martin")
-    page.get_by_label("Votre e-mail").fill("camille@example.org")
-    person = page.locator("fieldset.person").first
-    person.get_by_label(re.compile("^Nom")).fill("Camille Martin")
-    person.get_by_label(re.compile("^E-mail")).fill("camille@example.org")
-    page.get_by_label(method).check()
-    page.get_by_label("J'accepte les conditions de vente").check()
-    page.get_by_role("button", name="Revoir et payer").click()
-
-
 @pytest.mark.parametrize(("method", "family"), [("Carte bancaire (PayZen)", "lyra"),
                                                 ("Carte bancaire (Mercanet)", "sips")])
 def test_pay_at_the_bank(page: Page, live_server: Any, bank_shop: Shop, method: str, family: str) -> None:
-    _checkout(page, live_server, bank_shop, method)
+    checkout_one_ticket(page, live_server, bank_shop, method)
     expect(page).to_have_url(re.compile(f"/fake-psp/{family}/pay/$"))
     expect(page.get_by_text("15,00 €")).to_be_visible()
     page.get_by_role("button", name="Payer").click()
@@ -60,7 +46,7 @@ def test_pay_at_the_bank(page: Page, live_server: Any, bank_shop: Shop, method: 
 
 
 def test_refused_at_the_bank_then_paid_with_the_other(page: Page, live_server: Any, bank_shop: Shop) -> None:
-    _checkout(page, live_server, bank_shop, "Carte bancaire (Mercanet)")
+    checkout_one_ticket(page, live_server, bank_shop, "Carte bancaire (Mercanet)")
     page.get_by_role("button", name="Refuser").click()
     expect(page.locator(".state")).to_contain_text("Le paiement a échoué")
     page.get_by_label("Carte bancaire (PayZen)").check()

@@ -21,6 +21,7 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.payments.fake_servers import payfip as fake
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice
 from billetterie.payments.providers.bank_common import mode_ref
+from tests.browser.shop import checkout_one_ticket
 from tests.factories import Shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,21 +73,6 @@ def _notify_url(live_server: Any, shop: Shop) -> str:
     return f"{live_server.url}/payments/notify/payfip/{shop.organizer.slug}/"
 
 
-def _checkout(page: Page, live_server: Any, shop: Shop, method: str) -> None:
-    page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
-    page.get_by_role("button", name="Ajouter au panier").click()
-    page.get_by_role("link", name="Voir le panier").click()
-    page.get_by_label("Votre nom").fill("Camille Martin")
-    page.get_by_label("Votre e-mail").fill("camille@example.org")
-    person = page.locator("fieldset.person").first
-    person.get_by_label(re.compile("^Nom")).fill("Camille Martin")
-    person.get_by_label(re.compile("^E-mail")).fill("camille@example.org")
-    page.get_by_label(method).check()
-    page.get_by_label("J'accepte les conditions de vente").check()
-    page.get_by_role("button", name="Revoir et payer").click()
-
-
 def _at_payfip(page: Page, base: str) -> str:
     """The buyer is on the fake PayFiP's page for 15,00 €; returns the idOp it shows."""
     expect(page).to_have_url(re.compile(re.escape(base + fake.PAGE_PATH) + r"\?idop=[0-9a-f-]+$"))
@@ -117,7 +103,7 @@ def _assert_paid_once(order: Order, idop: str) -> Payment:
 def test_pay_by_payfip(page: Page, live_server: Any, payfip_shop: Shop, payfip_fake: tuple[str, fake.State],
                        notices: list[tuple[str, str, int]]) -> None:
     base, state = payfip_fake
-    _checkout(page, live_server, payfip_shop, PAYFIP)
+    checkout_one_ticket(page, live_server, payfip_shop, PAYFIP)
     idop = _at_payfip(page, base)
     order = Order.objects.get()
     payment = Payment.objects.get()
@@ -147,7 +133,7 @@ def test_notice_lost_the_return_asks_payfip(page: Page, live_server: Any, payfip
         return 0  # unreachable, as far as the fake can tell
 
     monkeypatch.setattr(fake, "deliver_notice", lost)
-    _checkout(page, live_server, payfip_shop, PAYFIP)
+    checkout_one_ticket(page, live_server, payfip_shop, PAYFIP)
     idop = _at_payfip(page, base)
     page.get_by_role("button", name="Payer").click()
     expect(page.locator(".state")).to_contain_text("Paiement validé")
@@ -166,7 +152,7 @@ def test_refused_at_payfip_then_paid_by_payfip(page: Page, live_server: Any, pay
                                                payfip_fake: tuple[str, fake.State],
                                                notices: list[tuple[str, str, int]]) -> None:
     base, state = payfip_fake
-    _checkout(page, live_server, payfip_shop, PAYFIP)
+    checkout_one_ticket(page, live_server, payfip_shop, PAYFIP)
     first = _at_payfip(page, base)
     page.get_by_role("button", name="Refuser").click()
     expect(page.locator(".state")).to_contain_text("Le paiement a échoué")
@@ -194,7 +180,7 @@ def test_refused_at_payfip_then_paid_by_payfip(page: Page, live_server: Any, pay
 def test_cancelled_at_payfip_then_paid_by_card(page: Page, live_server: Any, payfip_shop: Shop,
                                                payfip_fake: tuple[str, fake.State]) -> None:
     base, state = payfip_fake
-    _checkout(page, live_server, payfip_shop, PAYFIP)
+    checkout_one_ticket(page, live_server, payfip_shop, PAYFIP)
     idop = _at_payfip(page, base)
     page.get_by_role("button", name="Annuler").click()
     expect(page.locator(".state")).to_contain_text("Le paiement a échoué")

@@ -19,7 +19,7 @@ from billetterie.core.money import format_money
 from billetterie.payments.models import Payment
 from billetterie.tickets.services import ticket_reissue, ticket_reissue_check
 
-from .models import Order, OrderLine, OrderState
+from .models import Order, OrderLine
 from .services import order_cancel
 
 
@@ -40,7 +40,9 @@ class OrderLineInline(admin.TabularInline):
         """The ticket's serial and, for an issued ticket of a paid order, the reissue button."""
         if obj.kind != ProductKind.TICKET:
             return "—"
-        if not obj.ticket_nonce or obj.order.state != OrderState.PAID:
+        try:
+            ticket_reissue_check(line=obj)
+        except DomainError:
             return obj.serial
         url = reverse("admin:orders_order_reissue_ticket", args=[obj.order_id, obj.pk])
         return format_html('{} <a class="button reissue-ticket" href="{}">{}</a>', obj.serial, url,

@@ -1,0 +1,26 @@
+"""Steps of the shop that several browser tests take."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Page
+
+from tests.factories import Shop
+
+
+def checkout_one_ticket(page: Page, live_server: Any, shop: Shop, method: str) -> None:
+    """One adult ticket of the JIP in the cart, the buyer's details, `method` chosen, then on to pay."""
+    page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
+    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
+    page.get_by_role("button", name="Ajouter au panier").click()
+    page.get_by_role("link", name="Voir le panier").click()
+    page.get_by_label("Votre nom").fill("Camille Martin")
+    page.get_by_label("Votre e-mail").fill("camille@example.org")
+    person = page.locator("fieldset.person").first
+    person.get_by_label(re.compile("^Nom")).fill("Camille Martin")
+    person.get_by_label(re.compile("^E-mail")).fill("camille@example.org")
+    page.get_by_label(method).check()
+    page.get_by_label("J'accepte les conditions de vente").check()
+    page.get_by_role("button", name="Revoir et payer").click()
