@@ -43,3 +43,39 @@ def _short_timeouts(page: Any) -> None:
 
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
+
+
+class DoorNetwork:
+    """The network between a scanner page and the server. Cutting it takes the browser offline
+    (Chromium's emulation: navigator.onLine, the offline event, failed fetches) and makes the
+    live server answer 503 to anything that still arrives: around a page reload Chromium's
+    emulation once let a request through (CI, 2026-11-29), and a test proving that nothing
+    reached the server while offline must not depend on that."""
+
+    def __init__(self) -> None:
+        self.up = True
+
+    def cut(self, page: Any) -> None:
+        self.up = False
+        page.context.set_offline(True)
+
+    def restore(self, page: Any) -> None:
+        page.context.set_offline(False)
+        self.up = True
+
+
+@pytest.fixture
+def door_network(monkeypatch: pytest.MonkeyPatch) -> DoorNetwork:
+    from django.core.handlers.base import BaseHandler
+    from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+    network = DoorNetwork()
+    get_response = BaseHandler.get_response
+
+    def through_the_door(handler: BaseHandler, request: HttpRequest) -> HttpResponseBase:
+        if not network.up:
+            return HttpResponse(status=503)
+        return get_response(handler, request)
+
+    monkeypatch.setattr(BaseHandler, "get_response", through_the_door)
+    return network
