@@ -749,6 +749,8 @@ FR.update({
     "Ticket reissued": "Billet réémis",
     "Reissue ticket": "Réémettre le billet",
     "Reissue ticket %(serial)s": "Réémettre le billet %(serial)s",
+    "Reissued on %(when)s by %(by)s: %(reason)s": "Réémis le %(when)s par %(by)s : %(reason)s",
+    "by": "par",
     "Cancel": "Annuler",
     "For example: lost, stolen, sent to the wrong person.": "Par exemple : perdu, volé, envoyé à la mauvaise personne.",
     "Email the new ticket to the buyer": "Envoyer le nouveau billet à l'acheteur par e-mail",

@@ -75,10 +75,12 @@ def test_staff_reissues_a_ticket_and_the_buyer_gets_the_new_one(
     order = order_paid(shop, tickets=2, meal=False)
     line = _first_ticket(order)
     old_nonce, old_text = bytes(line.ticket_nonce or b""), ticket_payload(line=line)
-    client = _client(_staff(shop.organizer))
+    staff = _staff(shop.organizer)
+    client = _client(staff)
 
     order_page = client.get(_order_page(order)).content.decode()
     assert order_page.count("Réémettre le billet") == 2
+    assert "Réémis le" not in order_page
     assert f'href="{_url(line)}"' in order_page
 
     page = client.get(_url(line))
@@ -98,6 +100,11 @@ def test_staff_reissues_a_ticket_and_the_buyer_gets_the_new_one(
     assert bytes(line.ticket_nonce or b"") != old_nonce
     revoked = RevokedTicket.objects.get()
     assert (revoked.line_id, bytes(revoked.nonce), revoked.reason) == (line.pk, old_nonce, "billet perdu")
+    assert revoked.revoked_by == staff
+    # the order's page keeps the ticket's history: when, by whom, why
+    order_page = client.get(_order_page(order)).content.decode()
+    assert order_page.count("Réémis le ") == 1
+    assert "par guichet : billet perdu" in order_page
     new_text = ticket_payload(line=line)
     assert scan_redeem(scope=scope, text=old_text, device_id="d").result == ScanResult.REVOKED
     assert scan_redeem(scope=scope, text=new_text, device_id="d").result == ScanResult.OK

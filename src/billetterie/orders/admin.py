@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.catalog.models import ProductKind
@@ -17,6 +19,7 @@ from billetterie.core.admin import OrganizerScopedAdmin
 from billetterie.core.errors import DomainError
 from billetterie.core.money import format_money
 from billetterie.payments.models import Payment
+from billetterie.tickets.models import RevokedTicket
 from billetterie.tickets.services import ticket_reissue, ticket_reissue_check
 
 from .models import Order, OrderLine
@@ -30,23 +33,34 @@ class OrderLineInline(admin.TabularInline):
     fields = readonly_fields = ("label", "attendee_name", "attendee_email", "answers", "amount_cents", "ticket")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OrderLine]:
-        return super().get_queryset(request).select_related("order")
+        return super().get_queryset(request).select_related("order").prefetch_related("revoked_tickets__revoked_by")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description=_("ticket"))
     def ticket(self, obj: OrderLine) -> str:
-        """The ticket's serial and, for an issued ticket of a paid order, the reissue button."""
+        """The ticket's serial, for an issued ticket of a paid order the reissue button, and the
+        ticket's earlier reissues (when, by whom, why)."""
         if obj.kind != ProductKind.TICKET:
             return "—"
         try:
             ticket_reissue_check(line=obj)
         except DomainError:
-            return obj.serial
-        url = reverse("admin:orders_order_reissue_ticket", args=[obj.order_id, obj.pk])
-        return format_html('{} <a class="button reissue-ticket" href="{}">{}</a>', obj.serial, url,
-                           _("Reissue ticket"))
+            button = ""
+        else:
+            url = reverse("admin:orders_order_reissue_ticket", args=[obj.order_id, obj.pk])
+            button = format_html(' <a class="button reissue-ticket" href="{}">{}</a>', url, _("Reissue ticket"))
+        history = format_html_join("", '<li class="reissued">{}</li>', (
+            (_reissue_text(revoked),) for revoked in sorted(obj.revoked_tickets.all(), key=lambda r: r.revoked_at)
+        ))
+        return format_html("{}{}{}", obj.serial, button, format_html("<ul>{}</ul>", history) if history else "")
+
+
+def _reissue_text(revoked: RevokedTicket) -> str:
+    when = date_format(localtime(revoked.revoked_at), "SHORT_DATETIME_FORMAT")
+    by = revoked.revoked_by.get_username() if revoked.revoked_by else "—"
+    return _("Reissued on %(when)s by %(by)s: %(reason)s") % {"when": when, "by": by, "reason": revoked.reason}
 
 
 class TicketReissueForm(forms.Form):
@@ -128,7 +142,8 @@ class OrderAdmin(OrganizerScopedAdmin):
                 notify = form.cleaned_data["notify_buyer"]
                 try:
                     ticket_reissue(line=line, reason=form.cleaned_data["reason"],
-                                   expected_nonce=form.cleaned_data["nonce"], notify_buyer=notify)
+                                   expected_nonce=form.cleaned_data["nonce"], notify_buyer=notify,
+                                   by=request.user if request.user.is_authenticated else None)
                 except DomainError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
                     return order_page

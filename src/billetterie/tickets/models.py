@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,11 @@ class RevokedTicket(models.Model):
     nonce = models.BinaryField(max_length=8)
     revoked_at = models.DateTimeField(_("revoked at"))
     reason = models.CharField(_("reason"), max_length=40, default="reissued")
+    # the staff member who reissued the ticket (None: done by the system, or that account is gone)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("revoked ticket")

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,12 @@ def ticket_reissue_check(*, line: OrderLine) -> None:
 
 
 def ticket_reissue(
-    *, line: OrderLine, reason: str = "reissued", expected_nonce: bytes | None = None, notify_buyer: bool = False
+    *,
+    line: OrderLine,
+    reason: str = "reissued",
+    expected_nonce: bytes | None = None,
+    notify_buyer: bool = False,
+    by: User | None = None,
 ) -> OrderLine:
     """Give a paid ticket a new nonce: its old PDF, QR and wallet pass no longer admit.
 
@@ -93,7 +99,8 @@ def ticket_reissue(
     revocation list read. The ticket nonce is the tickets domain's secret (decision 0006).
     `expected_nonce` is the nonce the caller showed (a form's hidden field): if the ticket was
     reissued since (a double submit, a colleague), nothing changes. `notify_buyer` queues the
-    email with the new ticket, sent once the transaction commits."""
+    email with the new ticket, sent once the transaction commits. `by` is the staff member
+    recorded with the old nonce, for the order's history."""
     with transaction.atomic():
         locked = OrderLine.objects.select_for_update().select_related("order").get(pk=line.pk)
         ticket_reissue_check(line=locked)
@@ -105,7 +112,7 @@ def ticket_reissue(
                 code="ticket_already_reissued",
             )
         RevokedTicket.objects.create(
-            line=locked, nonce=old_nonce, revoked_at=clock.now(), reason=reason[:40]
+            line=locked, nonce=old_nonce, revoked_at=clock.now(), reason=reason[:40], revoked_by=by
         )
         locked.ticket_nonce = secrets.token_bytes(8)
         locked.save(update_fields=["ticket_nonce"])
