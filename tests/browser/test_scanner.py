@@ -208,6 +208,34 @@ def test_usb_scanner_and_offline_session_with_a_conflicting_second_device(
     assert Scan.objects.filter(line=line_a, result=ScanResult.OK).count() == 1
 
 
+def test_two_tabs_of_one_scanner_keep_each_others_entries(
+    page: Page, live_server: Any, shop: Shop, door_network: DoorNetwork
+) -> None:
+    """Two tabs of the scanner on one phone share its storage: an entry made in one tab is not
+    overwritten by the other's, so after a reload offline the second entry is still refused."""
+    _line_a, text_a = _ticket(shop, 0)
+    _line_b, text_b = _ticket(shop, 1)
+    _list_id, token = _door(shop)
+    _open_scanner(page, live_server, token)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/checkin/scan/")
+    expect(other_tab.locator("body")).to_have_attribute("data-ready", "1")
+
+    _scan(page, text_a)
+    expect(page.locator("#result")).to_have_attribute("data-result", "ok")
+    _scan(other_tab, text_b)  # this tab has not seen the first tab's entry
+    expect(other_tab.locator("#result")).to_have_attribute("data-result", "ok")
+
+    door_network.cut(page)
+    other_tab.reload()  # the bundle on the phone predates both entries: only the entries know them
+    expect(other_tab.locator("body")).to_have_attribute("data-ready", "1")
+    expect(other_tab.locator("#net")).to_have_text("Hors ligne")
+    for text in (text_a, text_b):
+        _scan(other_tab, text)
+        expect(other_tab.locator("#result")).to_have_attribute("data-result", "already_redeemed")
+    assert Scan.objects.filter(result=ScanResult.OK).count() == 2
+
+
 def test_the_pages_offline_verifier_refuses_forged_payloads(page: Page, live_server: Any, shop: Shop) -> None:
     """The scanner's JavaScript verifier (base45, WebCrypto Ed25519, revocation list) on the same
     families of bad payloads as the Python fuzz test: none is accepted; genuine ones are."""

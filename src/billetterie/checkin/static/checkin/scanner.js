@@ -198,10 +198,11 @@ async function loadBundle() {
   if (bundle) {
     useBundle(bundle);
     await keep("bundle." + state.listId, bundle);
-    // entries made here and already synced are now in the bundle
-    const pending = new Set(state.queue.map((q) => String(q.line_id)));
-    for (const id of Object.keys(state.entries)) if (!pending.has(id)) delete state.entries[id];
-    await keep("entries." + state.listId, state.entries);
+    // entries made here and already synced are now in the bundle; those still queued (by any tab) are not
+    const pending = new Set((await store.queue(state.listId)).map((q) => String(q.line_id)));
+    state.entries = await changeEntries((entries) => {
+      for (const id of Object.keys(entries)) if (!pending.has(id)) delete entries[id];
+    });
   } else if (!state.bundle) {
     const cached = await store.get("bundle." + state.listId, null);
     if (cached) useBundle(cached);
@@ -244,9 +245,19 @@ function showQueue() {
   $("queue").textContent = n + " " + S.queued;
 }
 
+/* Change this device's entries here and on disk, where what another tab wrote is kept. */
+async function changeEntries(change) {
+  change(state.entries);
+  try {
+    return await store.updateEntries(state.listId, change);
+  } catch (e) {
+    console.warn("scanner storage: entries not kept", e);
+    return state.entries;
+  }
+}
+
 function remember(lineId, at, device) {
-  state.entries[lineId] = { at, device };
-  keep("entries." + state.listId, state.entries);
+  changeEntries((entries) => { entries[lineId] = { at, device }; });
 }
 
 /* A scan accepted offline is on disk before the steward sees green: a reload or a crash cannot
@@ -426,8 +437,8 @@ async function undoLast() {
   if (!state.lastOk) return;
   try {
     const answer = await api("/lists/" + state.listId + "/undo", { method: "POST", body: { line_id: state.lastOk, device_id: state.deviceId } });
-    delete state.entries[state.lastOk];
-    keep("entries." + state.listId, state.entries);
+    const undone = state.lastOk;
+    changeEntries((entries) => { delete entries[undone]; });
     const box = $("result");
     box.className = "result idle";
     $("result-title").textContent = S.undone;

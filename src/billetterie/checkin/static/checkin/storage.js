@@ -93,14 +93,27 @@ class IdbStore {
   addScan(list, scan, entry) {
     const tx = this.db.transaction(["queue", "kv"], "readwrite", { durability: "strict" });
     tx.objectStore("queue").put({ ...scan, list: String(list) });
+    return this._changeEntries(tx, list, (entries) => { entries[scan.line_id] = entry; });
+  }
+
+  /* The entries made on this device ({line id: {at, device}}), changed by `change` inside one
+     transaction: another tab of the same scanner changing them meanwhile is not overwritten.
+     Resolves to the entries as written. */
+  updateEntries(list, change) {
+    return this._changeEntries(this.db.transaction("kv", "readwrite"), list, change);
+  }
+
+  async _changeEntries(tx, list, change) {
     const kv = tx.objectStore("kv");
     const key = "entries." + list;
+    let entries = {};
     kv.get(key).onsuccess = (event) => {
-      const entries = event.target.result || {};
-      entries[scan.line_id] = entry;
+      entries = event.target.result || {};
+      change(entries);
       kv.put(entries, key);
     };
-    return finished(tx);
+    await finished(tx);
+    return entries;
   }
 
   removeScans(list, ids) {
@@ -171,6 +184,13 @@ class LocalStore {
     // the queue first: a scan queued without its entry is still sent; the reverse would be lost
     await this.set("queue." + list, [...items.filter((q) => q.id !== scan.id), scan]);
     await this.set("entries." + list, entries);
+  }
+
+  async updateEntries(list, change) {
+    const entries = await this.get("entries." + list, {});
+    change(entries);
+    await this.set("entries." + list, entries);
+    return entries;
   }
 
   async removeScans(list, ids) {
