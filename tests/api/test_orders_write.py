@@ -90,6 +90,10 @@ def test_sold_out_is_409_with_the_lines_that_cannot_be_served(shop: Shop, make_t
         ({"email": "not-an-email"}, "contact_required"),
         ({"lines": []}, "invalid"),
         ({"lines": [{"product_id": 0, "price_id": "x"}]}, "invalid"),
+        # ids and amounts no row can hold: refused by the schema, not by the database driver
+        ({"lines": [{"product_id": 2**63, "price_id": 1, "date_id": 1}]}, "invalid"),
+        ({"lines": [{"product_id": 1, "price_id": 1, "date_id": -1}]}, "invalid"),
+        ({"lines": [{"product_id": 1, "amount_cents": 2**31}]}, "invalid"),
     ],
 )
 def test_bad_requests_are_4xx_with_a_code(shop: Shop, make_token: MakeToken, change: dict[str, Any],
@@ -128,6 +132,9 @@ def test_record_payment_then_cancel_refused_and_cancel_pending(shop: Shop, make_
     too_much = client.post(url, {"method": "cash", "amount_cents": 5000}, content_type="application/json",
                            headers=auth(token))
     assert too_much.status_code == 422 and too_much.json()["code"] == "amount_invalid"
+    absurd = client.post(url, {"method": "cash", "amount_cents": 10**30}, content_type="application/json",
+                         headers=auth(token))
+    assert absurd.status_code == 422 and absurd.json()["code"] == "invalid"
     client.post(url, {"method": "cash", "amount_cents": 2000}, content_type="application/json", headers=auth(token))
     assert Order.objects.get(code=code).state == OrderState.PAID
     paid_cancel = client.post(f"/api/v1/orders/{code}/cancel", headers=auth(token))

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+
+from billetterie.core.money import MAX_CENTS
+
+# what the API accepts as a row id or an amount: anything larger cannot be stored, and is refused
+# with a 422 like any other invalid field rather than failing in the database driver
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
 
 
 class AvailabilityOut(Schema):
@@ -112,10 +119,10 @@ class AttendeeIn(Schema):
 
 
 class OrderLineIn(Schema):
-    product_id: int
-    price_id: int | None = Field(None, description="Required except for a donation")
-    date_id: int | None = Field(None, description="Required for a ticket")
-    amount_cents: int | None = Field(None, ge=0, description="A donation's amount")
+    product_id: Id
+    price_id: Id | None = Field(None, description="Required except for a donation")
+    date_id: Id | None = Field(None, description="Required for a ticket")
+    amount_cents: Cents | None = Field(None, description="A donation's amount")
     attendee: AttendeeIn | None = Field(None, description="Required for tickets and memberships")
 
 
@@ -136,5 +143,5 @@ class OrderIn(Schema):
 
 class ExternalPaymentIn(Schema):
     method: str = Field(..., description="cash, cheque, transfer or card_terminal")
-    amount_cents: int = Field(..., gt=0)
+    amount_cents: Cents = Field(..., gt=0)
     reference: str = Field("", max_length=200)
