@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.formats import number_format
 
-
 # the largest amount a row can hold: amounts are stored in 32-bit columns (21,474,836.47 €)
 MAX_CENTS = 2_147_483_647
 

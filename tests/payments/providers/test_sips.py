@@ -138,7 +138,7 @@ def test_tampered_notice_is_paid_but_unsigned_for_eopayment_and_refused_by_us(me
 
 @pytest.mark.parametrize("case", ["unsealed", "forged", "tampered", "wrong_key", "test_key_in_live",
                                   "simulation_merchant_in_live", "other_merchant", "other_key_version",
-                                  "unknown_code", "not_our_reference"])
+                                  "unknown_code", "not_our_reference", "garbage", "garbage_sealed"])
 def test_bad_notices_change_nothing(shop: Shop, case: str) -> None:
     live = case in ("test_key_in_live", "simulation_merchant_in_live")
     key = LIVE_KEY if live else KEY
@@ -165,6 +165,10 @@ def test_bad_notices_change_nothing(shop: Shop, case: str) -> None:
         body = sealed({**data, "keyVersion": "2"})
     elif case == "unknown_code":
         body = sealed({**data, "responseCode": "42"})
+    elif case == "garbage":  # anyone can post to the notice address
+        body = urlencode({"Data": "garbage", "Seal": "abc", "InterfaceVersion": "HP_2.3"})
+    elif case == "garbage_sealed":
+        body = urlencode({"Data": "a|b", "Seal": seal("a|b", key), "InterfaceVersion": "HP_2.3"})
     else:
         body = sealed({**data, "transactionReference": "abc"})
     assert post_notice("mercanet", body) == 400

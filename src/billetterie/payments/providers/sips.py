@@ -114,7 +114,10 @@ class SipsProvider(BankProvider):
         if not form.get("Seal", [""])[0] or not form.get("Data", [""])[0]:
             raise NoticeRejected("unsealed notice")
         creds, _fake = credentials_or_fake(config, FAKE_CREDENTIALS)
-        data = sips2.Payment.decode_data(form["Data"][0])
+        try:  # anyone can post here: "key=value|…" or refused (eopayment raises ValueError on less)
+            data = sips2.Payment.decode_data(form["Data"][0])
+        except ValueError as exc:
+            raise NoticeRejected("malformed Data") from exc
         merchant = credential(creds, "merchant_id")
         if data.get("merchantId") != merchant:
             raise NoticeRejected("notice for another merchant id")
@@ -127,7 +130,7 @@ class SipsProvider(BankProvider):
             raise NoticeRejected(f"unknown responseCode {code!r}")
         try:
             response = eopayment_backend(creds, config.sandbox).response(text)
-        except (eo_common.ResponseError, KeyError) as exc:
+        except (eo_common.ResponseError, KeyError, ValueError) as exc:
             raise NoticeRejected(f"malformed notice: {exc}") from exc
         if response.signed is not True:  # eopayment says "paid" for a tampered notice: never trust that
             raise NoticeRejected("bad seal")
