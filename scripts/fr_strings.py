@@ -796,4 +796,5 @@ FR.update({
 # translate.py used to ship msgmerge's fuzzy guesses: the right French for the one that slipped through
 FR.update({
     "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",
+    "The request contains a forbidden character (NUL).": "La requête contient un caractère interdit (NUL).",
 })

@@ -26,6 +26,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
 
 from billetterie.core.errors import DomainError
+from billetterie.core.middleware import JSON_NUL
 
 from .checkin import RedeemIn, ScannerTokenAuth, redeem_answer
 from .errors import error_response
@@ -81,6 +82,8 @@ def redeem_fast(request: HttpRequest) -> HttpResponse | None:
     token_text = _bearer(request) if match is not None else None
     token = ScannerTokenAuth.remembered(token_text) if token_text else None
     if match is None or token is None:
+        return None
+    if JSON_NUL in request.body:  # RefuseNulMiddleware's answer
         return None
     try:
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
