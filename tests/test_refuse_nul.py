@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(shop: Shop, permissions: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {api_token_create(organizer=shop.organizer, name='t', permissions=permissions)[1]}"}
+    _row, token = api_token_create(organizer=shop.organizer, name="t", permissions=permissions)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_shop_pages_answer_400_in_french(shop: Shop) -> None:
