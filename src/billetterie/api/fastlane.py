@@ -3,9 +3,9 @@ middleware stack, URL resolver and django-ninja's request machinery (decision 00
 
 At the door, every scan is this one request; in a rush its cost is mostly the framework around
 one SQL statement. A request takes the fast lane only when it is certainly a plain scan: a token
-this process authenticated for check-in in the last two seconds, a body that RedeemIn accepts (and
-without a NUL character, which RefuseNulMiddleware answers), an
-allowed host and no HTTPS redirect due. It then runs the endpoint's own code (`redeem_answer`)
+this process authenticated for check-in in the last two seconds, a body that RedeemIn accepts and
+without a NUL character (RefuseNulMiddleware answers those), an allowed host and no HTTPS
+redirect due. It then runs the endpoint's own code (`redeem_answer`)
 and gets the headers the middleware would have added. Anything else goes through Django
 unchanged, which answers it as the API documents (401, 403, 404, 422, …)."""
 
