@@ -798,3 +798,12 @@ FR.update({
     "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",
     "The request contains a forbidden character (NUL).": "La requête contient un caractère interdit (NUL).",
 })
+
+# check-in API: what a scanner sends wrong
+FR.update({
+    "This device already used this scan id for another ticket: give each scan its own id.":
+        "Cet appareil a déjà utilisé cet identifiant de passage pour un autre billet : "
+        "donnez à chaque passage son propre identifiant.",
+    "Give each scan's time with its UTC offset (as 2026-01-01T10:00:00Z).":
+        "Donnez l'heure de chaque passage avec son décalage UTC (comme 2026-01-01T10:00:00Z).",
+})

@@ -203,3 +203,26 @@ def test_an_error_on_the_fast_lane_is_a_500_as_in_django(
     monkeypatch.setattr("billetterie.api.checkin.scan_redeem", broken)
     status, _h, _body = call(app, url, {"text": "nope", "device_id": "d"}, token)
     assert status == 500 and len(django_calls) == 1
+
+
+def test_a_client_scan_id_given_to_another_ticket_is_refused_on_the_fast_lane(
+    shop: Shop, django_calls: list[str]
+) -> None:
+    """As the endpoint refuses it (a 500 "did not settle" before), in the scanner's language."""
+    fast, plain = FastLaneWSGIHandler(), WSGIHandler()
+    checkin_list, _scope = door(shop)
+    [(_l1, first), (_l2, second), (_l3, third)] = tickets(shop, 3)
+    token = _token(shop)
+    url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
+    assert call(plain, url, {"text": first, "device_id": "d", "client_scan_id": "1"}, token)[2]["ok"]
+    reference = call(plain, url, {"text": second, "device_id": "d", "client_scan_id": "1"}, token, language="en")
+    assert len(django_calls) == 2
+    status, headers, body = call(fast, url, {"text": third, "device_id": "d", "client_scan_id": "1"}, token,
+                                 language="en")
+    assert len(django_calls) == 2  # the fast lane answered
+    assert (status, body) == (reference[0], reference[2]) == (422, {
+        "code": "scan_id_reused",
+        "message": "This device already used this scan id for another ticket: give each scan its own id.",
+    })
+    assert headers["Content-Language"] == "en"
+    assert call(fast, url, {"text": first, "device_id": "d", "client_scan_id": "1"}, token)[2]["result"] == "ok"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,9 +11,16 @@ from django.db import connection
 from billetterie.catalog.models import Event, EventDate, Product, ProductKind
 from billetterie.checkin.models import Scan, ScanKind, ScanResult
 from billetterie.checkin.selectors import checkin_counts, checkin_list_scope, ticket_search
-from billetterie.checkin.services import scan_redeem, scan_undo
+from billetterie.checkin.services import (
+    SCAN_ID_REUSED,
+    OfflineScan,
+    ScanIdReused,
+    scan_redeem,
+    scan_undo,
+    scans_sync,
+)
 from billetterie.core import clock
-from billetterie.core.errors import NotFound
+from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.services import ticket_reissue
 from billetterie.tickets.signing import ticket_payload
@@ -194,3 +201,67 @@ def test_the_scan_statement_is_planned_once_per_connection_on_postgresql(shop: S
     assert [scan_redeem(scope=scope, text=t, device_id="d").result for t in texts[2:]] == ["ok", "ok"]
     assert prepared() == 1
 
+
+
+def test_a_client_scan_id_names_one_ticket(shop: Shop) -> None:
+    """An app whose counter restarted sends an id again for another ticket: refused whatever that
+    ticket's state (it looped until "did not settle" when the ticket had no entry), nothing recorded."""
+    _list, scope = door(shop)
+    [(_first, first_text), (waiting, waiting_text), (inside, inside_text)] = tickets(shop, 3)
+    [(cancelled, cancelled_text)] = tickets(shop)  # an order of its own, cancelled
+    Order.objects.filter(pk=cancelled.order_id).update(state=OrderState.CANCELLED)
+    assert scan_redeem(scope=scope, text=first_text, device_id="d", client_scan_id="1").ok
+    assert scan_redeem(scope=scope, text=inside_text, device_id="other").ok
+    before = Scan.objects.count()
+    cases = [(waiting, waiting_text), (waiting, waiting.serial), (inside, inside_text), (cancelled, cancelled_text)]
+    for line, text in cases:
+        with pytest.raises(ScanIdReused) as refused:
+            scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="1")
+        assert refused.value.code == "scan_id_reused" and refused.value.ticket.line_id == line.pk
+    assert Scan.objects.count() == before
+    entry = Scan.objects.get(line=inside)
+    assert (entry.device_id, entry.result, entry.conflict) == ("other", ScanResult.OK, False)
+    # the id is the device's: another device may use it
+    assert scan_redeem(scope=scope, text=waiting_text, device_id="d2", client_scan_id="1").ok
+
+
+def test_a_retry_after_an_undo_gets_the_first_answer(shop: Shop) -> None:
+    """The same scan sent again once its entry was undone: the answer it got, not a second entry
+    (it looped until "did not settle")."""
+    _list, scope = door(shop)
+    [(line, text)] = tickets(shop)
+    first = scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="1")
+    scan_undo(scope=scope, line_id=line.pk, device_id="d")
+    again = scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="1")
+    assert (again.result, again.scan_id) == (ScanResult.OK, first.scan_id)
+    assert checkin_counts(scope=scope).checked_in == 0  # the undo stands
+    assert scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="2").ok
+
+
+def test_sync_refuses_a_batch_with_a_naive_time_or_no_client_id_before_applying_any(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(_first, first_text), (_second, second_text)] = tickets(shop, 2)
+    good = OfflineScan(client_scan_id="a", text=first_text, scanned_at=clock.now() - timedelta(minutes=5))
+    for bad, code in [
+        (OfflineScan(client_scan_id="b", text=second_text, scanned_at=datetime(2026, 1, 1, 10)), "scanned_at_naive"),
+        (OfflineScan(client_scan_id=" ", text=second_text, scanned_at=clock.now()), "client_scan_id_required"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            scans_sync(scope=scope, device_id="d", scans=[good, bad])
+        assert refused.value.code == code
+    assert not Scan.objects.exists()
+
+
+def test_sync_answers_a_reused_id_alone(shop: Shop) -> None:
+    _list, scope = door(shop)
+    [(_first, first_text), (second, second_text), (_third, third_text)] = tickets(shop, 3)
+    at = clock.now() - timedelta(minutes=5)
+    [done] = scans_sync(scope=scope, device_id="d", scans=[OfflineScan("1", first_text, at)])
+    assert done.ok
+    minute = timedelta(minutes=1)
+    later = [OfflineScan("1", second_text, at + minute), OfflineScan("2", third_text, at + 2 * minute)]
+    reused, applied = scans_sync(scope=scope, device_id="d", scans=later)
+    assert (reused.result, reused.ok, reused.scan_id) == (SCAN_ID_REUSED, False, None)
+    assert reused.ticket is not None and reused.ticket.line_id == second.pk and reused.message
+    assert applied.ok
+    assert not Scan.objects.filter(line=second).exists()

@@ -12,6 +12,7 @@ from typing import Literal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from pydantic import AwareDatetime
 
 from billetterie.checkin import ratelimit
 from billetterie.checkin.messages import result_message
@@ -37,6 +38,7 @@ from billetterie.tickets.signing import VERSION
 from .auth import TokenAuth, request_token
 from .errors import ErrorOut
 from .models import ApiPermission, ApiToken
+from .schemas import Id
 from .services import token_hash
 
 
@@ -73,6 +75,11 @@ SCAN_ERRORS = {**READ_ERRORS, 422: ErrorOut, 429: ErrorOut}
 
 Result = Literal[
     "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid"
+]
+# a synced scan may also be refused alone because the device gave its id to another ticket (/redeem
+# answers that with a 422 `scan_id_reused`)
+SyncResult = Literal[
+    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid", "scan_id_reused"
 ]
 
 
@@ -113,7 +120,9 @@ class RedeemIn(Schema):
     text: str = Field(max_length=200, description="The QR code's text (signed payload) or the ticket's serial")
     device_id: str = Field(max_length=64)
     client_scan_id: str | None = Field(
-        None, max_length=64, description="Made by the device: a retried scan (or its offline copy) counts once"
+        None, max_length=64,
+        description="Made by the device, one per scan: a retried scan (or its offline copy) counts once; "
+        "the same id for another ticket is refused (422 `scan_id_reused`)",
     )
 
 
@@ -128,7 +137,7 @@ class RedeemOut(Schema):
 
 
 class UndoIn(Schema):
-    line_id: int
+    line_id: Id
     device_id: str = Field(max_length=64)
 
 
@@ -160,7 +169,8 @@ class BundleOut(Schema):
 class SyncScanIn(Schema):
     client_scan_id: str = Field(min_length=1, max_length=64)
     text: str = Field(max_length=200)
-    scanned_at: datetime
+    # with its offset: a naive time is in no known zone (the scanner page sends toISOString()'s Z)
+    scanned_at: AwareDatetime
 
 
 class SyncIn(Schema):
@@ -170,7 +180,7 @@ class SyncIn(Schema):
 
 class SyncOut(Schema):
     client_scan_id: str
-    result: Result
+    result: SyncResult
     ok: bool
     conflict: bool
     message: str
@@ -199,14 +209,30 @@ def _ticket_out(row: TicketRow) -> TicketOut:
     )
 
 
+def _message(outcome: ScanOutcome) -> str:
+    return outcome.message or result_message(outcome.result)
+
+
+def _scanned_ticket_out(outcome: ScanOutcome) -> TicketOut | None:
+    t = outcome.ticket
+    if t is None:
+        return None
+    return TicketOut(line_id=t.line_id, serial=t.serial, name=t.name, label=t.label, date_id=t.date_id)
+
+
 def _redeem_out(outcome: ScanOutcome) -> RedeemOut:
-    ticket = None
-    if outcome.ticket is not None:
-        t = outcome.ticket
-        ticket = TicketOut(line_id=t.line_id, serial=t.serial, name=t.name, label=t.label, date_id=t.date_id)
     return RedeemOut(
-        result=outcome.result, ok=outcome.ok, message=result_message(outcome.result), ticket=ticket,  # type: ignore[arg-type]
-        first_scanned_at=outcome.first_scanned_at, first_device=outcome.first_device, conflict=outcome.conflict,
+        result=outcome.result, ok=outcome.ok, message=_message(outcome),  # type: ignore[arg-type]
+        ticket=_scanned_ticket_out(outcome), first_scanned_at=outcome.first_scanned_at,
+        first_device=outcome.first_device, conflict=outcome.conflict,
+    )
+
+
+def _sync_out(client_scan_id: str, outcome: ScanOutcome) -> SyncOut:
+    return SyncOut(
+        client_scan_id=client_scan_id, result=outcome.result, ok=outcome.ok, conflict=outcome.conflict,  # type: ignore[arg-type]
+        message=_message(outcome), ticket=_scanned_ticket_out(outcome),
+        first_scanned_at=outcome.first_scanned_at, first_device=outcome.first_device,
     )
 
 
@@ -229,7 +255,8 @@ def list_detail(request: HttpRequest, list_id: int) -> ListDetailOut:
 def redeem(request: HttpRequest, list_id: int, body: RedeemIn) -> HttpResponse:
     """Check a ticket in. `result`: ok; already_redeemed (with `first_scanned_at` and
     `first_device`); unknown; revoked (cancelled, refunded or reissued); wrong_event;
-    wrong_list_or_date; unpaid. Too many unknown tickets in a minute: 429."""
+    wrong_list_or_date; unpaid. Too many unknown tickets in a minute: 429. A `client_scan_id`
+    this device already gave another ticket: 422 `scan_id_reused`, nothing recorded."""
     return redeem_answer(request_token(request), list_id, body)
 
 
@@ -251,7 +278,7 @@ def _redeem_json(outcome: ScanOutcome) -> HttpResponse:
     what we build here ourselves); same fields as the schema, checked by the tests."""
     t = outcome.ticket
     body = {
-        "result": outcome.result, "ok": outcome.ok, "message": result_message(outcome.result),
+        "result": outcome.result, "ok": outcome.ok, "message": _message(outcome),
         "ticket": None if t is None else {
             "line_id": t.line_id, "serial": t.serial, "name": t.name, "label": t.label, "date_id": t.date_id,
             "checked_in_at": None, "checked_in_device": "",
@@ -311,15 +338,15 @@ def bundle(request: HttpRequest, list_id: int) -> BundleOut:
     "/checkin/lists/{list_id}/sync", response={200: list[SyncOut], **SCAN_ERRORS}, summary="Sync offline scans"
 )
 def sync(request: HttpRequest, list_id: int, body: SyncIn) -> list[SyncOut]:
-    """Send the scans made offline (at most 500). Idempotent by `client_scan_id`. When another
-    device let the same ticket in, both scans are flagged `conflict` and the first scan wins."""
+    """Send the scans made offline (at most 500), each `scanned_at` with its UTC offset (422
+    without). Idempotent by `client_scan_id`. When another device let the same ticket in, both
+    scans are flagged `conflict` and the first scan wins. A scan whose `client_scan_id` the device
+    already gave another ticket gets `result` `scan_id_reused` (not ok, nothing recorded); the
+    others are applied."""
     scope = _scope(request, list_id)
     outcomes = scans_sync(
         scope=scope, device_id=body.device_id,
         scans=[OfflineScan(client_scan_id=s.client_scan_id, text=s.text, scanned_at=s.scanned_at) for s in body.scans],
     )
-    out = []
-    for scan, outcome in zip(sorted(body.scans, key=lambda s: s.scanned_at), outcomes, strict=True):
-        r = _redeem_out(outcome)
-        out.append(SyncOut(client_scan_id=scan.client_scan_id, **r.dict(exclude={"ticket"}), ticket=r.ticket))
-    return out
+    scans = sorted(body.scans, key=lambda s: s.scanned_at)  # the order scans_sync answers in
+    return [_sync_out(scan.client_scan_id, outcome) for scan, outcome in zip(scans, outcomes, strict=True)]

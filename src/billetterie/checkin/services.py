@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event, Product, ProductKind
@@ -37,6 +38,9 @@ from .selectors import ADMITTING_STATE, REFUND_COUNTING_STATES, UNPAID_STATES, L
 SERIAL_RE = re.compile(r"^([A-Z0-9]{4,12})-([0-9]{1,10})$")
 OFFLINE_MAX_AGE = timedelta(days=7)
 SYNC_MAX_SCANS = 500
+# a scan refused because its client id already named another scan of another ticket (no ScanResult:
+# nothing is recorded, the id's row belongs to the other scan)
+SCAN_ID_REUSED = "scan_id_reused"
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,25 @@ class ScanOutcome:
     first_scanned_at: datetime | None = None  # already_redeemed: when and where it entered
     first_device: str = ""
     conflict: bool = False  # an offline scan that met another device's entry at sync
+    message: str = ""  # for a result that is no ScanResult (SCAN_ID_REUSED): what to tell the device
 
     @property
     def ok(self) -> bool:
         return self.result == ScanResult.OK
+
+
+class ScanIdReused(InvalidInput):
+    """The device sent a client scan id it had already given a scan of another ticket (an app
+    whose counter restarted): that id names the other scan, so this one cannot be recorded, and
+    answering the other scan's result would tell the door about the wrong ticket."""
+
+    code = SCAN_ID_REUSED
+
+    def __init__(self, *, ticket: TicketInfo) -> None:
+        super().__init__(
+            _("This device already used this scan id for another ticket: give each scan its own id.")
+        )
+        self.ticket = ticket
 
 
 @dataclass(frozen=True)
@@ -303,7 +322,9 @@ def scan_redeem(
 
     Answers ok once; then already_redeemed with the time and device of the entry that stands.
     Refusals of a known ticket are recorded too. With `client_scanned_at` the scan comes from an
-    offline device (see scans_sync)."""
+    offline device (see scans_sync). A `client_scan_id` names one scan of the device: sent again
+    for the same ticket it is a retry, answered as the first time; for another ticket,
+    ScanIdReused."""
     device_id = device_id.strip()[:64] or "?"
     offline = client_scanned_at is not None
     base: dict[str, Any] = {
@@ -318,6 +339,8 @@ def scan_redeem(
         if entered is not None:  # the statement and these rules disagree: never let it stand
             Scan.objects.filter(pk=entered).delete()
         scan_id = _insert_scan(**base, line_id=line.id, result=refusal)
+        if scan_id is None and client_scan_id is not None:  # the id is taken: refused if by another ticket
+            _sent_before(scope, line, device_id, client_scan_id)
         return ScanOutcome(result=refusal, ticket=line.info(), scan_id=scan_id)
     if entered is not None:
         return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=entered)
@@ -328,19 +351,25 @@ def scan_redeem(
             if scan_id is not None:
                 return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=scan_id)
         first = _first_entry(scope, line.id)
+        if client_scan_id is not None:
+            if first is not None and (first.device_id, first.client_scan_id) == (device_id, client_scan_id):
+                return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=first.pk)  # the same scan again
+            # no entry kept our insert out, so this device's id did (trying again would never
+            # settle): a retry of this ticket, or the id of another. Offline scans look before
+            # _offline_conflict, which would otherwise displace the entry
+            if first is None or offline:
+                previous = _sent_before(scope, line, device_id, client_scan_id)
+                if previous is not None:
+                    return _outcome_of(previous, line, scope)
         if first is None:
             continue
-        if client_scan_id is not None and (first.device_id, first.client_scan_id) == (device_id, client_scan_id):
-            return ScanOutcome(result=ScanResult.OK, ticket=line.info(), scan_id=first.pk)  # the same scan again
-        if offline and client_scan_id is not None:
-            replay = Scan.objects.filter(
-                checkin_list_id=scope.id, device_id=device_id, client_scan_id=client_scan_id
-            ).first()
-            if replay is not None:  # a sync sent again: the answer it got
-                return _outcome_of(replay, line, scope)
         if offline:
             return _offline_conflict(scope, line, base, first)
         scan_id = _insert_scan(**base, line_id=line.id, result=ScanResult.ALREADY_REDEEMED)
+        if scan_id is None and client_scan_id is not None:  # checked only now: the usual case costs nothing
+            previous = _sent_before(scope, line, device_id, client_scan_id)
+            if previous is not None:
+                return _outcome_of(previous, line, scope)
         return ScanOutcome(
             result=ScanResult.ALREADY_REDEEMED, ticket=line.info(), scan_id=scan_id,
             first_scanned_at=first.effective_at, first_device=first.device_id,
@@ -371,8 +400,19 @@ def _offline_conflict(scope: ListScope, line: _Line, base: dict[str, Any], entry
     )
 
 
+def _sent_before(scope: ListScope, line: _Line, device_id: str, client_scan_id: str) -> Scan | None:
+    """The scan this device already sent under this id (None: the id is free), when it was of
+    this ticket; ScanIdReused when it was of another."""
+    previous = Scan.objects.filter(
+        checkin_list_id=scope.id, device_id=device_id, client_scan_id=client_scan_id
+    ).order_by().first()
+    if previous is not None and previous.line_id != line.id:
+        raise ScanIdReused(ticket=line.info())
+    return previous
+
+
 def _outcome_of(scan: Scan, line: _Line, scope: ListScope) -> ScanOutcome:
-    """The answer a replayed offline scan got the first time."""
+    """The answer a replayed scan got the first time."""
     first = _first_entry(scope, line.id)
     return ScanOutcome(
         result=scan.result, ticket=line.info(), scan_id=scan.pk, conflict=scan.conflict,
@@ -390,23 +430,33 @@ class OfflineScan:
 
 def scans_sync(*, scope: ListScope, device_id: str, scans: list[OfflineScan]) -> list[ScanOutcome]:
     """Apply the scans an offline device queued, in the order they were made. Idempotent: each
-    carries a client-made id, unique per device, so a sync sent twice changes nothing."""
+    carries a client-made id, unique per device, so a sync sent twice changes nothing. A scan
+    whose id the device already gave another ticket is refused on its own (SCAN_ID_REUSED,
+    nothing recorded): the rest of the batch is applied."""
     if len(scans) > SYNC_MAX_SCANS:
         raise InvalidInput(
             _("Send at most %(n)d scans at a time.") % {"n": SYNC_MAX_SCANS}, code="too_many_scans"
         )
+    # checked before any scan is applied: a refused batch changes nothing
+    for scan in scans:
+        if not scan.client_scan_id.strip():
+            raise InvalidInput(_("Each scan needs its client id."), code="client_scan_id_required")
+        if timezone.is_naive(scan.scanned_at):  # whose time zone? and naive and aware times do not compare
+            raise InvalidInput(
+                _("Give each scan's time with its UTC offset (as 2026-01-01T10:00:00Z)."), code="scanned_at_naive"
+            )
     now = clock.now()
     outcomes = []
     for scan in sorted(scans, key=lambda s: s.scanned_at):
         client_id = scan.client_scan_id.strip()[:64]
-        if not client_id:
-            raise InvalidInput(_("Each scan needs its client id."), code="client_scan_id_required")
         at = min(max(scan.scanned_at, now - OFFLINE_MAX_AGE), now)  # a device's clock is not trusted
-        outcomes.append(
-            scan_redeem(
+        try:
+            outcome = scan_redeem(
                 scope=scope, text=scan.text, device_id=device_id, client_scanned_at=at, client_scan_id=client_id
             )
-        )
+        except ScanIdReused as exc:
+            outcome = ScanOutcome(result=SCAN_ID_REUSED, ticket=exc.ticket, message=exc.message)
+        outcomes.append(outcome)
     return outcomes
 
 
