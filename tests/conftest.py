@@ -16,16 +16,25 @@ def _settings_for_tests(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _checkin_caches_clear() -> Iterator[None]:
-    """Check-in keeps list scopes and event public keys per process; ids repeat across tests."""
+def _process_caches_clear() -> Iterator[None]:
+    """Check-in keeps list scopes and event public keys per process, and the local-memory cache
+    keeps keys such as "api-token-touched:{pk}": ids repeat across tests (SQLite reuses them)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
     from billetterie.checkin.selectors import checkin_scope_cache_clear
     from billetterie.tickets.selectors import public_keys_cache_clear
 
-    checkin_scope_cache_clear()
-    public_keys_cache_clear()
+    def clear() -> None:
+        checkin_scope_cache_clear()
+        public_keys_cache_clear()
+        for cache in caches.all(initialized_only=True):
+            if isinstance(cache, LocMemCache):  # never a developer's Redis
+                cache.clear()
+
+    clear()
     yield
-    checkin_scope_cache_clear()
-    public_keys_cache_clear()
+    clear()
 
 
 @pytest.fixture
