@@ -209,7 +209,11 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
         if idempotency_key:
             replayed = order.payments.filter(idempotency_key=idempotency_key).first()
             if replayed is not None:
-                if (replayed.provider, replayed.amount_cents) != (method, amount_cents):
+                # an awaited invoice the first request settled keeps its method, "invoice" (any
+                # method settles it): there the amount and the reference tell a retry apart
+                same = replayed.provider in (method, "invoice") and replayed.amount_cents == amount_cents and (
+                    replayed.psp_reference == reference[:200])
+                if not same:
                     raise InvalidInput(_("This Idempotency-Key was already used with another request."),
                                        code="idempotency_key_reused")
                 return replayed  # a retried request: the money was recorded once
