@@ -244,6 +244,7 @@ FR = {
     "English": "Anglais",
     "Enter an amount in euros, for example 10 or 12,50.": "Indiquez un montant en euros, par exemple 10 ou 12,50.",
     "Enter a positive amount.": "Indiquez un montant positif.",
+    "Enter an amount of at most %(max)s.": "Indiquez un montant d'au plus %(max)s.",
     "Your name": "Votre nom",
     "Your email": "Votre e-mail",
     "Phone (optional)": "Téléphone (facultatif)",
@@ -632,6 +633,12 @@ FR.update({
         "(Date;Libellé;Montant).",
     "No order code found in the label, or not a credit.": "Aucun code de commande dans le libellé, ou pas un crédit.",
     "Recorded for order %(code)s.": "Enregistré pour la commande %(code)s.",
+    "Amount not understood: %(amount)s": "Montant illisible : %(amount)s",
+    "The import stopped before the end of the file (the database did not answer). The lines imported so far are in "
+    "the list of statement lines; import the same file again to finish: nothing is recorded twice.":
+        "L'import s'est arrêté avant la fin du fichier (la base de données n'a pas répondu). Les lignes déjà "
+        "importées sont dans la liste des lignes de relevé ; importez à nouveau le même fichier pour terminer : "
+        "rien n'est enregistré deux fois.",
     "Payment %(p)s of %(amount)s.": "Paiement %(p)s de %(amount)s.",
     "A CSV file from your bank, ; separated, with a header line such as Date;Libellé;Montant. Each credit whose "
     "label carries an order code records a bank transfer for that order, once: importing the same file again "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from billetterie.payments.models import PaymentMethodConfig, PaymentState, Refun
 from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
 from billetterie.payments.selectors import order_payment_status
 from billetterie.payments.services import (
+    StatementResult,
     notice_apply,
     payment_method_credentials_set,
     payment_record_external,
@@ -118,6 +120,50 @@ def test_bank_transfer_waits_then_statement_import_pays_once(shop: Shop) -> None
     assert StatementLine.objects.count() == 3
     with pytest.raises(InvalidInput):
         statement_import(organizer_id=shop.organizer.pk, content="a;b\n1;2\n")
+
+
+def test_two_identical_transfers_on_one_statement_are_two_payments_once(shop: Shop) -> None:
+    order = order_for(shop, quantity=2)  # 30 €, paid in two transfers of 15 € on the same day
+    line = f"01/12/2026;VIR M DUPONT {order.code};15,00\n"
+    csv = "Date;Libellé;Montant\n" + line + line
+    first = statement_import(organizer_id=shop.organizer.pk, content=csv)
+    assert first == StatementResult(recorded=2, already_imported=0, unmatched=0, problems=0)
+    assert [p.amount_cents for p in order.payments.filter(state=PaymentState.CONFIRMED)] == [1500, 1500]
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    # the same file again, then a later statement that overlaps it: nothing twice, the new line once
+    again = statement_import(organizer_id=shop.organizer.pk, content=csv)
+    assert again == StatementResult(recorded=0, already_imported=2, unmatched=0, problems=0)
+    later = statement_import(organizer_id=shop.organizer.pk, content=csv + "02/12/2026;VIR M DUPONT;15,00\n")
+    assert later == StatementResult(recorded=0, already_imported=2, unmatched=1, problems=0)
+    assert order.payments.count() == 2
+    assert StatementLine.objects.count() == 3
+
+
+def test_a_line_imported_before_occurrences_counted_is_still_known(shop: Shop) -> None:
+    order = order_for(shop, quantity=2)
+    text = f"01/12/2026;VIR {order.code};15,00"
+    # a row stored by the earlier import, known by the hash of its text alone
+    StatementLine.objects.create(organizer=shop.organizer, line_hash=hashlib.sha256(text.encode()).hexdigest(),
+                                 booked_on="01/12/2026", label=f"VIR {order.code}", amount_cents=1500)
+    result = statement_import(organizer_id=shop.organizer.pk, content=f"Date;Libellé;Montant\n{text}\n{text}\n")
+    assert result == StatementResult(recorded=1, already_imported=1, unmatched=0, problems=0)
+    assert [p.amount_cents for p in order.payments.all()] == [1500]
+
+
+def test_unreadable_amounts_are_lines_to_check_and_debits_stay_unmatched(shop: Shop) -> None:
+    order = order_for(shop)
+    csv = ("Date;Libellé;Montant\n"
+           f"01/12/2026;VIR {order.code};1e30\n"
+           f"01/12/2026;VIR {order.code};quinze\n"
+           "01/12/2026;PRLV EDF;-42,10\n")
+    result = statement_import(organizer_id=shop.organizer.pk, content=csv)
+    assert result == StatementResult(recorded=0, already_imported=0, unmatched=1, problems=2)
+    assert [(line.amount_cents, line.outcome) for line in StatementLine.objects.order_by("id")] == [
+        (0, "Montant illisible : 1e30"), (0, "Montant illisible : quinze"),
+        (-4210, "Aucun code de commande dans le libellé, ou pas un crédit."),
+    ]
+    assert not order.payments.exists()
 
 
 def test_pay_by_invoice_keeps_the_places_without_expiry(shop: Shop) -> None:

@@ -6,8 +6,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
+from billetterie.cart.models import CartPosition
 from billetterie.catalog.models import Publication, Quota
+from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.orders.models import Order
 from tests.factories import Shop, organizer_create
 from tests.shop.helpers import add_to_cart
@@ -54,6 +58,31 @@ def test_bad_donation_amount_is_400(shop: Shop) -> None:
     response = Client().post(_event_url(shop), {f"donation_{shop.donation.pk}": "12,345"})
     assert response.status_code == 400
     assert "montant" in response.content.decode()
+
+
+def _too_large() -> str:
+    with translation.override("fr"):
+        return escape(f"Indiquez un montant d'au plus {format_money(MAX_CENTS)}.")
+
+
+@pytest.mark.parametrize("amount", ["1e30", "9" * 29, "21474836,48"])
+def test_donation_no_row_can_hold_is_400_on_the_event_page(shop: Shop, amount: str) -> None:
+    # 1e30 and 29 digits made the amount parser raise decimal.InvalidOperation: a 500
+    response = Client(raise_request_exception=False).post(_event_url(shop), {f"donation_{shop.donation.pk}": amount})
+    assert response.status_code == 400
+    assert _too_large() in response.content.decode()
+    assert not CartPosition.objects.exists()
+
+
+def test_donation_no_row_can_hold_is_400_at_checkout(shop: Shop) -> None:
+    client = Client(raise_request_exception=False)
+    add_to_cart(client, shop, "jip", {f"qty_{shop.meal_price.pk}": "1"})
+    response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), {
+        "name": "A", "email": "a@example.org", "terms": "on", f"donation_{shop.donation.pk}": "1e30"})
+    assert response.status_code == 400
+    assert _too_large() in response.content.decode()
+    assert not Order.objects.exists()
+    assert CartPosition.objects.get().product == shop.meal  # the meal still waits in the cart, alone
 
 
 def test_nothing_chosen_is_400(shop: Shop) -> None:

@@ -11,6 +11,10 @@ MAX_CENTS = 2_147_483_647
 
 
 class InvalidAmount(ValueError):
+    """Not an amount in euros with at most two decimals, or one no row can hold."""
+
+
+class AmountTooLarge(InvalidAmount):
     pass
 
 
@@ -18,13 +22,24 @@ def cents_to_decimal(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+_MAX_EUROS = Decimal(MAX_CENTS) / 100
+
+
 def decimal_to_cents(amount: Decimal | str) -> int:
+    """Euros as typed ("12,50", "12.5", "1 250") → integer cents. Negative amounts are kept (a
+    bank statement's debits): refusing them is each caller's rule, with its own message. Beyond
+    ±MAX_CENTS is refused here (AmountTooLarge), so no caller hands the database an amount its
+    column cannot hold."""
     try:
         value = Decimal(str(amount).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except InvalidOperation as exc:
         raise InvalidAmount(str(amount)) from exc
     if not value.is_finite():
         raise InvalidAmount(str(amount))
+    # before quantize, which raises InvalidOperation past 28 digits (1e30); copy_abs, not abs(),
+    # which rounds to the context and overflows past 1e999999
+    if value.copy_abs() > _MAX_EUROS:
+        raise AmountTooLarge(str(amount))
     quantized = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if quantized != value:
         raise InvalidAmount(str(amount))

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -29,6 +31,8 @@ from .services import (
     refund_mark_done,
     statement_import,
 )
+
+log = logging.getLogger(__name__)
 
 
 @admin.register(Payment)
@@ -251,6 +255,15 @@ class StatementLineAdmin(OrganizerScopedAdmin):
                 except DomainError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
                     status = 400
+                except DatabaseError:
+                    # each line is committed on its own: what came before stays, the rest is not read
+                    log.exception("bank statement import interrupted")
+                    self.message_user(request, _(
+                        "The import stopped before the end of the file (the database did not answer). The lines "
+                        "imported so far are in the list of statement lines; import the same file again to finish: "
+                        "nothing is recorded twice."
+                    ), messages.ERROR)
+                    status = 503
                 else:
                     self.message_user(request, _(
                         "%(r)d payments recorded, %(a)d lines already imported, %(u)d without an order code, "

@@ -481,19 +481,34 @@ class StatementResult:
 
 def statement_import(*, organizer_id: int, content: str) -> StatementResult:
     """Import a bank statement CSV (`;`-separated, French decimal comma): each credit whose label
-    names one of the organiser's order codes records a bank transfer for that order, once. A line
-    is known by a hash of its text, so importing the same statement again records nothing twice."""
+    names one of the organiser's order codes records a bank transfer for that order, once.
+
+    A line is known by a hash of its text and its rank among the identical lines of the file (an
+    order paid in two equal transfers the same day gives two identical lines, two payments), so
+    importing the same statement again, or a later one that overlaps it, records nothing twice.
+    Each line is committed on its own with its outcome: a line that cannot be read is kept as a
+    problem to check, and the lines after it are still imported."""
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     if not rows:
         raise InvalidInput(_("The file is empty."), code="statement_empty")
     columns = _statement_columns(rows[0])
     counts = {"recorded": 0, "already_imported": 0, "unmatched": 0, "problems": 0}
     codes = _order_codes(organizer_id)
+    seen: dict[str, int] = {}
     for row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        counts[_statement_line(organizer_id, row, columns, codes)] += 1
+        text = ";".join(c.strip() for c in row)
+        seen[text] = seen.get(text, 0) + 1
+        counts[_statement_line(organizer_id, row, columns, codes, _line_hash(text, seen[text]))] += 1
     return StatementResult(**counts)
+
+
+def _line_hash(text: str, occurrence: int) -> str:
+    """The first occurrence keeps the hash lines had before occurrences counted (the text alone),
+    so lines imported then are still recognised."""
+    key = text if occurrence == 1 else f"{text}\n#{occurrence}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _statement_columns(header: list[str]) -> dict[str, int]:
@@ -517,18 +532,19 @@ def _order_codes(organizer_id: int) -> dict[str, int]:
     return dict(Order.objects.filter(organizer_id=organizer_id).values_list("code", "pk"))
 
 
-def _statement_line(organizer_id: int, row: list[str], columns: dict[str, int], codes: dict[str, int]) -> str:
+def _statement_line(organizer_id: int, row: list[str], columns: dict[str, int], codes: dict[str, int],
+                    line_hash: str) -> str:
     def cell(name: str) -> str:
         index = columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
 
     label = cell("label")
     raw_amount = cell("credit") or cell("amount")
-    line_hash = hashlib.sha256(";".join(c.strip() for c in row).encode()).hexdigest()
+    unreadable = ""
     try:
         cents = decimal_to_cents(raw_amount.replace("€", "").replace("+", "")) if raw_amount else 0
     except InvalidAmount:
-        cents = 0
+        cents, unreadable = 0, raw_amount
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -538,6 +554,10 @@ def _statement_line(organizer_id: int, row: list[str], columns: dict[str, int], 
                 )
         except IntegrityError:
             return "already_imported"
+        if unreadable:
+            line.outcome = (_("Amount not understood: %(amount)s") % {"amount": unreadable})[:300]
+            line.save(update_fields=["outcome"])
+            return "problems"
         matches = [code for code in re.findall(r"[A-Z0-9]+", label.upper()) if code in codes]
         if cents <= 0 or not matches:
             line.outcome = _("No order code found in the label, or not a credit.")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billetterie.cart.models import CartPosition
 from billetterie.catalog.models import Product, QuestionKind
-from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.core.money import MAX_CENTS, AmountTooLarge, InvalidAmount, decimal_to_cents, format_money
 from billetterie.orders.services import Checkout, Person
 from billetterie.payments.selectors import OfferedMethod
 
@@ -23,6 +23,9 @@ class AmountField(forms.CharField):
             return None
         try:
             cents = decimal_to_cents(text.replace("€", ""))
+        except AmountTooLarge:
+            raise forms.ValidationError(
+                _("Enter an amount of at most %(max)s.") % {"max": format_money(MAX_CENTS)}) from None
         except InvalidAmount:
             raise forms.ValidationError(_("Enter an amount in euros, for example 10 or 12,50.")) from None
         if cents < 0:
