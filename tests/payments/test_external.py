@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from billetterie.api.services import api_token_create
@@ -53,21 +49,11 @@ def test_bad_external_payments_are_refused(shop: Shop, method: str, cents: int) 
 # --- the API's Idempotency-Key on recorded payments ------------------------------------------------
 
 
-@pytest.fixture
-def _api_cache_cleared() -> Iterator[None]:
-    # the API remembers tokens and their last use in the process-wide cache, by id: ids repeat
-    # across tests, so what this module's token left there would reach the next module's token
-    yield
-    if isinstance(cache, LocMemCache):  # never a developer's Redis
-        cache.clear()
-
-
 def _api_headers(shop: Shop, key: str) -> dict[str, str]:
     _row, token = api_token_create(organizer=shop.organizer, name="tests", permissions="orders")
     return {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
 
 
-@pytest.mark.usefixtures("_api_cache_cleared")
 def test_retry_of_a_payment_that_settled_an_invoice_is_replayed(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice")
     order = order_for(shop)  # 15 €
