@@ -105,6 +105,16 @@ def test_statement_line_with_an_amount_no_row_can_hold_is_a_line_to_check(
     assert StatementLine.objects.count() == 2 and Payment.objects.count() == 1
 
 
+def test_a_binary_file_is_not_a_statement(shop: Shop, admin_client_root: Client) -> None:
+    # a spreadsheet or a PDF chosen by mistake: its NUL bytes reached PostgreSQL, which cannot store them
+    order = order_for(shop)
+    response = _import(_root_client(), shop.organizer, f"Date;Libellé;Montant\n01/12/2026;VIR {order.code}\x00;15,00\n")
+    assert response.status_code == 400
+    assert escape("Ce fichier n'est pas un fichier texte CSV : exportez le relevé de votre banque en CSV.") in (
+        response.content.decode())
+    assert not StatementLine.objects.exists() and not order.payments.exists()
+
+
 def test_statement_import_interrupted_by_the_database_says_what_stays(
     shop: Shop, admin_client_root: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

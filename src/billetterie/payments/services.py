@@ -488,6 +488,11 @@ def statement_import(*, organizer_id: int, content: str) -> StatementResult:
     importing the same statement again, or a later one that overlaps it, records nothing twice.
     Each line is committed on its own with its outcome: a line that cannot be read is kept as a
     problem to check, and the lines after it are still imported."""
+    if "\x00" in content:  # a spreadsheet or a PDF, not CSV text (and PostgreSQL cannot store NUL)
+        raise InvalidInput(
+            _("This file is not a CSV text file: export the statement from your bank as CSV."),
+            code="statement_not_csv",
+        )
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     if not rows:
         raise InvalidInput(_("The file is empty."), code="statement_empty")
