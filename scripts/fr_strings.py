@@ -804,6 +804,8 @@ FR.update({
 FR.update({
     "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",
     "The request contains a forbidden character (NUL).": "La requête contient un caractère interdit (NUL).",
+    "This order is too large to be paid at once: split it into several orders.":
+        "Cette commande est trop importante pour être payée en une fois : répartissez-la en plusieurs commandes.",
     "This file is not a CSV text file: export the statement from your bank as CSV.":
         "Ce fichier n'est pas un fichier texte CSV : exportez le relevé de votre banque en CSV.",
 })

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from billetterie.catalog.models import Quota
+from billetterie.catalog.models import Price, Quota
 from billetterie.orders.models import Order, OrderState
 from tests.api.conftest import MakeToken, auth
 from tests.factories import Shop
@@ -101,6 +101,15 @@ def test_bad_requests_are_4xx_with_a_code(shop: Shop, make_token: MakeToken, cha
     response = _post(Client(), make_token(), {**_body(shop), **change})
     assert 400 <= response.status_code < 500 and response.json()["code"] == code
     assert not Order.objects.exists()
+
+
+def test_an_order_whose_total_no_row_can_hold_is_refused(shop: Shop, make_token: MakeToken) -> None:
+    # each price fits its column, their sum did not: PostgreSQL refused the order's total with a 500
+    Price.objects.filter(pk=shop.adult.pk).update(amount_cents=1_500_000_000)  # 15 million euros
+    response = _post(Client(), make_token(), _body(shop, tickets=2))
+    assert response.status_code == 422 and response.json()["code"] == "order_too_large"
+    assert "trop" in response.json()["message"]
+    assert not Order.objects.exists() and sum(q.used for q in Quota.objects.all()) == 0  # no seat kept
 
 
 def test_missing_attendee_is_refused(shop: Shop, make_token: MakeToken) -> None:

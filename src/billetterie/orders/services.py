@@ -19,6 +19,7 @@ from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_avai
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
+from billetterie.core.money import MAX_CENTS
 from billetterie.organizers.models import Organizer
 
 from .models import Order, OrderLine, OrderState
@@ -142,6 +143,10 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
     email, name = checkout.email.strip()[:254], checkout.name.strip()[:200]
     if not email or "@" not in email or not name:
         raise InvalidInput(_("Please give your name and email address."), code="contact_required")
+    if total_cents > MAX_CENTS:  # each amount fits its column, their sum may not
+        raise InvalidInput(
+            _("This order is too large to be paid at once: split it into several orders."), code="order_too_large"
+        )
     fields = {
         "organizer": organizer, "email": email, "name": name, "phone": checkout.phone.strip()[:40],
         "locale": checkout.locale, "currency": organizer.currency, "total_cents": total_cents,
