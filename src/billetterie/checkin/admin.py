@@ -29,7 +29,7 @@ class CheckinListAdmin(OrganizerScopedAdmin):
     search_fields = ["name", "event__title"]
     actions = ["scanner_link"]
 
-    @admin.action(description=_("Create a scanner link (phone or laptop)"))
+    @admin.action(description=_("Create a scanner link (phone or laptop)"), permissions=["change"])
     def scanner_link(self, request: HttpRequest, queryset: QuerySet[CheckinList]) -> HttpResponse:
         """A new check-in token per list, shown once as a link and its QR code to open on a phone."""
         links = []

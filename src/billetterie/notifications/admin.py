@@ -30,7 +30,7 @@ class OutboxMessageAdmin(OrganizerScopedAdmin):
     readonly_fields = fields
     actions = ["retry_now"]
 
-    @admin.action(description=_("Retry now"))
+    @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         count = outbox_retry(message_ids=queryset.values_list("pk", flat=True))
         self.message_user(
@@ -38,6 +38,10 @@ class OutboxMessageAdmin(OrganizerScopedAdmin):
             ngettext("%(n)d email queued again.", "%(n)d emails queued again.", count) % {"n": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        """The messages themselves are never edited: sending one again takes the change permission."""
+        return request.user.has_perm("notifications.change_outboxmessage")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -157,7 +157,7 @@ class OrderAdmin(OrganizerScopedAdmin):
                    "title": _("Reissue ticket %(serial)s") % {"serial": line.serial}, "opts": self.model._meta}
         return TemplateResponse(request, "admin/orders/order/reissue_ticket.html", context, status=status)
 
-    @admin.action(description=_("Cancel the selected unpaid orders (releases their places)"))
+    @admin.action(description=_("Cancel the selected unpaid orders (releases their places)"), permissions=["change"])
     def cancel_orders(self, request: HttpRequest, queryset: Any) -> None:
         for order in queryset:
             try:

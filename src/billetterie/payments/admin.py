@@ -57,7 +57,7 @@ class PaymentAdmin(OrganizerScopedAdmin):
         return [path("<int:payment_id>/refund/", self.admin_site.admin_view(self.refund_view),
                      name="payments_payment_refund"), *super().get_urls()]
 
-    @admin.action(description=_("Refund the selected payments in full"))
+    @admin.action(description=_("Refund the selected payments in full"), permissions=["change"])
     def refund_full(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         for payment in queryset:
             left = payment.amount_cents - sum(r.amount_cents for r in payment.refunds.exclude(state="failed"))
@@ -197,7 +197,7 @@ class RefundAdmin(OrganizerScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("Mark as refunded (done in the payment service's back office)"))
+    @admin.action(description=_("Mark as refunded (done in the payment service's back office)"), permissions=["change"])
     def mark_done(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
         for refund in queryset:
             try:
@@ -205,7 +205,7 @@ class RefundAdmin(OrganizerScopedAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{refund}: {exc.message}", messages.ERROR)
 
-    @admin.action(description=_("Send again to the payment service"))
+    @admin.action(description=_("Send again to the payment service"), permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[Refund]) -> None:
         for refund in queryset.filter(state=RefundState.CREATED):
             refund_execute(refund_id=refund.pk)
@@ -235,8 +235,16 @@ class StatementLineAdmin(OrganizerScopedAdmin):
         return [path("import/", self.admin_site.admin_view(self.import_view), name="payments_statement_import"),
                 *super().get_urls()]
 
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        """Importing a statement records payments (and issues the tickets of the orders it pays)."""
+        return request.user.has_perm("payments.change_payment")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, context)
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         form = StatementForm(request.POST or None, request.FILES or None)
         form.fields["organizer"].queryset = (  # type: ignore[attr-defined]
