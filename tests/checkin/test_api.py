@@ -11,6 +11,7 @@ from django.test import Client
 
 from billetterie.api.services import api_token_create
 from billetterie.checkin import ratelimit
+from billetterie.checkin.models import Scan
 from billetterie.core import clock
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.selectors import event_public_key
@@ -177,6 +178,34 @@ def test_unknown_tickets_are_rate_limited(shop: Shop, client: Client, monkeypatc
         status, body = _post(client, url, {"text": text, "device_id": "d"}, headers)
         assert status == 429 and body["code"] == "rate_limited"
         assert _post(client, url, {"text": text, "device_id": "d"}, _token(shop))[1]["result"] == "ok"
+
+
+def test_unknown_tickets_in_a_sync_count_towards_the_same_limit(
+    shop: Shop, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync carries up to 500 scans: without the limit, one request was 500 serial guesses."""
+    monkeypatch.setattr(ratelimit, "FAILED_LOOKUPS_PER_WINDOW", 5)
+    checkin_list, _scope = door(shop)
+    [(line, text)] = tickets(shop)
+    headers = _token(shop)
+    base = f"/api/v1/checkin/lists/{checkin_list.pk}"
+    with time_machine.travel(clock.now(), tick=False):
+        at = clock.now().isoformat()
+        scans = [{"client_scan_id": "real", "text": text, "scanned_at": at}] + [
+            {"client_scan_id": f"g{i}", "text": f"ABCDEF-{i}", "scanned_at": at} for i in range(500 - 1)
+        ]
+        status, body = _post(client, f"{base}/sync", {"device_id": "d", "scans": scans}, headers)
+        assert status == 429 and body["code"] == "rate_limited"
+        assert Scan.objects.filter(result="unknown").count() == 0  # unknown serials leave no row
+        assert Scan.objects.get(line=line).client_scan_id == "real"  # the scan before the limit stands
+        # the token is refused everywhere for the rest of the minute
+        assert _post(client, f"{base}/redeem", {"text": "ABCDEF-999", "device_id": "d"}, headers)[0] == 429
+        assert _post(client, f"{base}/sync", {"device_id": "d", "scans": scans[:1]}, headers)[0] == 429
+    # a minute later the same batch is safe to send again: the applied scan counts once
+    with time_machine.travel(clock.now() + timedelta(minutes=2), tick=False):
+        status, outcomes = _post(client, f"{base}/sync", {"device_id": "d", "scans": scans[:3]}, headers)
+        assert status == 200 and [o["result"] for o in outcomes] == ["ok", "unknown", "unknown"]
+        assert Scan.objects.filter(line=line).count() == 1
 
 
 def test_search_is_rate_limited(shop: Shop, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -342,11 +342,15 @@ def sync(request: HttpRequest, list_id: int, body: SyncIn) -> list[SyncOut]:
     without). Idempotent by `client_scan_id`. When another device let the same ticket in, both
     scans are flagged `conflict` and the first scan wins. A scan whose `client_scan_id` the device
     already gave another ticket gets `result` `scan_id_reused` (not ok, nothing recorded); the
-    others are applied."""
+    others are applied. Unknown tickets count towards the same limit as on redeem: past it the
+    answer is a 429, the scans before it are applied, and sending the batch again later is safe."""
     scope = _scope(request, list_id)
+    subject = request_token(request).token_hash[:24]
+    ratelimit.lookups_check(subject=subject)
     outcomes = scans_sync(
         scope=scope, device_id=body.device_id,
         scans=[OfflineScan(client_scan_id=s.client_scan_id, text=s.text, scanned_at=s.scanned_at) for s in body.scans],
+        on_unknown=lambda: ratelimit.lookup_failed(subject=subject),
     )
     scans = sorted(body.scans, key=lambda s: s.scanned_at)  # the order scans_sync answers in
     return [_sync_out(scan.client_scan_id, outcome) for scan, outcome in zip(scans, outcomes, strict=True)]

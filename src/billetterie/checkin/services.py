@@ -428,11 +428,16 @@ class OfflineScan:
     scanned_at: datetime
 
 
-def scans_sync(*, scope: ListScope, device_id: str, scans: list[OfflineScan]) -> list[ScanOutcome]:
+def scans_sync(
+    *, scope: ListScope, device_id: str, scans: list[OfflineScan], on_unknown: Callable[[], None] | None = None
+) -> list[ScanOutcome]:
     """Apply the scans an offline device queued, in the order they were made. Idempotent: each
     carries a client-made id, unique per device, so a sync sent twice changes nothing. A scan
     whose id the device already gave another ticket is refused on its own (SCAN_ID_REUSED,
-    nothing recorded): the rest of the batch is applied."""
+    nothing recorded): the rest of the batch is applied.
+
+    `on_unknown` is called after each scan of an unknown ticket (the API's rate limit on
+    guessing serials); what it raises stops the batch, the scans before it staying applied."""
     if len(scans) > SYNC_MAX_SCANS:
         raise InvalidInput(
             _("Send at most %(n)d scans at a time.") % {"n": SYNC_MAX_SCANS}, code="too_many_scans"
@@ -456,6 +461,8 @@ def scans_sync(*, scope: ListScope, device_id: str, scans: list[OfflineScan]) ->
             )
         except ScanIdReused as exc:
             outcome = ScanOutcome(result=SCAN_ID_REUSED, ticket=exc.ticket, message=exc.message)
+        if outcome.result == ScanResult.UNKNOWN and on_unknown is not None:
+            on_unknown()
         outcomes.append(outcome)
     return outcomes
 
