@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 
 from billetterie.cart.models import Cart, Hold
 from billetterie.cart.services import CartAdd, cart_add, holds_reclaim_expired
@@ -97,3 +98,43 @@ def test_hold_reclaimed_while_its_checkout_commits() -> None:
             assert not Order.objects.filter(organizer=shop.organizer).exists()
             assert Quota.objects.get(date=shop.date).used == 0
         _assert_consistent(shop)
+
+
+def test_payment_confirmed_at_the_due_time_keeps_its_seat_against_the_sweeper(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """order_mark_paid reads "still held" 1 ms before the due time; the sweeper releases the hold
+    1 ms after it, before the payment's transaction writes: the paid order must keep (or take
+    again) its seat, never be paid with none while the seat is sold to someone else."""
+    from billetterie.orders import services as order_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the payment's BEGIN IMMEDIATE keeps the sweeper out until it commits")
+
+    shop = shop_create(slug="due", capacity=1)
+    order = _buy(shop)()
+    due = order.expires_at
+    assert due is not None
+    sweeper_released: list[object] = []
+
+    class EdgeClock:
+        calls = 0
+
+        def now(self) -> object:
+            EdgeClock.calls += 1
+            if EdgeClock.calls == 1:  # the "still held" check: the sweeper runs right after it
+                late = due + timedelta(milliseconds=1)
+                sweeper_released.extend(run_together([lambda: holds_reclaim_expired(now=late)]))
+                return due - timedelta(milliseconds=1)
+            return clock.now()
+
+    monkeypatch.setattr(order_services, "clock", EdgeClock())
+    assert order_services.order_mark_paid(order_id=order.pk)
+    monkeypatch.undo()
+    assert sweeper_released == [1]  # the race happened: the hold was released under the payment
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert Hold.objects.filter(line__order=order, released_at=None).count() == 1
+    _assert_consistent(shop)
+    with pytest.raises(DomainError):  # capacity 1, sold: a second buyer is refused
+        _buy(shop)()

@@ -290,13 +290,17 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
         if order.state == OrderState.PAID:
             return True
         lines = list(order.lines.all())
-        # a pending order before its due time still holds every place (its holds expire with it)
+        # a pending order before its due time still holds every place (its holds expire with it):
+        # making them permanent is one UPDATE, which also locks them against the sweeper. The
+        # sweeper may have released one in the meantime (the due time passed since the check):
+        # then fewer holds are kept than the order ever had, and its places are taken again
         still_held = order.state == OrderState.PENDING and order.expires_at and order.expires_at > clock.now()
-        if not still_held:
+        kept = Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None) if still_held else 0
+        if not still_held or kept < Hold.objects.filter(line__order=order).count():
             prefetch_related_objects(lines, "product__quotas", "date__capacity_quota")
             if not _lines_keep_places(lines):
                 return False
-        Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+            Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
         tickets = [line for line in lines if line.kind == ProductKind.TICKET]
         for line in tickets:
             line.ticket_nonce = secrets.token_bytes(8)
