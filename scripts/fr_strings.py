@@ -804,6 +804,12 @@ FR.update({
 FR.update({
     "The payment service could not be reached.": "Le service de paiement n'a pas pu être joint.",
     "The request contains a forbidden character (NUL).": "La requête contient un caractère interdit (NUL).",
+    "This order has received %(amount)s: refund its payments first, then cancel it.":
+        "Cette commande a reçu %(amount)s : remboursez d'abord ses paiements, puis annulez-la.",
+    "The order reached its due time with %(kept)s of %(total)s received: its places are kept. "
+    "Record the rest, or refund the payments and cancel the order.":
+        "La commande a atteint son échéance avec %(kept)s sur %(total)s reçus : ses places sont gardées. "
+        "Enregistrez le reste, ou remboursez les paiements et annulez la commande.",
     "This order is too large to be paid at once: split it into several orders.":
         "Cette commande est trop importante pour être payée en une fois : répartissez-la en plusieurs commandes.",
     "This file is not a CSV text file: export the statement from your bank as CSV.":
@@ -817,4 +823,22 @@ FR.update({
         "donnez à chaque passage son propre identifiant.",
     "Give each scan's time with its UTC offset (as 2026-01-01T10:00:00Z).":
         "Donnez l'heure de chaque passage avec son décalage UTC (comme 2026-01-01T10:00:00Z).",
+})
+
+# refunds: the refund page submitted twice, a surplus given back, refund notices matched to their refund
+FR.update({
+    "A refund was made meanwhile: nothing was changed, check the payment before trying again.":
+        "Un remboursement a été fait entre-temps : rien n'a été modifié, vérifiez le paiement avant de réessayer.",
+    "This page is out of date: open it again from the payment.":
+        "Cette page n'est plus à jour : rouvrez-la depuis le paiement.",
+    "Already refunded: %(amount)s.": "Déjà remboursé : %(amount)s.",
+    "Received %(amount)s beyond the order's total.": "Reçu %(amount)s de plus que le total de la commande.",
+    "Give it back to the buyer: this payment method cannot refund part of a payment automatically.":
+        "Rendez-le à l'acheteur : ce moyen de paiement ne peut pas rembourser automatiquement une partie "
+        "d'un paiement.",
+    "An automatic refund of it was started.": "Un remboursement automatique de ce montant a été lancé.",
+    "The payment service reports as made a refund recorded here as failed: check it in the payment service's "
+    "back office.":
+        "Le service de paiement signale comme fait un remboursement enregistré ici comme échoué : vérifiez-le "
+        "dans l'espace marchand du prestataire.",
 })

@@ -19,3 +19,18 @@ def order_by_secret(*, organizer_slug: str, code: str, secret: str) -> Order:
     if not secrets_equal(secret, expected) or order is None:
         raise NotFound(_("Order not found."))
     return order
+
+
+def order_money_kept_cents(*, order: Order) -> int:
+    """What the order's confirmed payments brought (their fees aside) and was not given back."""
+    from django.db.models import F, Sum
+
+    from billetterie.payments.models import PaymentState, Refund, RefundState
+
+    received = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(
+        cents=Sum(F("amount_cents") - F("fee_cents"))
+    )["cents"]
+    refunded = Refund.objects.filter(payment__order=order).exclude(state=RefundState.FAILED).aggregate(
+        cents=Sum("amount_cents")
+    )["cents"]
+    return (received or 0) - (refunded or 0)

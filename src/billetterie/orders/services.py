@@ -19,10 +19,11 @@ from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_avai
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
-from billetterie.core.money import MAX_CENTS
+from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.organizers.models import Organizer
 
 from .models import Order, OrderLine, OrderState
+from .selectors import order_money_kept_cents
 
 
 @dataclass(frozen=True)
@@ -346,11 +347,32 @@ def order_expire_due(*, now: datetime | None = None) -> int:
             order = Order.objects.select_for_update().get(pk=order_id)
             if order.state != OrderState.PENDING:
                 continue
+            if order_money_kept_cents(order=order) > 0:
+                _keep_part_paid(order)
+                continue
             holds_release(holds=Hold.objects.filter(line__order=order), now=now)
             order.state = OrderState.EXPIRED
             order.save(update_fields=["state"])
             count += 1
     return count
+
+
+def _keep_part_paid(order: Order) -> None:
+    """A part-paid order at its due time keeps its places with no due time, as an order awaiting
+    its invoice does, and is flagged: releasing them would keep the money and sell the places."""
+    from billetterie.payments.models import PaymentState
+
+    Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+    order.expires_at = None
+    order.save(update_fields=["expires_at"])
+    payment = order.payments.filter(state=PaymentState.CONFIRMED).order_by("-pk").first()
+    if payment is not None and not payment.needs_attention:
+        kept = format_money(order_money_kept_cents(order=order), order.currency)
+        payment.needs_attention = _(
+            "The order reached its due time with %(kept)s of %(total)s received: its places are kept. "
+            "Record the rest, or refund the payments and cancel the order."
+        ) % {"kept": kept, "total": format_money(order.total_cents, order.currency)}
+        payment.save(update_fields=["needs_attention"])
 
 
 def order_cancel(*, order_id: int) -> Order:
@@ -360,6 +382,13 @@ def order_cancel(*, order_id: int) -> Order:
             return order
         if order.state == OrderState.PAID:
             raise InvalidInput(_("A paid order is cancelled with a refund."), code="order_paid")
+        kept = order_money_kept_cents(order=order)
+        if kept > 0:  # cancelling would keep the money and give the places away
+            raise InvalidInput(
+                _("This order has received %(amount)s: refund its payments first, then cancel it.")
+                % {"amount": format_money(kept, order.currency)},
+                code="order_has_payments",
+            )
         holds_release(holds=Hold.objects.filter(line__order=order))
         order.state = OrderState.CANCELLED
         order.cancelled_at = clock.now()
