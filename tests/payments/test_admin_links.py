@@ -3,6 +3,7 @@ the bank statement import from the statement lines; what they answer to amounts 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,8 +14,11 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils.html import escape
 
+from billetterie.core.errors import Conflict
 from billetterie.organizers.models import Organizer
-from billetterie.payments.models import Payment, PaymentState, Refund, StatementLine
+from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
+from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
+from billetterie.payments.services import notice_apply, payment_refunded_cents, payment_start, refund_create
 from tests.factories import Shop
 from tests.payments.helpers import order_for
 
@@ -66,7 +70,8 @@ def test_refund_of_an_amount_no_row_can_hold_is_400(shop: Shop, admin_client_roo
     # 1e30 made the amount parser raise decimal.InvalidOperation: a 500
     payment = Payment.objects.create(order=order_for(shop), provider="cash", amount_cents=1500,
                                      state=PaymentState.CONFIRMED)
-    response = _root_client().post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": amount, "reason": "x"})
+    response = _root_client().post(f"/admin/payments/payment/{payment.pk}/refund/",
+                                   {"amount": amount, "reason": "x", "refunded": "0"})
     assert response.status_code == 400
     assert escape("Indiquez un montant en euros, par exemple 10 ou 12,50.") in response.content.decode()
     assert not Refund.objects.exists()
@@ -143,3 +148,89 @@ def test_statement_import_interrupted_by_the_database_says_what_stays(
     assert again.status_code == 302
     assert [p.amount_cents for p in Payment.objects.order_by("order_id")] == [1500, 1500]
     assert StatementLine.objects.count() == 2
+
+
+# --- the refund page submitted twice: one refund --------------------------------------------------
+
+
+def _refund_page_form(client: Client, url: str) -> dict[str, str]:
+    """What the browser sends from the refund page: the hidden field as the page gave it."""
+    page = client.get(url)
+    assert page.status_code == 200
+    found = re.search(r'name="refunded" value="(\d+)"', page.content.decode())
+    assert found, "the refund page carries what it showed as already refunded"
+    return {"refunded": found.group(1)}
+
+
+def _sandbox_paid(shop: Shop) -> Payment:
+    order = order_for(shop, quantity=2)  # 30 €
+    payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
+    payment = order.payments.get()
+    notice_apply(provider_id=payment.provider, organizer_id=order.organizer_id, event=ProviderEvent(
+        f"n-{payment.pk}", payment.reference, EventKind.CONFIRMED, payment.amount_cents, "EUR", psp_reference="T"))
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CONFIRMED and payment.amount_cents == 3000
+    return payment
+
+
+def test_double_submit_of_the_admin_refund_page_refunds_once(shop: Shop, admin_client_root: Client) -> None:
+    payment = _sandbox_paid(shop)
+    url = f"/admin/payments/payment/{payment.pk}/refund/"
+    form = {"amount": "10", "reason": "one ticket returned", **_refund_page_form(admin_client_root, url)}
+    assert form["refunded"] == "0"
+    first = admin_client_root.post(url, form)
+    second = admin_client_root.post(url, form)  # the same page, submitted again
+    assert first.status_code == 302
+    assert second.status_code == 409
+    message = "Un remboursement a été fait entre-temps : rien n'a été modifié, vérifiez le paiement avant de réessayer."
+    page = second.content.decode()
+    assert escape(message) in page
+    assert escape("Déjà remboursé : 10,00\u00a0€.") in page
+    # the page shown again asks for the amount afresh, with what is refunded now
+    assert 'name="refunded" value="1000"' in page and 'name="amount" value=' not in page
+    assert [(r.amount_cents, r.state) for r in Refund.objects.filter(payment=payment)] == [(1000, RefundState.DONE)]
+
+
+def test_a_colleagues_refund_meanwhile_is_not_repeated_but_a_fresh_page_refunds(
+    shop: Shop, admin_client_root: Client
+) -> None:
+    payment = _sandbox_paid(shop)
+    url = f"/admin/payments/payment/{payment.pk}/refund/"
+    stale = {"amount": "20", "reason": "", **_refund_page_form(admin_client_root, url)}
+    refund_create(payment=payment, amount_cents=500, reason="a colleague")
+    assert admin_client_root.post(url, stale).status_code == 409
+    assert list(Refund.objects.values_list("amount_cents", flat=True)) == [500]
+    fresh = {"amount": "20", "reason": "", **_refund_page_form(admin_client_root, url)}
+    assert fresh["refunded"] == "500"
+    assert admin_client_root.post(url, fresh).status_code == 302
+    assert list(Refund.objects.values_list("amount_cents", flat=True)) == [500, 2000]
+
+
+def test_a_refund_form_without_what_the_page_showed_refunds_nothing(shop: Shop, admin_client_root: Client) -> None:
+    payment = _sandbox_paid(shop)
+    response = admin_client_root.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "10"})
+    assert response.status_code == 400
+    assert escape("Cette page n'est plus à jour : rouvrez-la depuis le paiement.") in response.content.decode()
+    assert not Refund.objects.exists()
+
+
+def test_a_failed_refund_does_not_count_as_refunded(shop: Shop, admin_client_root: Client) -> None:
+    payment = _sandbox_paid(shop)
+    Refund.objects.create(payment=payment, amount_cents=3000, state=RefundState.FAILED)
+    url = f"/admin/payments/payment/{payment.pk}/refund/"
+    form = {"amount": "30", "reason": "", **_refund_page_form(admin_client_root, url)}
+    assert form["refunded"] == "0"
+    assert admin_client_root.post(url, form).status_code == 302
+    assert payment.refunds.get(state=RefundState.DONE).amount_cents == 3000
+
+
+def test_refund_create_checks_what_the_caller_saw_under_the_lock(shop: Shop) -> None:
+    payment = _sandbox_paid(shop)
+    refund_create(payment=payment, amount_cents=1000, expected_refunded_cents=0)
+    with pytest.raises(Conflict) as raised:
+        refund_create(payment=payment, amount_cents=1000, expected_refunded_cents=0)
+    assert raised.value.code == "refunded_meanwhile"
+    assert refund_create(payment=payment, amount_cents=1000, expected_refunded_cents=1000).amount_cents == 1000
+    # the other callers (staff's "refund in full" action, the API) pass nothing and are unchanged
+    assert refund_create(payment=payment, amount_cents=1000).amount_cents == 1000
+    assert payment_refunded_cents(payment=payment) == 3000

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.admin import OrganizerScopedAdmin
-from billetterie.core.errors import DomainError
+from billetterie.core.errors import Conflict, DomainError
 from billetterie.core.money import InvalidAmount, decimal_to_cents
 from billetterie.organizers.models import Organizer
 from billetterie.organizers.selectors import organizers_for_user
@@ -26,6 +26,7 @@ from .providers.registry import PROVIDERS, provider_get
 from .services import (
     EXTERNAL_METHODS,
     payment_method_credentials_set,
+    payment_refunded_cents,
     refund_create,
     refund_execute,
     refund_mark_done,
@@ -73,22 +74,31 @@ class PaymentAdmin(OrganizerScopedAdmin):
         payment = self.get_queryset(request).filter(pk=payment_id).first()
         if payment is None or not self.has_change_permission(request, payment):
             raise PermissionDenied
-        form = RefundForm(request.POST or None)
+        refunded = payment_refunded_cents(payment=payment)
+        form = RefundForm(request.POST or None, initial={"refunded": refunded})
         status = 200
         if request.method == "POST":
             status = 400
             if form.is_valid():
                 try:
                     cents = decimal_to_cents(form.cleaned_data["amount"].replace("€", ""))
-                    refund = refund_create(payment=payment, amount_cents=cents, reason=form.cleaned_data["reason"])
+                    refund = refund_create(payment=payment, amount_cents=cents, reason=form.cleaned_data["reason"],
+                                           expected_refunded_cents=form.cleaned_data["refunded"])
                 except InvalidAmount:
                     form.add_error("amount", _("Enter an amount in euros, for example 10 or 12,50."))
+                except Conflict as exc:
+                    # a second submit of this page, or a colleague's refund: show the page afresh with
+                    # the refunds as they are now, and an empty amount that must be typed again
+                    self.message_user(request, exc.message, messages.ERROR)
+                    refunded = payment_refunded_cents(payment=payment)
+                    form, status = RefundForm(initial={"refunded": refunded}), 409
                 except DomainError as exc:
                     form.add_error("amount", exc.message)
                 else:
                     self.message_user(request, refund.get_state_display(), messages.SUCCESS)
                     return HttpResponseRedirect(reverse("admin:payments_refund_changelist"))
         context = {**self.admin_site.each_context(request), "form": form, "payment": payment,
+                   "refunded_cents": refunded, "refunds": payment.refunds.order_by("id"),
                    "title": _("Refund a payment"), "opts": self.model._meta}
         return TemplateResponse(request, "admin/payments/refund.html", context, status=status)
 
@@ -179,6 +189,11 @@ class PaymentMethodConfigAdmin(OrganizerScopedAdmin):
 class RefundForm(forms.Form):
     amount = forms.CharField(label=_("Amount to refund (€)"), max_length=20)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    # what the page showed as already refunded: a second submit, or a colleague's refund meanwhile, is refused
+    refunded = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages={
+        "required": _("This page is out of date: open it again from the payment."),
+        "invalid": _("This page is out of date: open it again from the payment."),
+    })
 
 
 @admin.register(Refund)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock
-from billetterie.core.errors import DomainError, InvalidInput, SoldOut
+from billetterie.core.errors import Conflict, DomainError, InvalidInput, SoldOut
 from billetterie.core.money import InvalidAmount, decimal_to_cents
 from billetterie.notifications.services import email_invoice_requested, email_transfer_instructions
 from billetterie.orders.models import Order, OrderState
@@ -393,8 +393,13 @@ def payment_method_credentials_set(*, config: PaymentMethodConfig, mode: str, va
 # --- refunds ------------------------------------------------------------------------------------
 
 
-def refund_create(*, payment: Payment, amount_cents: int, reason: str = "") -> Refund:
+def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
+                  expected_refunded_cents: int | None = None) -> Refund:
     """Refund part or all of a confirmed payment, never more than was paid and not yet refunded.
+
+    `expected_refunded_cents`: what the caller showed as already refunded (a form's hidden
+    field). If it changed meanwhile (the same page submitted twice, a colleague's refund), the
+    caller decided on stale figures: Conflict, nothing is created.
 
     The refund row and its reference (the PSP call's idempotency key) are committed before the
     PSP is called; the call happens after, outside the transaction."""
@@ -402,9 +407,11 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "") -> R
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.state != PaymentState.CONFIRMED:
             raise InvalidInput(_("Only a confirmed payment can be refunded."), code="payment_not_confirmed")
-        refundable = locked.amount_cents - sum(
-            r.amount_cents for r in locked.refunds.exclude(state=RefundState.FAILED)
-        )
+        refunded = payment_refunded_cents(payment=locked)
+        if expected_refunded_cents is not None and refunded != expected_refunded_cents:
+            raise Conflict(_("A refund was made meanwhile: nothing was changed, check the payment before trying "
+                             "again."), code="refunded_meanwhile")
+        refundable = locked.amount_cents - refunded
         if not 0 < amount_cents <= refundable:
             raise InvalidInput(_("The amount must be positive and at most what is left to refund (%(left)s cents).")
                                % {"left": refundable}, code="amount_invalid")
@@ -417,6 +424,11 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "") -> R
             payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300]
         )
     return refund_execute(refund_id=refund.pk)
+
+
+def payment_refunded_cents(*, payment: Payment) -> int:
+    """What the payment's refunds give back or gave back (every one but the failed)."""
+    return sum(r.amount_cents for r in payment.refunds.exclude(state=RefundState.FAILED))
 
 
 def refund_execute(*, refund_id: int) -> Refund:
