@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
 
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput
-from billetterie.orders.models import OrderState
+from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import order_expire_due
-from billetterie.payments.models import PaymentMethodConfig, PaymentState, RefundState, StatementLine
-from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
+from billetterie.payments.models import Payment, PaymentMethodConfig, PaymentState, RefundState, StatementLine
+from billetterie.payments.providers import registry
+from billetterie.payments.providers.base import (
+    Capabilities,
+    CredentialField,
+    EventKind,
+    PaymentRequest,
+    PaymentUrls,
+    ProviderConfig,
+    ProviderEvent,
+    Redirect,
+    RefundOutcome,
+    RefundRequest,
+    RefundResult,
+)
 from billetterie.payments.selectors import order_payment_status
 from billetterie.payments.services import (
     StatementResult,
@@ -183,3 +198,104 @@ def test_a_method_not_offered_cannot_be_used(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer")
     with pytest.raises(InvalidInput):
         payment_start(order=order_for(shop), provider_id="sandbox", urls=URLS)
+
+
+# --- a card payment started before a part payment: the surplus goes back -------------------------
+
+
+@dataclass
+class WholeRefundsOnly:
+    """A PSP that refunds whole payments only (or nothing at all, with refund=False)."""
+
+    identifier: str = "wholepsp"
+    name: str = "Whole refunds PSP"
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(refund=True, partial_refund=False))
+    credential_fields: tuple[CredentialField, ...] = ()
+    sent: list[int] = field(default_factory=list)
+
+    def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> Redirect:
+        return Redirect("http://127.0.0.1/pay")
+
+    def refund(self, refund: RefundRequest, config: ProviderConfig) -> RefundResult:
+        self.sent.append(refund.amount_cents)
+        return RefundResult(RefundOutcome.DONE, psp_reference=f"re_{len(self.sent)}")
+
+
+def _books(order: Order) -> tuple[int, int]:
+    """(what confirmed payments brought for the order, what their refunds give back)."""
+    received = sum(p.amount_cents - p.fee_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
+    refunded = sum(r.amount_cents for p in order.payments.all() for r in p.refunds.exclude(state=RefundState.FAILED))
+    return received, refunded
+
+
+def test_card_payment_started_before_a_part_payment_gives_the_surplus_back(
+    shop: Shop, django_capture_on_commit_callbacks: Any
+) -> None:
+    order = order_for(shop, quantity=2)  # 30 €
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    card = order.payments.get()
+    assert card.amount_cents == 3000
+    payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)  # at the box office, meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(card)
+    order.refresh_from_db()
+    card.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert _books(order) == (4000, 1000)
+    refund = card.refunds.get()  # from the card: the sandbox refunds part of a payment
+    assert (refund.amount_cents, refund.state) == (1000, RefundState.DONE)
+    assert refund.reason == "Reçu 10,00\u00a0€ de plus que le total de la commande."
+    assert card.needs_attention == ("Reçu 10,00\u00a0€ de plus que le total de la commande. "
+                                    "Un remboursement automatique de ce montant a été lancé.")
+    assert not order.payments.filter(provider="cash").get().refunds.exists()
+
+
+def test_the_surplus_leaves_the_card_payments_fee_out(shop: Shop, django_capture_on_commit_callbacks: Any) -> None:
+    PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="sandbox", fee_fixed_cents=100)
+    order = order_for(shop, quantity=2)
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    card = order.payments.get()
+    assert (card.amount_cents, card.fee_cents) == (3100, 100)
+    payment_record_external(order_id=order.pk, method="cheque", amount_cents=1500)
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(card)
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert [(r.amount_cents, r.state) for r in card.refunds.all()] == [(1500, RefundState.DONE)]
+    received, refunded = _books(order)
+    assert received - refunded == order.total_cents == 3000
+
+
+def test_a_part_payment_then_a_card_payment_for_the_rest_refunds_nothing(shop: Shop) -> None:
+    order = order_for(shop, quantity=2)
+    payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
+    payment_start(order=order, provider_id="sandbox", urls=URLS)
+    card = order.payments.get(provider="sandbox")
+    assert card.amount_cents == 2000  # what was still due
+    _confirm(card)
+    order.refresh_from_db()
+    card.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert _books(order) == (3000, 0) and card.needs_attention == ""
+
+
+@pytest.mark.parametrize("refunds", [True, False])
+def test_a_surplus_the_provider_cannot_refund_in_part_is_flagged_with_its_amount(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, refunds: bool
+) -> None:
+    psp = WholeRefundsOnly(capabilities=Capabilities(refund=refunds, partial_refund=False))
+    monkeypatch.setitem(registry.PROVIDERS, psp.identifier, psp)
+    order = order_for(shop, quantity=2)
+    card = Payment.objects.create(order=order, provider=psp.identifier, amount_cents=3000, currency="EUR")
+    payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(card)
+    order.refresh_from_db()
+    card.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert card.state == PaymentState.CONFIRMED
+    assert _books(order) == (4000, 0)
+    assert psp.sent == []  # never the whole card payment: the order would be short of 20 €
+    assert card.needs_attention == (
+        "Reçu 10,00\u00a0€ de plus que le total de la commande. Rendez-le à l'acheteur : ce moyen de paiement "
+        "ne peut pas rembourser automatiquement une partie d'un paiement.")

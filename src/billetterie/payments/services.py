@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock
 from billetterie.core.errors import Conflict, DomainError, InvalidInput, SoldOut
-from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.core.money import InvalidAmount, decimal_to_cents, format_money
 from billetterie.notifications.services import email_invoice_requested, email_transfer_instructions
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import (
@@ -321,6 +321,32 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
     if not order_mark_paid(order_id=order.pk):
         order_mark_unfulfillable(order_id=order.pk)
         _refund_automatically(payment, _("Paid after the order expired and its places were sold."))
+        return
+    if received > order.total_cents:
+        # this payment was started for the whole amount due, and a part payment (box office, bank
+        # transfer) was recorded before it was confirmed: the order is paid, the rest goes back
+        _refund_surplus(payment, received - order.total_cents)
+
+
+def _refund_surplus(payment: Payment, surplus_cents: int) -> None:
+    """Give back what this payment brought beyond the order's total: a partial refund where the
+    provider can make one, after the commit; otherwise staff are told how much to give back."""
+    why = _("Received %(amount)s beyond the order's total.") % {
+        "amount": format_money(surplus_cents, payment.currency)
+    }
+    provider = provider_get(payment.provider)
+    if provider is None or not (provider.capabilities.refund and provider.capabilities.partial_refund):
+        payment.needs_attention = (why + " " + _("Give it back to the buyer: this payment method cannot refund "
+                                                 "part of a payment automatically."))[:300]
+        payment.save(update_fields=["needs_attention"])
+        return
+    payment.needs_attention = (why + " " + _("An automatic refund of it was started."))[:300]
+    payment.save(update_fields=["needs_attention"])
+    refund = Refund.objects.create(
+        payment=payment, amount_cents=surplus_cents, currency=payment.currency, reason=why[:300]
+    )
+    refund_pk = refund.pk
+    transaction.on_commit(lambda: _queue_refund(refund_pk))
 
 
 def _refund_automatically(payment: Payment, why: str) -> None:
