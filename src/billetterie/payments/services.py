@@ -380,18 +380,52 @@ def _payment_fail(payment: Payment, reason: str) -> None:
 
 
 def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
-    """The PSP says money went back: close our refund of that amount, or tell staff."""
-    refund = payment.refunds.filter(
-        state__in=[RefundState.CREATED, RefundState.PENDING], amount_cents=event.amount_cents
-    ).first()
+    """The PSP says money went back: close the refund of ours it is about, or tell staff.
+
+    A PSP sends several notices about one refund (Stripe: refund.created, then refund.updated),
+    so a notice must never close another refund than its own: one left open is sent again later
+    (with the same idempotency key), one closed wrongly is never sent at all."""
+    refund = _refund_of_notice(payment, event)
     if refund is None:
-        if not payment.refunds.filter(state=RefundState.DONE, amount_cents=event.amount_cents).exists():
-            payment.needs_attention = _("The payment service reports a refund made outside billetterie.")
-            payment.save(update_fields=["needs_attention"])
+        payment.needs_attention = _("The payment service reports a refund made outside billetterie.")
+        payment.save(update_fields=["needs_attention"])
+        return
+    if refund.state == RefundState.DONE:
+        return  # another notice about a refund already closed
+    if refund.state == RefundState.FAILED:
+        payment.needs_attention = _("The payment service reports as made a refund recorded here as failed: "
+                                    "check it in the payment service's back office.")
+        payment.save(update_fields=["needs_attention"])
         return
     refund.state, refund.done_at = RefundState.DONE, clock.now()
     refund.psp_reference = event.psp_reference[:200] or refund.psp_reference
     refund.save(update_fields=["state", "done_at", "psp_reference"])
+
+
+def _refund_of_notice(payment: Payment, event: ProviderEvent) -> Refund | None:
+    """Which of the payment's refunds a refund notice is about, if any (the payment row is locked).
+
+    By our reference where the PSP echoes it (Stripe's metadata, PayPal's invoice_id): exact,
+    even for a refund whose PSP call succeeded but whose answer was never saved. Then by the
+    PSP's refund id. Failing both, by amount, but only a refund that may have reached the PSP
+    without our learning its id, and never one the PSP named otherwise."""
+    refunds = payment.refunds.order_by("id")
+    if event.refund_reference:
+        return refunds.filter(reference=event.refund_reference).first()
+    psp_reference = event.psp_reference[:200]
+    if psp_reference:
+        named = refunds.filter(psp_reference=psp_reference).first()
+        if named is not None:
+            return named
+    candidates = refunds.filter(amount_cents=event.amount_cents)
+    if psp_reference:
+        candidates = candidates.filter(psp_reference="")
+    # one known to have reached the PSP first: a notice taken for an unsent refund closes it for good
+    for state in (RefundState.DONE, RefundState.PENDING, RefundState.CREATED):
+        found = candidates.filter(state=state).first()
+        if found is not None:
+            return found
+    return None
 
 
 # --- settings -----------------------------------------------------------------------------------

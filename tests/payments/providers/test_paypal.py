@@ -13,7 +13,7 @@ from billetterie.core.errors import InvalidInput
 from billetterie.core.money import InvalidAmount
 from billetterie.orders.models import Order, OrderState
 from billetterie.payments.fake_servers.paypal import sign_event
-from billetterie.payments.models import Payment, PaymentState, ProviderNotice, RefundState
+from billetterie.payments.models import Payment, PaymentState, ProviderNotice, Refund, RefundState
 from billetterie.payments.providers.base import PaymentUrls, Redirect
 from billetterie.payments.providers.paypal import cents_to_value, value_to_cents
 from billetterie.payments.services import payment_return, payment_start, refund_create
@@ -164,3 +164,23 @@ def test_full_and_partial_refunds(paypal_shop: Shop) -> None:
         refund_create(payment=payment, amount_cents=3000 - 550 + 1)
     rest = refund_create(payment=payment, amount_cents=3000 - 550)
     assert rest.state == RefundState.DONE
+
+
+def test_a_refund_notice_closes_the_refund_named_by_its_invoice_id(paypal_shop: Shop) -> None:
+    # refund() sends our refund reference as the PayPal refund's invoice_id; two refunds of one
+    # amount left open (the answers were lost): the notice closes the one it names, not the first
+    payment = _paid(paypal_shop, quantity=2)
+    first, second = (Refund.objects.create(payment=payment, amount_cents=550, currency="EUR") for _ in range(2))
+    event = {
+        "id": "WH-" + uuid.uuid4().hex[:16], "event_type": "PAYMENT.CAPTURE.REFUNDED", "resource_type": "refund",
+        "resource": {"id": "REF" + uuid.uuid4().hex[:10], "status": "COMPLETED", "custom_id": payment.reference,
+                     "invoice_id": second.reference, "amount": {"currency_code": "EUR", "value": "5.50"}},
+        "links": [{"href": "https://api.sandbox.paypal.com/v1/notifications/webhooks-events/x", "rel": "self"}],
+    }
+    assert _post(event) == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == RefundState.CREATED and first.psp_reference == ""
+    assert second.state == RefundState.DONE and second.psp_reference == event["resource"]["id"]
+    payment.refresh_from_db()
+    assert payment.needs_attention == ""

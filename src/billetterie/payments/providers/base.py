@@ -129,6 +129,8 @@ class ProviderEvent:
     psp_reference: str = ""
     reason: str = ""
     payload: dict[str, object] = field(default_factory=dict)
+    # a refund notice: our Refund.reference, where the PSP echoes what the refund call sent
+    refund_reference: str = ""
 
 
 class RefundOutcome(StrEnum):

@@ -224,8 +224,10 @@ class PayPalProvider:
             except InvalidAmount as exc:
                 raise NoticeRejected("malformed amount") from exc
             currency = str((resource.get("amount") or {}).get("currency_code", ""))
+            # refund() sends our refund reference as the invoice_id: the notice names its refund exactly
             return [ProviderEvent(notice_id, reference, EventKind.REFUNDED, cents, currency,
-                                  psp_reference=str(resource.get("id", "")), payload={"refund": resource.get("id")})]
+                                  psp_reference=str(resource.get("id", "")), payload={"refund": resource.get("id")},
+                                  refund_reference=str(resource.get("invoice_id") or ""))]
         return []
 
     def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse:

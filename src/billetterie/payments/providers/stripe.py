@@ -174,8 +174,11 @@ class StripeProvider:
             return [ProviderEvent(notice_id, reference, EventKind.PENDING, int(obj["amount"]),
                                   str(obj["currency"]).upper(), psp_reference=str(obj["id"]), payload=payload)]
         if kind in ("refund.created", "refund.updated") and obj.get("status") == "succeeded":
+            # refund() puts our refund reference in the metadata: the notice names its refund exactly
+            ours = str((obj.get("metadata") or {}).get("refund_reference", ""))
             return [ProviderEvent(notice_id, reference, EventKind.REFUNDED, int(obj["amount"]),
-                                  str(obj["currency"]).upper(), psp_reference=str(obj["id"]), payload=payload)]
+                                  str(obj["currency"]).upper(), psp_reference=str(obj["id"]), payload=payload,
+                                  refund_reference=ours)]
         return []
 
     def _events_of_intent(self, intent: Any, reference: str) -> list[ProviderEvent]:
