@@ -18,7 +18,8 @@ from billetterie.core.errors import Conflict
 from billetterie.organizers.models import Organizer
 from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
 from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
-from billetterie.payments.services import notice_apply, payment_refunded_cents, payment_start, refund_create
+from billetterie.payments.selectors import payment_refunded_cents
+from billetterie.payments.services import notice_apply, payment_start, refund_create
 from tests.factories import Shop
 from tests.payments.helpers import order_for
 

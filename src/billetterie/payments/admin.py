@@ -23,10 +23,10 @@ from .crypto import credentials_decrypt, mask
 from .models import Payment, PaymentMethodConfig, Refund, RefundState, StatementLine
 from .providers.base import Mode
 from .providers.registry import PROVIDERS, provider_get
+from .selectors import payment_refunded_cents
 from .services import (
     EXTERNAL_METHODS,
     payment_method_credentials_set,
-    payment_refunded_cents,
     refund_create,
     refund_execute,
     refund_mark_done,

@@ -9,7 +9,7 @@ from billetterie.orders.models import Order
 from billetterie.organizers.models import Organizer
 
 from .crypto import credentials_decrypt
-from .models import Channel, Payment, PaymentMethodConfig
+from .models import Channel, Payment, PaymentMethodConfig, RefundState
 from .providers.base import Mode, PaymentRequest, ProviderConfig
 from .providers.registry import provider_get
 
@@ -188,3 +188,8 @@ def order_payment_status(*, order: Order) -> str:
     if latest.provider == "transfer":
         return "transfer"
     return "pending"
+
+
+def payment_refunded_cents(*, payment: Payment) -> int:
+    """What the payment's refunds give back or gave back (every one but the failed)."""
+    return sum(r.amount_cents for r in payment.refunds.exclude(state=RefundState.FAILED))

@@ -52,7 +52,7 @@ from .providers.base import (
     RefundRequest,
 )
 from .providers.registry import provider_get
-from .selectors import method_config, methods_offered, payment_request, provider_config
+from .selectors import method_config, methods_offered, payment_refunded_cents, payment_request, provider_config
 
 RETURN_SALT = "billetterie.payments.return"
 PAYABLE_STATES = (OrderState.PENDING,)
@@ -484,11 +484,6 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
             payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300]
         )
     return refund_execute(refund_id=refund.pk)
-
-
-def payment_refunded_cents(*, payment: Payment) -> int:
-    """What the payment's refunds give back or gave back (every one but the failed)."""
-    return sum(r.amount_cents for r in payment.refunds.exclude(state=RefundState.FAILED))
 
 
 def refund_execute(*, refund_id: int) -> Refund:
