@@ -325,42 +325,27 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
     if received > order.total_cents:
         # this payment was started for the whole amount due, and a part payment (box office, bank
         # transfer) was recorded before it was confirmed: the order is paid, the rest goes back
-        _refund_surplus(payment, received - order.total_cents)
+        surplus = received - order.total_cents
+        why = _("Received %(amount)s beyond the order's total.") % {"amount": format_money(surplus, payment.currency)}
+        _refund_automatically(payment, why, amount_cents=surplus)
 
 
-def _refund_surplus(payment: Payment, surplus_cents: int) -> None:
-    """Give back what this payment brought beyond the order's total: a partial refund where the
-    provider can make one, after the commit; otherwise staff are told how much to give back."""
-    why = _("Received %(amount)s beyond the order's total.") % {
-        "amount": format_money(surplus_cents, payment.currency)
-    }
+def _refund_automatically(payment: Payment, why: str, amount_cents: int | None = None) -> None:
+    """Give back `amount_cents` of the payment (all of it by default) where the provider can,
+    after the commit; tell staff how otherwise."""
+    amount = payment.amount_cents if amount_cents is None else amount_cents
+    partial = amount < payment.amount_cents
     provider = provider_get(payment.provider)
-    if provider is None or not (provider.capabilities.refund and provider.capabilities.partial_refund):
-        payment.needs_attention = (why + " " + _("Give it back to the buyer: this payment method cannot refund "
-                                                 "part of a payment automatically."))[:300]
+    if provider is None or not provider.capabilities.refund or (partial and not provider.capabilities.partial_refund):
+        todo = (_("Give it back to the buyer: this payment method cannot refund part of a payment automatically.")
+                if partial else _("Refund it in the payment service's back office."))
+        payment.needs_attention = f"{why} {todo}"[:300]
         payment.save(update_fields=["needs_attention"])
         return
-    payment.needs_attention = (why + " " + _("An automatic refund of it was started."))[:300]
+    started = _("An automatic refund of it was started.") if partial else _("An automatic refund was started.")
+    payment.needs_attention = f"{why} {started}"[:300]
     payment.save(update_fields=["needs_attention"])
-    refund = Refund.objects.create(
-        payment=payment, amount_cents=surplus_cents, currency=payment.currency, reason=why[:300]
-    )
-    refund_pk = refund.pk
-    transaction.on_commit(lambda: _queue_refund(refund_pk))
-
-
-def _refund_automatically(payment: Payment, why: str) -> None:
-    """Give the money back where the provider can, after the commit; flag it for staff otherwise."""
-    provider = provider_get(payment.provider)
-    if provider is None or not provider.capabilities.refund:
-        payment.needs_attention = why + " " + _("Refund it in the payment service's back office.")
-        payment.save(update_fields=["needs_attention"])
-        return
-    payment.needs_attention = why + " " + _("An automatic refund was started.")
-    payment.save(update_fields=["needs_attention"])
-    refund = Refund.objects.create(
-        payment=payment, amount_cents=payment.amount_cents, currency=payment.currency, reason=why[:300]
-    )
+    refund = Refund.objects.create(payment=payment, amount_cents=amount, currency=payment.currency, reason=why[:300])
     refund_pk = refund.pk
     transaction.on_commit(lambda: _queue_refund(refund_pk))
 
