@@ -240,6 +240,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             refund = {"id": uuid.uuid4().hex[:17].upper(), "status": "COMPLETED",
                       "amount": {"currency_code": capture["amount"]["currency_code"], "value": _value(cents)},
                       "custom_id": data.get("custom_id", capture["custom_id"]),
+                      "invoice_id": data.get("invoice_id", ""),  # PayPal's refund echoes both, as in its API
                       "links": [{"href": f"{SANDBOX_LINK}/v2/payments/refunds/x", "rel": "self", "method": "GET"}]}
             self._webhook("PAYMENT.CAPTURE.REFUNDED", refund)
             return 201, refund
