@@ -24,3 +24,12 @@ def checkout_one_ticket(page: Page, live_server: Any, shop: Shop, method: str) -
     page.get_by_label(method).check()
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
+
+
+def fill_card(page: Page, number: str) -> None:
+    """The sandbox payment page: a card `number` (see README's test cards), then pay."""
+    page.get_by_label("Nom sur la carte").fill("Camille Martin")
+    page.get_by_label("Numéro de carte").fill(number)
+    page.get_by_label("Expiration (MM/AA)").fill("12/34")
+    page.get_by_label("Code de sécurité").fill("123")
+    page.get_by_role("button", name="Payer maintenant").click()

@@ -19,6 +19,7 @@ from billetterie.core import clock
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import ticket_verify
+from tests.browser.shop import fill_card
 from tests.factories import Shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,14 +32,6 @@ def _deliver_late_notices() -> int:
     for task in tasks:
         HUEY.execute(task, later)
     return len(tasks)
-
-
-def _fill_card(page: Page, number: str) -> None:
-    page.get_by_label("Nom sur la carte").fill("Camille Martin")
-    page.get_by_label("Numéro de carte").fill(number)
-    page.get_by_label("Expiration (MM/AA)").fill("12/34")
-    page.get_by_label("Code de sécurité").fill("123")
-    page.get_by_role("button", name="Payer maintenant").click()
 
 
 def _fill_people(page: Page) -> None:
@@ -62,7 +55,7 @@ def test_membership_purchase_student_price(page: Page, live_server: object, shop
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
     expect(page.get_by_text("5,00 €")).to_be_visible()
-    _fill_card(page, "4000 0000 0000 0077")  # approved, notice arrives late
+    fill_card(page, "4000 0000 0000 0077")  # approved, notice arrives late
     expect(page.locator(".state")).to_contain_text("Paiement en cours")
     assert _deliver_late_notices() == 1
     expect(page.locator(".state")).to_contain_text("Paiement validé", timeout=15_000)  # the page polled
@@ -86,7 +79,7 @@ def test_tickets_meal_and_donation_with_3ds(page: Page, live_server: object, sho
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
     expect(page.get_by_text("56,50 €")).to_be_visible()  # 15 + 10 + 2 × 12 + 7,50
-    _fill_card(page, "4000000000003220")
+    fill_card(page, "4000000000003220")
     expect(page.get_by_role("heading")).to_contain_text("3-D Secure")
     page.get_by_role("button", name="Confirmer le paiement").click()
     expect(page.locator(".state")).to_contain_text("Paiement validé")
@@ -114,10 +107,10 @@ def test_declined_card_then_retry(page: Page, live_server: object, shop: Shop) -
     _fill_people(page)
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
-    _fill_card(page, "4000 0000 0000 0002")
+    fill_card(page, "4000 0000 0000 0002")
     expect(page.locator(".state")).to_contain_text("Le paiement a échoué")
     page.get_by_role("button", name="Réessayer").click()
-    _fill_card(page, "4242 4242 4242 4242")
+    fill_card(page, "4242 4242 4242 4242")
     expect(page.locator(".state")).to_contain_text("Paiement validé")
     assert Order.objects.get().state == OrderState.PAID
 

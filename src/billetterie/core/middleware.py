@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
-# a NUL inside a JSON string is written \u0000 (a raw one is invalid JSON, refused by the parsers)
+# a NUL inside a JSON string is written \u0000; a raw one (invalid JSON) is refused here too
 JSON_NUL = b"\\u0000"
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/json")
 

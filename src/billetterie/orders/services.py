@@ -347,8 +347,9 @@ def order_expire_due(*, now: datetime | None = None) -> int:
             order = Order.objects.select_for_update().get(pk=order_id)
             if order.state != OrderState.PENDING:
                 continue
-            if order_money_kept_cents(order=order) > 0:
-                _keep_part_paid(order)
+            kept = order_money_kept_cents(order=order)
+            if kept > 0:
+                _keep_part_paid(order, kept)
                 continue
             holds_release(holds=Hold.objects.filter(line__order=order), now=now)
             order.state = OrderState.EXPIRED
@@ -357,7 +358,7 @@ def order_expire_due(*, now: datetime | None = None) -> int:
     return count
 
 
-def _keep_part_paid(order: Order) -> None:
+def _keep_part_paid(order: Order, kept_cents: int) -> None:
     """A part-paid order at its due time keeps its places with no due time, as an order awaiting
     its invoice does, and is flagged: releasing them would keep the money and sell the places."""
     from billetterie.payments.models import PaymentState
@@ -367,11 +368,10 @@ def _keep_part_paid(order: Order) -> None:
     order.save(update_fields=["expires_at"])
     payment = order.payments.filter(state=PaymentState.CONFIRMED).order_by("-pk").first()
     if payment is not None and not payment.needs_attention:
-        kept = format_money(order_money_kept_cents(order=order), order.currency)
         payment.needs_attention = _(
             "The order reached its due time with %(kept)s of %(total)s received: its places are kept. "
             "Record the rest, or refund the payments and cancel the order."
-        ) % {"kept": kept, "total": format_money(order.total_cents, order.currency)}
+        ) % {"kept": format_money(kept_cents, order.currency), "total": format_money(order.total_cents, order.currency)}
         payment.save(update_fields=["needs_attention"])
 
 

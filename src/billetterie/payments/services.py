@@ -406,11 +406,9 @@ def _refund_of_notice(payment: Payment, event: ProviderEvent) -> Refund | None:
     if psp_reference:
         candidates = candidates.filter(psp_reference="")
     # one known to have reached the PSP first: a notice taken for an unsent refund closes it for good
-    for state in (RefundState.DONE, RefundState.PENDING, RefundState.CREATED):
-        found = candidates.filter(state=state).first()
-        if found is not None:
-            return found
-    return None
+    preference = (RefundState.DONE, RefundState.PENDING, RefundState.CREATED)
+    found = candidates.filter(state__in=preference)
+    return min(found, key=lambda r: (preference.index(r.state), r.pk), default=None)
 
 
 # --- settings -----------------------------------------------------------------------------------

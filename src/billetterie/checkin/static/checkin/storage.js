@@ -179,11 +179,9 @@ class LocalStore {
 
   async addScan(list, scan, entry) {
     const items = await this.get("queue." + list, []);
-    const entries = await this.get("entries." + list, {});
-    entries[scan.line_id] = entry;
     // the queue first: a scan queued without its entry is still sent; the reverse would be lost
     await this.set("queue." + list, [...items.filter((q) => q.id !== scan.id), scan]);
-    await this.set("entries." + list, entries);
+    await this.updateEntries(list, (entries) => { entries[scan.line_id] = entry; });
   }
 
   async updateEntries(list, change) {
