@@ -37,6 +37,16 @@ class OrganizerScopedAdmin(admin.ModelAdmin):
         _scope(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        """Only fields that are on the form: a read-only field (the organiser's slug for its staff)
+        is not, and Django's admin fails with a KeyError on a prepopulated field it cannot find."""
+        readonly = set(self.get_readonly_fields(request, obj))
+        return {
+            field: sources
+            for field, sources in super().get_prepopulated_fields(request, obj).items()
+            if field not in readonly and readonly.isdisjoint(sources)
+        }
+
 
 def _scope(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
     lookup = SCOPED_FK_PATHS.get(db_field.name)
