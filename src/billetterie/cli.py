@@ -2,7 +2,8 @@
 
     billetterie demo            migrate, load the demo data, serve 127.0.0.1:$PORT with the task worker
     billetterie serve [ARGS]    gunicorn (gthread) on $HOST:$PORT, $WEB_CONCURRENCY workers; ARGS to gunicorn
-    billetterie worker          the task consumer (huey): emails, payment notices, periodic jobs
+    billetterie worker [--queue money|mail]   the task consumers (huey), one per queue: money (payment
+                                notices, refunds, expiry sweeps) and mail (emails, imports); both by default
     billetterie createtoken SLUG [--name N] [--permissions read,orders,checkin]
     billetterie <other>         a Django management command (migrate, createsuperuser, shell…)
 """
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         return serve(args[1:])
     if command == "worker":
-        return manage(["run_huey", *args[1:]])
+        return worker(args[1:])
     # createtoken, load_demo, migrate…: management commands
     return manage(args)
 
@@ -52,6 +53,17 @@ def manage(args: list[str]) -> int:
 
     execute_from_command_line(["billetterie", *args])
     return 0
+
+
+def worker(args: list[str]) -> int:
+    """One consumer per queue, each its own process, so a stuck email cannot hold a payment back."""
+    if "--queue" in args or any(a.startswith("--queue=") for a in args) or "-h" in args or "--help" in args:
+        return manage(["run_worker", *args])
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "billetterie.cli", "run_worker", "--queue", queue, *args])  # noqa: S603
+        for queue in ("money", "mail")
+    ]
+    return _supervise(procs, name="worker")
 
 
 def _gunicorn(host: str, port: int, workers: int, threads: int, extra: list[str]) -> list[str]:
@@ -200,7 +212,7 @@ def _wait_for_port(host: str, port: int, procs: list[subprocess.Popen[bytes]], t
             time.sleep(0.2)
 
 
-def _supervise(procs: list[subprocess.Popen[bytes]]) -> int:
+def _supervise(procs: list[subprocess.Popen[bytes]], name: str = "demo") -> int:
     """Run until Ctrl-C or SIGTERM (then stop every child) or until a child dies (then stop the rest)."""
     stopping: list[int] = []
 
@@ -220,7 +232,7 @@ def _supervise(procs: list[subprocess.Popen[bytes]]) -> int:
     died = [p for p in procs if p.returncode not in (0, None)]
     if died:
         proc = died[0]
-        print(f"billetterie demo: {proc.args!r} exited with status {proc.returncode}", file=sys.stderr)
+        print(f"billetterie {name}: {proc.args!r} exited with status {proc.returncode}", file=sys.stderr)
     return 1
 
 

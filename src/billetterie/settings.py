@@ -120,10 +120,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CLOCK_SOURCE = os.environ.get("CLOCK_SOURCE", "database")
 
 # --- cache and jobs: local memory and SQLite by default, Redis when REDIS_URL is set ----------
+# two task queues with a consumer each (core/queues.py): "money" (HUEY: notices, status checks,
+# refunds, expiry, domain events) and "mail" (HUEY_MAIL: emails and other slow work)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "billetterie.core.cache.RedisCache", "LOCATION": REDIS_URL}}
     HUEY = {"huey_class": "huey.PriorityRedisHuey", "name": "billetterie", "url": REDIS_URL, "immediate": False}
+    HUEY_MAIL = {**HUEY, "name": "billetterie-mail"}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     HUEY = {
@@ -132,12 +135,15 @@ else:
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
     }
+    HUEY_MAIL = {**HUEY, "name": "billetterie-mail", "filename": str(VAR_DIR / "huey-mail.sqlite3")}
 # cache catalogue reads per process, dropped when the catalogue changes: needs a cache shared by
 # every process (Redis), or a change made in one process would not reach the others
 CATALOG_CACHE = bool(REDIS_URL)
 if _env_bool("HUEY_IMMEDIATE"):
-    HUEY["immediate"] = True
-HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "periodic": True}
+    HUEY["immediate"] = HUEY_MAIL["immediate"] = True
+HUEY["consumer"] = {"workers": int(os.environ.get("MONEY_WORKERS", "2")), "worker_type": "thread", "periodic": True}
+HUEY_MAIL["consumer"] = {"workers": int(os.environ.get("MAIL_WORKERS", "2")), "worker_type": "thread",
+                         "periodic": True}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +186,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+# a mail server that accepts the connection and never answers must not hold a worker for ever
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@billetterie.invalid")
 
 # --- payments ----------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from billetterie.core.queues import money_periodic_task
 
 from .services import carts_sweep_expired
 
 
-@db_periodic_task(crontab(minute="*"))
+@money_periodic_task(crontab(minute="*"))
 def sweep_expired_holds() -> None:
     carts_sweep_expired()

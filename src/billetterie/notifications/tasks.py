@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+
+from billetterie.core.queues import mail_periodic_task, mail_task
 
 from .services import outbox_send, outbox_send_due
 
 
-@db_task()
+@mail_task()
 def outbox_send_task(message_id: int) -> None:
     outbox_send(message_id=message_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@mail_periodic_task(crontab(minute="*"))
 def outbox_drain_due() -> int:
     return outbox_send_due()

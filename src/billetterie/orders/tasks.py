@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from billetterie.core.queues import money_periodic_task
 
 from .services import order_expire_due
 
 
-@db_periodic_task(crontab(minute="*"))
+@money_periodic_task(crontab(minute="*"))
 def expire_unpaid_orders() -> None:
     order_expire_due()

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import httpx
-from huey.contrib.djhuey import task
+
+from billetterie.core.queues import money_task
 
 from .providers.sandbox import SIGNATURE_HEADER
 
@@ -10,7 +11,7 @@ from .providers.sandbox import SIGNATURE_HEADER
 NOTICE_PRIORITY = 100
 
 
-@task(retries=10, retry_delay=3, priority=NOTICE_PRIORITY)
+@money_task(retries=10, retry_delay=3, priority=NOTICE_PRIORITY)
 def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
     """The fake PSP posting its notice; an error or a non-2xx answer makes huey retry."""
     response = httpx.post(
@@ -22,7 +23,7 @@ def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
     response.raise_for_status()
 
 
-@task(retries=5, retry_delay=60, priority=NOTICE_PRIORITY)
+@money_task(retries=5, retry_delay=60, priority=NOTICE_PRIORITY)
 def payment_status_check_task(payment_id: int) -> None:
     """Ask the PSP where a payment stands, after notices that contradict each other."""
     from .services import payment_status_check
@@ -30,7 +31,7 @@ def payment_status_check_task(payment_id: int) -> None:
     payment_status_check(payment_id=payment_id)
 
 
-@task(retries=8, retry_delay=120)
+@money_task(retries=8, retry_delay=120)
 def refund_execute_task(refund_id: int) -> None:
     """Send a stored refund to the PSP; a refund the PSP could not take stays `created` and is retried."""
     from .models import RefundState
