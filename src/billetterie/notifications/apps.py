@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "billetterie.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from . import subscribers
+
+        subscribers.register()

@@ -16,12 +16,13 @@ from billetterie.cart.models import Cart, CartPosition, Hold
 from billetterie.cart.services import CartAdd, holds_release, item_check, places_take, places_take_counts
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind, QuestionKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_available
-from billetterie.core import clock
+from billetterie.core import clock, events
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.organizers.models import Organizer
 
+from .events import OrderPaid
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
 
@@ -279,13 +280,13 @@ def _take_for_lines(quota_ids: list[list[int]], now: datetime) -> None:
 
 
 def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | None = None) -> bool:
-    """Make the order's places permanent and send the confirmation. Idempotent.
+    """Make the order's places permanent and publish `OrderPaid` (its confirmation). Idempotent.
 
+    The event is written in this transaction: a crash after the commit cannot lose the email
+    (`notify=False`: an API sale that asked for no email).
     `new_order` is the order row this very transaction created (a box-office sale paid at once):
     nobody else can see it yet, so it is used as is rather than locked and read again.
     Returns False when the order had expired and its places are gone: the caller must flag it."""
-    from billetterie.notifications.services import email_order_confirmed
-
     with transaction.atomic(savepoint=False):  # nothing inside is caught: no savepoint round trips
         order = new_order if new_order is not None else Order.objects.select_for_update().get(pk=order_id)
         if order.state == OrderState.PAID:
@@ -309,8 +310,7 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
         order.state = OrderState.PAID
         order.paid_at = clock.now()
         order.save(update_fields=["state", "paid_at"])
-        if notify:
-            transaction.on_commit(lambda: email_order_confirmed(order_id=order.pk))
+        events.publish(OrderPaid(order_id=order.pk, send_confirmation=notify))
     return True
 
 

@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
         autodiscover_modules("tasks")  # every app's tasks register on their queue
         queue = options["queue"]
-        consumer_options = dict((settings.HUEY if queue == "money" else settings.HUEY_MAIL).get("consumer", {}))
+        queue_settings: dict[str, Any] = settings.HUEY if queue == "money" else settings.HUEY_MAIL
+        consumer_options: dict[str, Any] = dict(queue_settings.get("consumer", {}))
         if options["workers"]:
             consumer_options["workers"] = options["workers"]
         config = ConsumerConfig(**consumer_options)
