@@ -1,0 +1,23 @@
+"""What payments tell the domains above them (core/events.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from billetterie.core.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferRequested(DomainEvent):
+    """The buyer chose to pay by bank transfer: they need the account, the amount and the reference."""
+
+    name = "payment.transfer_requested"
+    order_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceRequested(DomainEvent):
+    """The buyer asked to pay on invoice (seed 003): the order waits for the organiser's invoice."""
+
+    name = "payment.invoice_requested"
+    order_id: int
