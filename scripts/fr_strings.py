@@ -842,3 +842,48 @@ FR.update({
         "Le service de paiement signale comme fait un remboursement enregistré ici comme échoué : vérifiez-le "
         "dans l'espace marchand du prestataire.",
 })
+
+# test orders (decision 0010): no sandbox outside the demo unless turned on, test money marked everywhere
+FR.update({
+    "test order": "commande de test",
+    "test payment": "paiement de test",
+    "accept test tickets": "accepter les billets de test",
+    "Tickets of orders paid in test mode are refused at the door unless this is ticked (for a rehearsal of the "
+    "entrance).":
+        "Les billets des commandes payées en mode test sont refusés à l'entrée, sauf si cette case est cochée "
+        "(pour une répétition du contrôle d'accès).",
+    "Test ticket": "Billet de test",
+    "Test ticket — not valid for entry": "Billet de test — non valable pour l'entrée",
+    "Online payments have not been activated by the organiser yet: only free items can be ordered for now.":
+        "Les paiements en ligne ne sont pas encore activés par l'organisateur\u00a0: seuls les articles gratuits "
+        "peuvent être commandés pour le moment.",
+    "test orders": "commandes de test",
+    "Real sales only": "Ventes réelles uniquement",
+    "Test orders only": "Commandes de test uniquement",
+    "TEST": "TEST",
+    "Test order: it was paid in a test mode (the built-in sandbox or a payment service's test credentials): no "
+    "real money was received. It is left out of the check-in lists' counts and exports, and its tickets are "
+    "refused at the door unless the check-in list accepts test tickets.":
+        "Commande de test\u00a0: elle a été payée en mode test (le bac à sable intégré ou les identifiants de test d'un "
+        "service de paiement), aucun argent réel n'a été reçu. Elle n'entre ni dans les comptages ni dans les "
+        "exports des listes de contrôle, et ses billets sont refusés à l'entrée, sauf si la liste de contrôle "
+        "accepte les billets de test.",
+    "%(organizer)s has no live payment method: the shop takes test payments only. Orders paid that way are test "
+    "orders, refused at the door; no real money is received. Add a method in live mode (or bank transfer) to "
+    "sell.":
+        "%(organizer)s n'a aucun moyen de paiement réel\u00a0: la boutique ne prend que des paiements de test. Les "
+        "commandes ainsi payées sont des commandes de test, refusées à l'entrée, et aucun argent n'est reçu. Pour "
+        "vendre, ajoutez un moyen de paiement en mode Production (ou le virement bancaire).",
+    "%(organizer)s has no live payment method set up: buyers cannot pay online and only free items can be "
+    "ordered. Add a payment method in live mode (or bank transfer) to sell.":
+        "%(organizer)s n'a aucun moyen de paiement réel configuré\u00a0: les acheteurs ne peuvent pas payer en ligne et "
+        "seuls les articles gratuits peuvent être commandés. Pour vendre, ajoutez un moyen de paiement en mode "
+        "Production (ou le virement bancaire).",
+    "Test order": "Commande de test",
+    "TEST ORDER": "COMMANDE TEST",
+    "[TEST ORDER]": "[COMMANDE TEST]",
+    "This order was paid in test mode: no real money was received, and its tickets are not valid for entry.":
+        "Cette commande a été payée en mode test\u00a0: aucun argent réel n'a été reçu, et ses billets ne sont pas "
+        "valables pour l'entrée.",
+    "TEST — not valid": "TEST — non valable",
+})

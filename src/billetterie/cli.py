@@ -96,6 +96,7 @@ def _demo_environment(port: int) -> Path:
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("PAYMENT_FAKES", "1")  # the PayZen and Mercanet methods pay at local fake bank pages
+    env.setdefault("SANDBOX_PAYMENTS", "1")  # organisers with no payment method get the built-in sandbox
     (var_dir / "mail").mkdir(parents=True, exist_ok=True)
     return var_dir
 

@@ -216,3 +216,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+SANDBOX_PAYMENTS_DEFAULT = _env_bool("SANDBOX_PAYMENTS")  # built-in sandbox for organisers with no method: demo only

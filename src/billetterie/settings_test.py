@@ -8,3 +8,4 @@ HUEY_MAIL = {**HUEY_MAIL, "immediate": True}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CLOCK_SOURCE = "application"  # tests move the clock with time-machine
+SANDBOX_PAYMENTS_DEFAULT = True  # most tests buy with the built-in sandbox; production tests turn it off

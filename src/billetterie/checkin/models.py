@@ -30,6 +30,11 @@ class CheckinList(models.Model):
         EventDate, blank=True, related_name="checkin_lists", verbose_name=_("dates"),
         help_text=_("None chosen: every date."),
     )
+    accept_test_tickets = models.BooleanField(
+        _("accept test tickets"), default=False,
+        help_text=_("Tickets of orders paid in test mode are refused at the door unless this is ticked "
+                    "(for a rehearsal of the entrance)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -54,6 +59,7 @@ class ScanResult(models.TextChoices):
     WRONG_EVENT = "wrong_event", _("Ticket of another event")
     WRONG_LIST_OR_DATE = "wrong_list_or_date", _("Not valid on this list or date")
     UNPAID = "unpaid", _("Order not paid")
+    TEST_TICKET = "test_ticket", _("Test ticket")
 
 
 class Scan(models.Model):

@@ -486,14 +486,18 @@ def scan_undo(*, scope: ListScope, line_id: int, device_id: str) -> ScanOutcome:
 
 
 def checkin_list_create(
-    *, event: Event, name: str, product_ids: list[int] | None = None, date_ids: list[int] | None = None
+    *, event: Event, name: str, product_ids: list[int] | None = None, date_ids: list[int] | None = None,
+    accept_test_tickets: bool = False,
 ) -> CheckinList:
-    """A list for all tickets (no products given) or some products; all dates or some."""
+    """A list for all tickets (no products given) or some products; all dates or some. Test
+    orders' tickets enter only through a list made with `accept_test_tickets` (decision 0010)."""
     name = name.strip()[:200]
     if not name:
         raise InvalidInput(_("Give the list a name."), code="name_required")
     with transaction.atomic():
-        checkin_list = CheckinList.objects.create(event=event, name=name, all_products=not product_ids)
+        checkin_list = CheckinList.objects.create(
+            event=event, name=name, all_products=not product_ids, accept_test_tickets=accept_test_tickets
+        )
         if product_ids:
             products = list(event.products.filter(pk__in=product_ids, kind=ProductKind.TICKET))
             if len(products) != len(set(product_ids)):

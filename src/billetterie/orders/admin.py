@@ -86,8 +86,27 @@ class PaymentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = readonly_fields = (
-        "provider", "state", "amount_cents", "psp_reference", "created_at", "confirmed_at", "needs_attention",
+        "provider", "state", "amount_cents", "testmode", "psp_reference", "created_at", "confirmed_at",
+        "needs_attention",
     )
+
+
+TEST_BADGE = '<span class="test-order">{}</span>'  # styled by orders/admin.css (no inline style: CSP)
+
+
+class TestOrderFilter(admin.SimpleListFilter):
+    """Test orders (paid with test money, decision 0010) apart from the real sales."""
+
+    title = _("test orders")
+    parameter_name = "test"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("0", _("Real sales only")), ("1", _("Test orders only"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() in ("0", "1"):
+            return queryset.filter(testmode=self.value() == "1")
+        return queryset
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -95,17 +114,35 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
-    list_display = ["code", "name", "email", "state", "total", "created_at"]
-    list_filter = ["state", ("organizer", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["code", "name", "email", "state", "total", "test_badge", "created_at"]
+    list_filter = ["state", TestOrderFilter, ("organizer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "email", "name", "lines__attendee_name"]
-    readonly_fields = ["code", "organizer", "state", "email", "name", "phone", "locale", "total_cents",
+    readonly_fields = ["code", "organizer", "state", "test_badge", "email", "name", "phone", "locale", "total_cents",
                        "created_at", "expires_at", "paid_at", "cancelled_at"]
     inlines = [OrderLineInline, PaymentInline]
     actions = ["cancel_orders"]
 
+    class Media:
+        css = {"all": ["orders/admin.css"]}
+
     @admin.display(description=_("total"))
     def total(self, obj: Order) -> str:
         return format_money(obj.total_cents, obj.currency)
+
+    @admin.display(description=_("test order"), ordering="testmode")
+    def test_badge(self, obj: Order) -> str:
+        return format_html(TEST_BADGE, _("TEST")) if obj.testmode else ""
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        is_test = object_id.isdigit() and self.get_queryset(request).filter(pk=object_id, testmode=True).exists()
+        if is_test and request.method == "GET":
+            self.message_user(request, _(
+                "Test order: it was paid in a test mode (the built-in sandbox or a payment service's test "
+                "credentials): no real money was received. It is left out of the check-in lists' counts and exports, "
+                "and its tickets are refused at the door unless the check-in list accepts test tickets."
+            ), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

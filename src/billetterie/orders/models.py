@@ -37,6 +37,9 @@ class Order(models.Model):
     channel = models.CharField(_("sales channel"), max_length=20, default="web", editable=False)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
     request_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # paid (in part) with test money: the built-in sandbox or a payment service's test mode
+    # (decision 0010). Never counted as a sale; its tickets enter only through lists that accept them
+    testmode = models.BooleanField(_("test order"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("order")

@@ -429,3 +429,11 @@ def order_mark_unfulfillable(*, order_id: int) -> Order:
             order.state = OrderState.PAID_UNFULFILLED
             order.save(update_fields=["state"])
     return order
+
+
+def order_mark_test(*, order_id: int) -> None:
+    """Test money (a payment started in a test mode) counts towards this order: it becomes a test
+    order for good (decision 0010), before its tickets are issued. An order already paid is left
+    as it is: a live sale never turns into a test one, nor a test one into a live one. Called
+    with the order's row locked, by the payments domain."""
+    Order.objects.filter(pk=order_id, testmode=False).exclude(state=OrderState.PAID).update(testmode=True)

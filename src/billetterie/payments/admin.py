@@ -23,7 +23,7 @@ from .crypto import credentials_decrypt, mask
 from .models import Payment, PaymentMethodConfig, Refund, RefundState, StatementLine
 from .providers.base import Mode
 from .providers.registry import PROVIDERS, provider_get
-from .selectors import payment_refunded_cents
+from .selectors import live_methods, payment_refunded_cents, shop_test_mode
 from .services import (
     EXTERNAL_METHODS,
     payment_method_credentials_set,
@@ -39,11 +39,11 @@ log = logging.getLogger(__name__)
 @admin.register(Payment)
 class PaymentAdmin(OrganizerScopedAdmin):
     organizer_path = "order__organizer"
-    list_display = ["order", "provider", "state", "amount_cents", "created_at", "needs_attention"]
-    list_filter = ["state", "provider"]
+    list_display = ["order", "provider", "state", "amount_cents", "testmode", "created_at", "needs_attention"]
+    list_filter = ["state", "provider", "testmode"]
     search_fields = ["order__code", "psp_reference"]
-    readonly_fields = ["order", "provider", "state", "amount_cents", "currency", "psp_reference", "failure_reason",
-                       "created_at", "confirmed_at", "needs_attention"]
+    readonly_fields = ["order", "provider", "state", "amount_cents", "currency", "testmode", "psp_reference",
+                       "failure_reason", "created_at", "confirmed_at", "needs_attention"]
     exclude = ["reference"]
 
     actions = ["refund_full"]
@@ -138,6 +138,25 @@ def _credential_form(provider_id: str, instance: PaymentMethodConfig | None) -> 
     })
 
 
+def _no_live_method_warnings(request: HttpRequest) -> list[str]:
+    """Why the user's organisers cannot sell yet: no method taking real money on the web or the API
+    (decision 0010). Outside the demo, an organiser with no method at all sells free items only."""
+    organizers = Organizer.objects.all() if request.user.is_superuser else organizers_for_user(user=request.user)
+    out = []
+    for organizer in organizers.order_by("name")[:20]:
+        if live_methods(organizer=organizer):
+            continue
+        if shop_test_mode(organizer=organizer):
+            text = _("%(organizer)s has no live payment method: the shop takes test payments only. Orders paid "
+                     "that way are test orders, refused at the door; no real money is received. Add a method in "
+                     "live mode (or bank transfer) to sell.")
+        else:
+            text = _("%(organizer)s has no live payment method set up: buyers cannot pay online and only free "
+                     "items can be ordered. Add a payment method in live mode (or bank transfer) to sell.")
+        out.append(str(text) % {"organizer": organizer.name})
+    return out
+
+
 def _method_choices() -> list[tuple[str, str]]:
     choices = [(pid, str(p.name)) for pid, p in PROVIDERS.items()]
     choices += [(key, str(label)) for key, label in EXTERNAL_METHODS.items() if key not in PROVIDERS]
@@ -149,6 +168,12 @@ class PaymentMethodConfigAdmin(OrganizerScopedAdmin):
     list_display = ["organizer", "provider", "enabled", "mode", "on_web", "on_box_office", "on_api", "position"]
     list_filter = ["mode", "enabled", "provider"]
     list_editable = ["position"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method == "GET":
+            for warning in _no_live_method_warnings(request):
+                self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "provider":

@@ -32,6 +32,9 @@ class Payment(models.Model):
     needs_attention = models.CharField(_("to check by staff"), max_length=300, blank=True)
     # a client's key for recording this payment (API): a retried request returns this row
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, editable=False)
+    # started in a test mode (the built-in sandbox, a payment service's test credentials): no real
+    # money moves, whatever the mode is by the time its notice comes (decision 0010)
+    testmode = models.BooleanField(_("test payment"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("payment")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.money import format_money
@@ -92,16 +93,27 @@ def _method_name(provider_id: str) -> str:
     return str(EXTERNAL_METHODS.get(provider_id, provider_id))
 
 
+SANDBOX = "sandbox"  # the built-in sandbox provider: test money whatever its settings say
+
+
+def _default_ids(channel: str) -> list[str]:
+    """What an organiser who set up no method at all is offered: cash, cheque and card terminal
+    at the box office (money staff take in hand); online, the built-in sandbox only on a server
+    running the demo (SANDBOX_PAYMENTS), else nothing, so that the public test card can never
+    pay for a real ticket (decision 0010)."""
+    if channel == Channel.BOX_OFFICE:
+        return BOX_OFFICE_DEFAULT
+    return [SANDBOX] if getattr(settings, "SANDBOX_PAYMENTS_DEFAULT", False) else []
+
+
 def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) -> list[OfferedMethod]:
     """The methods this organiser offers on this channel for this amount, in display order, each
-    with its fee. An organiser who set up no method at all gets the built-in sandbox on the web
-    and the API, and cash, cheque and card terminal at the box office (a fresh install works)."""
+    with its fee. An organiser who set up no method gets `_default_ids`."""
     configs = list(PaymentMethodConfig.objects.filter(organizer=organizer).order_by("position", "id"))
     if not configs:
-        ids = BOX_OFFICE_DEFAULT if channel == Channel.BOX_OFFICE else ["sandbox"]
         return [
-            OfferedMethod(p, _method_name(p), 0, sandbox=provider_get(p) is not None, total_cents=max(amount_cents, 0))
-            for p in ids if _amount_allowed(p, None, amount_cents)
+            OfferedMethod(p, _method_name(p), 0, sandbox=p == SANDBOX, total_cents=max(amount_cents, 0))
+            for p in _default_ids(channel) if _amount_allowed(p, None, amount_cents)
         ]
     offered = []
     for config in configs:
@@ -119,16 +131,56 @@ def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) ->
             provider_id=config.provider,
             name=config.label or _method_name(config.provider),
             fee_cents=method_fee(config=config, amount_cents=amount_cents),
-            sandbox=live_capable and config.mode == Mode.SANDBOX,
+            sandbox=live_capable and (config.mode == Mode.SANDBOX or config.provider == SANDBOX),
             instructions=config.instructions,
             total_cents=max(amount_cents, 0) + method_fee(config=config, amount_cents=amount_cents),
         ))
     return offered
 
 
+@dataclass(frozen=True)
+class ShopPayments:
+    """What the shop's pages say about paying (one read of the methods per page)."""
+
+    enabled: bool  # some method is offered on the web: else only free orders can be placed
+    test_mode: bool  # some method offered on the web is a test one: the "test mode" banner
+
+
+def shop_payments(*, organizer: Organizer) -> ShopPayments:
+    offered = methods_offered(organizer=organizer, channel=Channel.WEB, amount_cents=0)
+    return ShopPayments(enabled=bool(offered), test_mode=any(m.sandbox for m in offered))
+
+
 def shop_test_mode(*, organizer: Organizer) -> bool:
     """The shop shows a "test mode" banner while any method it offers on the web is in sandbox."""
-    return any(m.sandbox for m in methods_offered(organizer=organizer, channel=Channel.WEB, amount_cents=0))
+    return shop_payments(organizer=organizer).test_mode
+
+
+def payments_enabled(*, organizer: Organizer, channel: str) -> bool:
+    """Whether anything can be paid on this channel: at least one method is offered there (for
+    some amount). False for a new organiser who set up no method, outside the demo: the shop then
+    says why instead of offering to pay, and only free orders can be placed."""
+    return bool(methods_offered(organizer=organizer, channel=channel, amount_cents=0))
+
+
+def live_methods(*, organizer: Organizer) -> list[PaymentMethodConfig]:
+    """The organiser's methods that take real money from buyers on the web or the API: offered, in
+    live mode (the built-in sandbox never is), or paid outside any payment service (transfer,
+    invoice). For the back office's warning when there is none."""
+    from .services import EXTERNAL_METHODS
+
+    out = []
+    for config in PaymentMethodConfig.objects.filter(organizer=organizer, enabled=True).order_by("position", "id"):
+        if not (config.on_web or config.on_api) or config.provider == SANDBOX:
+            continue
+        provider = provider_get(config.provider)
+        if provider is None:
+            live = config.provider in EXTERNAL_METHODS  # else a provider removed from this installation
+        else:
+            live = getattr(provider, "offline", False) or config.mode == Mode.LIVE
+        if live:
+            out.append(config)
+    return out
 
 
 def method_config(*, organizer_id: int, provider_id: str) -> PaymentMethodConfig | None:

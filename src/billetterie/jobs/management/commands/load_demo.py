@@ -365,11 +365,12 @@ def card_methods_load(organizer: Organizer) -> None:
 
 
 def checkin_load(jip: Event) -> None:
-    """The JIP's door: one check-in list for all its tickets (the scanner page opens on it)."""
+    """The JIP's door: one check-in list for all its tickets (the scanner page opens on it). It
+    accepts test tickets: a visitor of the demo pays with the test card, then scans the ticket."""
     from billetterie.checkin.services import checkin_list_create
 
     if not jip.checkin_lists.exists():
-        checkin_list_create(event=jip, name="Entrée")
+        checkin_list_create(event=jip, name="Entrée", accept_test_tickets=True)
 
 
 def demo_load(*, password: str) -> Demo:
