@@ -74,12 +74,13 @@ READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 SCAN_ERRORS = {**READ_ERRORS, 422: ErrorOut, 429: ErrorOut}
 
 Result = Literal[
-    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid"
+    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid", "test_ticket"
 ]
 # a synced scan may also be refused alone because the device gave its id to another ticket (/redeem
 # answers that with a 422 `scan_id_reused`)
 SyncResult = Literal[
-    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid", "scan_id_reused"
+    "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid", "test_ticket",
+    "scan_id_reused",
 ]
 
 
@@ -91,6 +92,9 @@ class ListOut(Schema):
     all_products: bool
     product_ids: list[int]
     date_ids: list[int]
+    accept_test_tickets: bool = Field(
+        False, description="Tickets of test orders (paid in a test mode) enter here; else their result is test_ticket"
+    )
     checked_in: int = Field(description="Tickets scanned in (Contrôlés)")
     sold: int = Field(description="Paid tickets this list admits (Quantité)")
 
@@ -198,7 +202,7 @@ def _list_out(scope: ListScope) -> ListOut:
     return ListOut(
         id=scope.id, name=scope.name, event_id=scope.event_id, event_title=scope.event_title,
         all_products=scope.all_products, product_ids=sorted(scope.product_ids), date_ids=sorted(scope.date_ids),
-        checked_in=counts.checked_in, sold=counts.sold,
+        accept_test_tickets=scope.accept_test_tickets, checked_in=counts.checked_in, sold=counts.sold,
     )
 
 
@@ -255,7 +259,8 @@ def list_detail(request: HttpRequest, list_id: int) -> ListDetailOut:
 def redeem(request: HttpRequest, list_id: int, body: RedeemIn) -> HttpResponse:
     """Check a ticket in. `result`: ok; already_redeemed (with `first_scanned_at` and
     `first_device`); unknown; revoked (cancelled, refunded or reissued); wrong_event;
-    wrong_list_or_date; unpaid. Too many unknown tickets in a minute: 429. A `client_scan_id`
+    wrong_list_or_date; unpaid; test_ticket (an order paid in a test mode, at a list that does
+    not accept test tickets). Too many unknown tickets in a minute: 429. A `client_scan_id`
     this device already gave another ticket: 422 `scan_id_reused`, nothing recorded."""
     return redeem_answer(request_token(request), list_id, body)
 

@@ -15,12 +15,16 @@ TZ = ZoneInfo("Europe/Paris")
 
 
 def _headers() -> list[str]:
-    return [_("Ticket no."), _("Order code"), _("Name"), _("Buyer"), _("Ticket"), _("Scanned at"), _("Device")]
+    return [_("Ticket no."), _("Order code"), _("Name"), _("Buyer"), _("Ticket"), _("Scanned at"), _("Device"),
+            _("Test order")]
 
 
 def _values(row: TicketRow) -> list[str]:
+    """One ticket. A test order's ticket is listed only by a list that accepts test tickets
+    (decision 0010), and says so in the last column."""
     at = row.checked_in_at.astimezone(TZ).strftime("%d/%m/%Y %H:%M:%S") if row.checked_in_at else ""
-    return [row.serial, row.order_code, row.name, row.buyer, row.label, at, row.checked_in_device]
+    test = _("test") if row.test else ""
+    return [row.serial, row.order_code, row.name, row.buyer, row.label, at, row.checked_in_device, test]
 
 
 def _safe(value: str) -> str:
@@ -57,7 +61,7 @@ def _sheet_name(scanned: bool | None) -> str:
 
 def _write_rows(sheet: object, bold: object, rows: Iterable[TicketRow]) -> None:
     sheet.write_row(0, 0, _headers(), bold)  # type: ignore[attr-defined]
-    widths = [14, 10, 28, 28, 30, 20, 16]
+    widths = [14, 10, 28, 28, 30, 20, 16, 10]
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)  # type: ignore[attr-defined]
     for i, row in enumerate(rows, start=1):

@@ -15,6 +15,7 @@ RESULT_MESSAGES: dict[str, Promise] = {
     ScanResult.WRONG_EVENT: _("Ticket for another event"),
     ScanResult.WRONG_LIST_OR_DATE: _("Not valid at this entrance or on this date"),
     ScanResult.UNPAID: _("Order not paid"),
+    ScanResult.TEST_TICKET: _("Test ticket — not valid for entry"),
 }
 
 

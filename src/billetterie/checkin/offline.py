@@ -3,7 +3,8 @@
 The scanner page does the same in JavaScript (static/checkin/scanner.js, `verifyOffline`); this
 Python twin is what the fuzz test and the bench run, and what a native scanner could embed. It
 needs the bundle of `GET /api/v1/checkin/lists/{id}/bundle`: the event's public key, the revoked
-(line, nonce) pairs and the list's tickets."""
+(line, nonce) pairs and the list's tickets. A test order's ticket is known by the flag in its
+signed payload (decision 0010): the bundle of a list that refuses them does not list them."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class OfflineVerifier:
         checkin_list = bundle["checkin_list"]
         self.event_id = int(checkin_list["event_id"])
         self.open_list = bool(checkin_list["all_products"]) and not checkin_list["date_ids"]
+        self.accept_test = bool(checkin_list.get("accept_test_tickets", False))
         self.device_id = device_id
         raw_key = base64.b64decode(bundle["public_key"]) if bundle.get("public_key") else b""
         self._check = ticket_signature_checker(public_key=raw_key) if raw_key else None
@@ -73,6 +75,9 @@ class OfflineVerifier:
                 return OfflineAnswer(ScanResult.UNKNOWN)
             if self._check is None or not self._check(unpacked):
                 return OfflineAnswer(ScanResult.UNKNOWN)
+            # the flag is signed: a test order's ticket, wherever the bundle does not list it
+            if unpacked.test and not self.accept_test:
+                return OfflineAnswer(ScanResult.TEST_TICKET, line_id)
             if ticket is None and not self.open_list:  # signed, but not in our copy of this list
                 return OfflineAnswer(ScanResult.WRONG_LIST_OR_DATE, line_id)
         entry = self.entries.get(line_id)

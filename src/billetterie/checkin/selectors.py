@@ -66,6 +66,7 @@ class ListScope:
     all_products: bool
     product_ids: frozenset[int]
     date_ids: frozenset[int]
+    accept_test_tickets: bool = False  # tickets of test orders (decision 0010)
 
     def admits(self, *, product_id: int, date_id: int | None) -> bool:
         if not self.all_products and product_id not in self.product_ids:
@@ -109,7 +110,7 @@ def _scope_load(list_id: int) -> ListScope | None:
         id=row.pk, name=row.name, event_id=row.event_id, event_title=row.event.title,
         organizer_id=row.event.organizer_id, all_products=row.all_products,
         product_ids=frozenset(p.pk for p in row.products.all()),
-        date_ids=frozenset(d.pk for d in row.dates.all()),
+        date_ids=frozenset(d.pk for d in row.dates.all()), accept_test_tickets=row.accept_test_tickets,
     )
 
 
@@ -120,11 +121,14 @@ def lists_of_organizers(*, organizers: QuerySet[Organizer]) -> list[CheckinList]
 
 
 def tickets_of_list(*, scope: ListScope) -> QuerySet[OrderLine]:
-    """The paid tickets this list admits (the "sold" side of the counts)."""
+    """The paid tickets this list admits (the "sold" side of the counts, the exports, the offline
+    bundle): test orders' tickets only at a list that accepts them."""
     qs = OrderLine.objects.filter(
         product__event_id=scope.event_id, kind=ProductKind.TICKET, order__state=ADMITTING_STATE,
         ticket_nonce__isnull=False,
     )
+    if not scope.accept_test_tickets:
+        qs = qs.filter(order__testmode=False)
     if not scope.all_products:
         qs = qs.filter(product_id__in=scope.product_ids)
     if scope.date_ids:
@@ -190,11 +194,12 @@ class TicketRow:
     nonce: str
     checked_in_at: datetime | None
     checked_in_device: str
+    test: bool = False  # a test order's ticket (only at a list that accepts them)
 
 
 def _ticket_rows(qs: QuerySet[OrderLine], scope: ListScope, *, limit: int | None = None) -> Iterator[TicketRow]:
     values = qs.values(
-        "id", "order__code", "attendee_name", "order__name", "label", "date_id", "ticket_nonce"
+        "id", "order__code", "attendee_name", "order__name", "label", "date_id", "ticket_nonce", "order__testmode"
     ).order_by("id")
     entries_qs = entries_of_list(scope=scope)
     if limit is not None:
@@ -212,7 +217,7 @@ def _ticket_rows(qs: QuerySet[OrderLine], scope: ListScope, *, limit: int | None
             name=r["attendee_name"] or r["order__name"], buyer=r["order__name"], label=r["label"],
             date_id=r["date_id"], nonce=bytes(r["ticket_nonce"]).hex(),
             checked_in_at=(entry["client_scanned_at"] or entry["scanned_at"]) if entry else None,
-            checked_in_device=entry["device_id"] if entry else "",
+            checked_in_device=entry["device_id"] if entry else "", test=r["order__testmode"],
         )
 
 

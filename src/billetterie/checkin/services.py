@@ -94,6 +94,7 @@ class _Line:
     code: str
     organizer_id: int
     refunded: bool = False
+    test: bool = False  # a test order's ticket (decision 0010)
 
     def info(self) -> TicketInfo:
         return TicketInfo(self.id, f"{self.code}-{self.id}", self.name, self.label, self.date_id)
@@ -130,7 +131,8 @@ def _line_select() -> str:
         "SELECT l.id, l.ticket_nonce, l.product_id, l.date_id, l.attendee_name, l.label, p.event_id, "  # noqa: S608
         f"o.state, o.code, o.organizer_id, o.name, o.total_cents, "
         f"(SELECT COALESCE(SUM(r.amount_cents), 0) FROM {refund_t} r JOIN {payment_t} pay "
-        f"ON pay.id = r.payment_id WHERE pay.order_id = o.id AND r.state IN ({states})) AS refunded "
+        f"ON pay.id = r.payment_id WHERE pay.order_id = o.id AND r.state IN ({states})) AS refunded, "
+        "o.testmode "
         f"FROM {line_t} l JOIN {order_t} o ON o.id = l.order_id "
         f"JOIN {product_t} p ON p.id = l.product_id WHERE l.id = %(line)s AND l.kind = 'ticket'"
     )
@@ -139,7 +141,8 @@ def _line_select() -> str:
 def _line_of(row: tuple[Any, ...]) -> _Line:
     nonce = bytes(row[1]).hex() if row[1] is not None else ""
     refunded = 0 < row[11] <= row[12]  # refunded in full (or being): the tickets no longer admit
-    return _Line(row[0], nonce, row[2], row[3], row[4] or row[10], row[5], row[6], row[7], row[8], row[9], refunded)
+    return _Line(row[0], nonce, row[2], row[3], row[4] or row[10], row[5], row[6], row[7], row[8], row[9], refunded,
+                 bool(row[13]))
 
 
 def _line(line_id: int) -> _Line | None:
@@ -170,6 +173,7 @@ def _line_and_entry(
             "SELECT %(list)s, l.id, 'entry', 'ok', %(device)s, %(client_id)s, %(now)s, %(client_at)s, "
             "%(offline)s, false, NULL FROM l WHERE l.event_id = %(event)s AND l.state = %(paid)s "
             "AND l.ticket_nonce = %(nonce)s AND NOT (l.total_cents > 0 AND l.refunded >= l.total_cents) "
+            "AND (%(test_ok)s OR NOT l.testmode) "
             "AND (%(all)s OR l.product_id = ANY(%(products)s::bigint[])) "
             "AND (cardinality(%(dates)s::bigint[]) = 0 OR l.date_id = ANY(%(dates)s::bigint[])) "
             "ON CONFLICT DO NOTHING RETURNING id) SELECT l.*, (SELECT id FROM ins) FROM l"
@@ -179,10 +183,11 @@ def _line_and_entry(
         "now": base["scanned_at"], "client_at": base["client_scanned_at"], "offline": base["offline"],
         "event": scope.event_id, "paid": ADMITTING_STATE.value, "nonce": bytes.fromhex(nonce),
         "all": scope.all_products, "products": sorted(scope.product_ids), "dates": sorted(scope.date_ids),
+        "test_ok": scope.accept_test_tickets,
     })
     if row is None:
         return None, None
-    return _line_of(row), row[13]
+    return _line_of(row), row[14]
 
 
 def _other_event_ticket(scope: ListScope, text: str) -> bool:
@@ -237,18 +242,22 @@ def _identify(
             return ScanResult.UNKNOWN, None, None
         if not secrets_equal(claims.nonce, line.nonce):
             return ScanResult.REVOKED, line, None  # a payload we signed, for a nonce since replaced
+        test = line.test or claims.test
     elif serial is not None:
         line = _line(int(serial.group(2)))
         if line is None or line.organizer_id != scope.organizer_id or not secrets_equal(serial.group(1), line.code):
             return ScanResult.UNKNOWN, None, None
         if line.event_id != scope.event_id:
             return ScanResult.WRONG_EVENT, None, None
+        test = line.test
     else:
         return ScanResult.UNKNOWN, None, None
     if line.state in UNPAID_STATES:
         return ScanResult.UNPAID, line, None
     if line.state != ADMITTING_STATE or not line.nonce or line.refunded:
         return ScanResult.REVOKED, line, None
+    if test and not scope.accept_test_tickets:  # paid with test money: no entry at a live door
+        return ScanResult.TEST_TICKET, line, None
     if not scope.admits(product_id=line.product_id, date_id=line.date_id):
         return ScanResult.WRONG_LIST_OR_DATE, line, None
     return None, line, entered

@@ -5,7 +5,12 @@ Layout (81 bytes, 122 base45 characters, which fit QR alphanumeric mode)::
     version (1 byte) | event id (uint32) | order line id (uint32) | ticket nonce (8 bytes) | signature (64)
 
 The signature covers the 17 bytes before it. Any scanner holding the event's public key checks a
-ticket offline; the nonce, drawn when the order is paid, makes a ticket unguessable from its ids."""
+ticket offline; the nonce, drawn when the order is paid, makes a ticket unguessable from its ids.
+
+The version byte's high bit (`TEST_FLAG`) marks the ticket of a test order (decision 0010): it is
+signed like the rest, so an offline scanner refuses a test ticket at a list that does not accept
+them, and no one can turn a test ticket into a live one. Scanners that predate the flag read a
+version they do not know and refuse the ticket."""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from billetterie.orders.models import OrderLine
 from .services import event_key_get_or_create, event_key_private
 
 VERSION = 1
+TEST_FLAG = 0x80  # in the version byte: the ticket of a test order
+_VERSION_MASK = 0x7F
 _HEADER = struct.Struct(">BII8s")
 _SIGNATURE_LENGTH = 64
 PAYLOAD_LENGTH = _HEADER.size + _SIGNATURE_LENGTH
@@ -37,17 +44,19 @@ class TicketClaims:
     event_id: int
     line_id: int
     nonce: str  # hex
+    test: bool = False  # the ticket of a test order
 
 
 def ticket_payload(*, line: OrderLine) -> str:
-    """The signed text to put in the line's QR code."""
+    """The signed text to put in the line's QR code (a test order's ticket carries TEST_FLAG)."""
     if not line.ticket_nonce:
         raise TicketNotSignable(f"order line {line.pk} has no ticket nonce (is its order paid?)")
     nonce = bytes(line.ticket_nonce)
     event = line.product.event
     if len(nonce) != 8 or not 0 < event.pk <= _UINT32_MAX or not 0 < line.pk <= _UINT32_MAX:
         raise TicketNotSignable(f"order line {line.pk} cannot be encoded in a ticket")
-    message = _HEADER.pack(VERSION, event.pk, line.pk, nonce)
+    version = VERSION | (TEST_FLAG if line.order.testmode else 0)
+    message = _HEADER.pack(version, event.pk, line.pk, nonce)
     private_key = event_key_private(key=event_key_get_or_create(event=event))
     return base45.b45encode(message + private_key.sign(message)).decode("ascii")
 
@@ -64,12 +73,13 @@ def ticket_verify(*, text: str, public_key: bytes, event_id: int) -> TicketClaim
 class UnverifiedTicket:
     """A payload's fields before its signature is checked: only to refuse early, never to admit."""
 
-    version: int
+    version: int  # without TEST_FLAG
     event_id: int
     line_id: int
     nonce: str  # hex
     message: bytes
     signature: bytes
+    test: bool = False  # TEST_FLAG was set
 
 
 _B45_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")}
@@ -112,7 +122,9 @@ def ticket_unpack(text: str) -> UnverifiedTicket | None:
         return None
     message, signature = data[: _HEADER.size], data[_HEADER.size :]
     version, event_id, line_id, nonce = _HEADER.unpack(message)
-    return UnverifiedTicket(version, event_id, line_id, nonce.hex(), message, signature)
+    return UnverifiedTicket(
+        version & _VERSION_MASK, event_id, line_id, nonce.hex(), message, signature, bool(version & TEST_FLAG)
+    )
 
 
 def ticket_verifier(*, public_key: bytes, event_id: int) -> Callable[[str], TicketClaims | None] | None:
@@ -127,7 +139,9 @@ def ticket_verifier(*, public_key: bytes, event_id: int) -> Callable[[str], Tick
             return None
         if not check(unpacked):
             return None
-        return TicketClaims(event_id=unpacked.event_id, line_id=unpacked.line_id, nonce=unpacked.nonce)
+        return TicketClaims(
+            event_id=unpacked.event_id, line_id=unpacked.line_id, nonce=unpacked.nonce, test=unpacked.test
+        )
 
     return verify
 

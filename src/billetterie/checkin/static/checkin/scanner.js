@@ -64,6 +64,7 @@ export function b45decode(text) {
 
 const PAYLOAD_LENGTH = 81;
 const HEADER_LENGTH = 17;
+const TEST_FLAG = 0x80; // in the version byte, signed: the ticket of a test order (decision 0010)
 const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 export function parsePayload(text) {
@@ -71,7 +72,8 @@ export function parsePayload(text) {
   if (!data || data.length !== PAYLOAD_LENGTH) return null;
   const view = new DataView(data.buffer);
   return {
-    version: data[0],
+    version: data[0] & 0x7f,
+    test: (data[0] & TEST_FLAG) !== 0,
     eventId: view.getUint32(1),
     lineId: view.getUint32(5),
     nonce: hex(data.subarray(9, HEADER_LENGTH)),
@@ -127,6 +129,9 @@ export async function verifyOffline(text) {
     const known = state.tickets.get(lineId);
     if (known && known.nonce !== claims.nonce) return { result: "unknown" }; // reissued since: refused until the next sync
     if (!(await signatureValid(state.key, claims.signature, claims.message))) return { result: "unknown" };
+    // paid in a test mode: only a list that accepts test tickets lets it in (the bundle of any
+    // other list does not have it, so this is the only way to tell)
+    if (claims.test && !bundle.checkin_list.accept_test_tickets) return { result: "test_ticket", lineId };
   }
   const ticket = state.tickets.get(lineId);
   if (!ticket) {
