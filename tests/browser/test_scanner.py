@@ -417,3 +417,29 @@ def test_without_indexeddb_the_scanner_warns_and_keeps_its_queue_in_local_storag
     page.get_by_role("button", name="Synchroniser").click()
     expect(page.locator("#queue")).to_be_hidden()
     assert Scan.objects.get(line=line).offline
+
+
+def test_a_test_ticket_is_refused_online_and_offline_with_its_reason(
+    page: Page, live_server: Any, shop: Shop, door_network: DoorNetwork
+) -> None:
+    """A ticket paid with the sandbox (decision 0010) at a door that does not accept test tickets:
+    the server refuses it, and so does the page's own verifier offline, from the signed flag (the
+    list is open to every ticket: without the flag it would let a signed ticket in)."""
+    from tests.payments.testmode import sandbox_order_paid
+
+    order = sandbox_order_paid(shop, tickets=2)
+    first, second = (ticket_payload(line=line) for line in order.lines.filter(kind="ticket")
+                     .select_related("order", "product__event").order_by("id"))
+    _list_id, token = _door(shop)
+    _open_scanner(page, live_server, token)
+    result = page.locator("#result")
+    _scan(page, first)
+    expect(result).to_have_attribute("data-result", "test_ticket")
+    expect(result).to_contain_text("Billet de test")
+    door_network.cut(page)
+    _scan(page, second)
+    expect(result).to_have_attribute("data-result", "test_ticket")
+    expect(result).to_contain_text("Billet de test")
+    expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
+    expect(page.locator("#queue")).to_be_hidden()  # nothing to sync: it was refused
+    assert not Scan.objects.filter(result=ScanResult.OK).exists()
