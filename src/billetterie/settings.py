@@ -194,6 +194,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@bille
 # the sandbox PSP signs its notices with this key; derived from SECRET_KEY unless given
 SANDBOX_NOTICE_KEY = os.environ.get("SANDBOX_NOTICE_KEY", "")
 SANDBOX_NOTICE_DELAY_SECONDS = int(os.environ.get("SANDBOX_NOTICE_DELAY_SECONDS", "8"))
+SANDBOX_PAYMENTS_DEFAULT = _env_bool("SANDBOX_PAYMENTS")  # built-in sandbox for organisers with no method: demo only
 # sandbox-mode Stripe and PayPal talk to these instead (localstripe, the fake PayPal); never in live mode
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
@@ -216,4 +217,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-SANDBOX_PAYMENTS_DEFAULT = _env_bool("SANDBOX_PAYMENTS")  # built-in sandbox for organisers with no method: demo only

@@ -13,7 +13,7 @@ from billetterie.catalog.selectors import CatalogRefs, Visibility, catalog_refs
 from billetterie.core.errors import InvalidInput
 from billetterie.orders.models import Order
 from billetterie.orders.services import Checkout, LineSpec, Person, order_cancel, order_create
-from billetterie.payments.services import payment_record_external
+from billetterie.payments.services import online_payment_check, payment_record_external
 
 from .auth import TokenAuth, request_token
 from .errors import ERRORS, WRITE_ERRORS
@@ -39,8 +39,10 @@ def order_create_endpoint(
 ) -> Status:
     """Place an order: every line gets its places or none does (409 `sold_out`, with
     `details.lines` saying which lines cannot be served). With `payment`, the order is paid at
-    once (box office). Send an `Idempotency-Key` header to retry safely: a replay returns the
-    first order; the same key with another body is refused with 422."""
+    once (box office). Without it, an order with something to pay needs a payment method the
+    organiser offers on the API channel: none (a new organiser) is 422 `payments_not_enabled`,
+    nothing is created; free orders always pass. Send an `Idempotency-Key` header to retry
+    safely: a replay returns the first order; the same key with another body is refused with 422."""
     token = request_token(request)
     _check_key(idempotency_key)
     refs = catalog_refs(
@@ -59,10 +61,13 @@ def order_create_endpoint(
         payment_record_external(order_id=order.pk, method=payment.method, amount_cents=order.total_cents,
                                 reference=payment.reference, notify=payload.send_email, new_order=order)
 
+    def check_payable(order: Order) -> None:  # in the order's transaction: a refusal leaves nothing behind
+        online_payment_check(organizer=token.organizer, channel="api", amount_cents=order.total_cents)
+
     order, _created = order_create(
         organizer=token.organizer, lines=[_line_spec(line, refs) for line in payload.lines], checkout=checkout,
         visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
-        then=record_payment if payment is not None else None,
+        then=record_payment if payment is not None else check_payable,
     )
     prefetch_related_objects([order], "lines", "payments")
     return Status(201, _order_out(order))

@@ -24,11 +24,13 @@ from billetterie.payments.providers.base import AutoPostForm, EmbeddedForm, Paym
 from billetterie.payments.selectors import (
     methods_offered,
     order_payment_status,
+    payments_enabled,
+    shop_payments,
     shop_test_mode,
     transfer_due,
     transfer_instructions,
 )
-from billetterie.payments.services import payment_start
+from billetterie.payments.services import PAYMENTS_NOT_ENABLED, online_payment_check, payment_start
 
 from .context import ShopContext, preview_grant, shop_context
 from .forms import AmountField, CheckoutForm
@@ -38,8 +40,11 @@ def _render(request: HttpRequest, ctx: ShopContext, template: str, data: dict[st
             status: int = 200) -> HttpResponse:
     cart = ctx.cart()
     count = len(cart_positions(cart=cart)) if cart else 0
+    payments = shop_payments(organizer=ctx.organizer)
     return render(request, template, {
-        "organizer": ctx.organizer, "cart_count": count, "test_mode": shop_test_mode(organizer=ctx.organizer), **data,
+        "organizer": ctx.organizer, "cart_count": count, "test_mode": payments.test_mode,
+        # no method offered (a new organiser outside the demo): the pages say so instead of offering to pay
+        "payments_off": None if payments.enabled else PAYMENTS_NOT_ENABLED, **data,
     }, status=status)
 
 
@@ -115,12 +120,18 @@ def _add_from_form(ctx: ShopContext, event: Event, data: dict[str, str]) -> int:
                 items.append(CartAdd(product=product, price=price, quantity=int(raw), date=date))
     if not items:
         return 0
+    # nothing to pay with: paid items would hold places no one can pay for
+    online_payment_check(organizer=ctx.organizer, channel="web", amount_cents=sum(_item_cents(i) for i in items))
     cart = ctx.cart(create=True)
     assert cart is not None
     with transaction.atomic():
         for item in items:
             cart_add(cart=cart, item=item, visibility=ctx.visibility)
     return len(items)
+
+
+def _item_cents(item: CartAdd) -> int:
+    return (item.donation_cents or 0) if item.price is None else item.price.amount_cents * item.quantity
 
 
 def _chosen_date(product: Product, dates: dict[int, EventDate], raw: str | None) -> EventDate | None:
@@ -152,13 +163,14 @@ def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutFor
     positions = cart_positions(cart=cart) if cart else []
     event_ids = {p.product.event_id for p in positions}
     in_cart = {p.product_id for p in positions}
+    total = sum(p.amount_cents for p in positions)
+    methods = methods_offered(organizer=ctx.organizer, channel="web", amount_cents=total)
+    offers_donations = bool(methods) or payments_enabled(organizer=ctx.organizer, channel="web")
     donations = [
         d for d in Product.objects.filter(event_id__in=event_ids, kind=ProductKind.DONATION, active=True)
         .select_related("event__organizer")
         if d.pk not in in_cart
-    ]
-    total = sum(p.amount_cents for p in positions)
-    methods = methods_offered(organizer=ctx.organizer, channel="web", amount_cents=total)
+    ] if offers_donations else []  # a donation no method can take is not offered
     return CheckoutForm(data, positions=positions, donations=donations, providers=methods)
 
 
@@ -191,6 +203,9 @@ def cart_page(request: HttpRequest, organizer_slug: str) -> HttpResponse:
 def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
     cart = ctx.cart()
     assert cart is not None
+    # before the order exists: one no method can pay would hold its places for nothing
+    total = sum(p.amount_cents for p in form.positions)
+    online_payment_check(organizer=ctx.organizer, channel="web", amount_cents=total)
     with transaction.atomic():
         for product in form.donations:
             cents = form.donation_amounts().get(product.pk)
