@@ -105,7 +105,7 @@ class System:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("ab")
         # its own process group: SIGKILL reaches the gunicorn master and its workers at once
-        return subprocess.Popen([*BILLETTERIE, *args], env=self.env, cwd=self.var_dir, stdout=log,  # noqa: S603
+        return subprocess.Popen([*BILLETTERIE, *args], env=self.env, cwd=self.var_dir, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_web(self) -> None:
