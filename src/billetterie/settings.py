@@ -177,6 +177,12 @@ X_FRAME_OPTIONS = "DENY"
 if _env_bool("HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS: a browser that has seen the site over HTTPS never speaks plain HTTP to it again (a year
+    # by default). Subdomains and the preload list are the organisation's choice: they bind every
+    # other site of the domain too, and preloading cannot be undone quickly.
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD")
 
 # --- email: an outbox drained by the task consumer; the demo writes files under var/mail ------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
