@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from .selectors import ticket_layout_for
 from .signing import ticket_payload
 
 EVENT_TIME_ZONE = ZoneInfo("Europe/Paris")
+_BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 
 
 def _qr_data_uri(payload: str) -> str:
@@ -70,9 +72,19 @@ def _render(line: OrderLine, layout: str | None = None) -> bytes:
         alt = escape(_("Ticket QR code"))
         qr_img = f'<img src="{context["qr_uri"]}" alt="{alt}" style="width:44mm;height:44mm">'
         html = layout_render(layout, _layout_values(context), qr_img=qr_img)
+        if line.order.testmode:
+            html = _with_test_mark(html)
     else:
         html = render_to_string("tickets/ticket.html", context)
     return HTML(string=html, url_fetcher=data_only_url_fetcher()).write_pdf()
+
+
+def _with_test_mark(html: str) -> str:
+    """A test order's ticket says so whatever the organiser's layout (decision 0010): our mark
+    first in the body (a banner above the layout, and a watermark across it)."""
+    mark = render_to_string("tickets/_test_mark.html")
+    body = _BODY_TAG.search(html)
+    return html[:body.end()] + mark + html[body.end():] if body else mark + html
 
 
 def ticket_pdf(*, line: OrderLine) -> bytes:

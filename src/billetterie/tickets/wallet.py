@@ -100,6 +100,9 @@ def _pass_json(line: OrderLine, config: WalletConfig) -> dict[str, Any]:
             ],
         },
     }
+    if order.testmode:  # a test order's pass says so on its face, and is red (decision 0010)
+        data["eventTicket"]["headerFields"] = [_field("test", _("Test order"), _("TEST — not valid"))]
+        data["backgroundColor"] = "rgb(185, 28, 28)"
     if start is not None:
         data["relevantDate"] = start.isoformat()
     return data
