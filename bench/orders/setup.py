@@ -23,6 +23,7 @@ from billetterie.api.services import api_token_create  # noqa: E402
 from billetterie.catalog.models import Event, EventDate, Price, Product, ProductKind, Publication  # noqa: E402
 from billetterie.catalog.services import date_capacity_sync  # noqa: E402
 from billetterie.organizers.models import Organizer  # noqa: E402
+from billetterie.payments.models import PaymentMethodConfig  # noqa: E402
 
 
 def main() -> None:
@@ -34,6 +35,9 @@ def main() -> None:
         slug="bench",
         defaults={"name": "Bench", "contact_email": "bench@example.org", "noreply_email": "noreply@example.org"},
     )
+    # a bench server is not the demo (no SANDBOX_PAYMENTS): the shop rush pays with the built-in
+    # sandbox, turned on as an organiser's staff would (decision 0010)
+    PaymentMethodConfig.objects.get_or_create(organizer=organizer, provider="sandbox")
     ApiToken.objects.filter(organizer=organizer).delete()
     _row, token = api_token_create(organizer=organizer, name="bench", permissions="read,orders,checkin")
     event = Event.objects.create(organizer=organizer, title=f"Rush {args.slug}", slug=args.slug,

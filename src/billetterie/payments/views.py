@@ -12,6 +12,7 @@ from billetterie.core.errors import DomainError
 from billetterie.organizers.models import Organizer
 
 from .providers.base import NoticeRejected, ProviderUnavailable
+from .providers.notice_body import MAX_NOTICE_BYTES
 from .providers.registry import provider_get
 from .selectors import provider_config
 from .services import notice_apply, payment_client_step, payment_return
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 @csrf_exempt  # server-to-server: authenticated by the provider's signature instead
 @require_POST
 def notify(request: HttpRequest, provider_id: str, organizer_slug: str) -> HttpResponse:
+    if _notice_too_large(request):
+        log.warning("rejected %s notice: more than %d bytes", provider_id, MAX_NOTICE_BYTES)
+        return HttpResponse("rejected", status=400, content_type="text/plain")
     provider = provider_get(provider_id)
     try:
         organizer = Organizer.objects.filter(slug=organizer_slug).first()
@@ -39,6 +43,11 @@ def notify(request: HttpRequest, provider_id: str, organizer_slug: str) -> HttpR
     except ProviderUnavailable as exc:  # the notice must be checked with the PSP, which did not answer
         log.warning("%s notice not checked yet: %s", provider_id, exc)
         return HttpResponse("busy, retry", status=503, content_type="text/plain")
+    except (ValueError, RecursionError, OverflowError):
+        # a body a provider failed to refuse cleanly: still a refusal, never a 500 (the traceback
+        # is logged, as the provider should have raised NoticeRejected)
+        log.exception("unreadable %s notice", provider_id)
+        return HttpResponse("rejected", status=400, content_type="text/plain")
     try:
         for event in events:
             notice_apply(provider_id=provider_id, organizer_id=organizer.pk, event=event)
@@ -46,6 +55,15 @@ def notify(request: HttpRequest, provider_id: str, organizer_slug: str) -> HttpR
         log.exception("database busy while applying a %s notice", provider_id)
         return HttpResponse("busy, retry", status=503, content_type="text/plain")
     return provider.acknowledge(events, config)
+
+
+def _notice_too_large(request: HttpRequest) -> bool:
+    """Refused by its announced length before it is read, or by its length once read."""
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        announced = 0
+    return announced > MAX_NOTICE_BYTES or len(request.body) > MAX_NOTICE_BYTES
 
 
 @csrf_exempt  # some PSPs POST the buyer back; nothing the browser sends is trusted

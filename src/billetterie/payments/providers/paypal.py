@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 import httpx
@@ -43,10 +42,13 @@ from .base import (
     RefundRequest,
     RefundResult,
 )
+from .notice_body import json_object
 
 SANDBOX_API = "https://api-m.sandbox.paypal.com"
 LIVE_API = "https://api-m.paypal.com"
 TIMEOUT_SECONDS = 20
+# a webhook event is a few kilobytes; a larger body is refused before it is sent to PayPal
+MAX_EVENT_BYTES = 256 * 1024
 
 
 def cents_to_value(cents: int) -> str:
@@ -192,8 +194,9 @@ class PayPalProvider:
                    ("TRANSMISSION-ID", "TRANSMISSION-TIME", "TRANSMISSION-SIG", "CERT-URL", "AUTH-ALGO")}
         if not webhook_id or not all(headers.values()):
             raise NoticeRejected("unsigned or no webhook configured")
+        # read before PayPal has verified anything (its verify API takes the event itself): bounded
+        event = json_object(request.body, max_bytes=MAX_EVENT_BYTES)
         try:
-            event = json.loads(request.body)
             links = " ".join(str(link.get("href", "")) for link in event.get("links", []))
             resource = event["resource"]
             kind = str(event["event_type"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from django.core import signing
@@ -33,6 +32,7 @@ from .base import (
     RefundRequest,
     RefundResult,
 )
+from .notice_body import json_object
 
 SESSION_SALT = "billetterie.sandbox.session"
 SIGNATURE_HEADER = "X-Sandbox-Signature"
@@ -74,8 +74,8 @@ class SandboxProvider:
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not given or not hmac.compare_digest(given, notice_sign(body)):
             raise NoticeRejected("bad or missing signature")
+        data = json_object(body)
         try:
-            data = json.loads(body)
             kind = EventKind(data["status"])
             return [
                 ProviderEvent(
@@ -89,7 +89,7 @@ class SandboxProvider:
                     payload=data,
                 )
             ]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
             raise NoticeRejected("malformed notice") from exc
 
     def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse:

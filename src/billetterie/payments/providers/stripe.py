@@ -12,7 +12,6 @@ webhooks, full and partial refunds.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import stripe
@@ -39,6 +38,7 @@ from .base import (
     RefundRequest,
     RefundResult,
 )
+from .notice_body import json_object
 
 STRIPE_JS = "https://js.stripe.com/v3/"
 TIMEOUT_SECONDS = 20
@@ -141,16 +141,19 @@ class StripeProvider:
         secret = config.credentials.get("webhook_secret", "")
         if not secret:
             raise NoticeRejected("no webhook secret configured")
+        # the signature first, over the body as received; only a signed body is parsed, by our
+        # bounded reader (construct_event would parse it unbounded and build a StripeObject of it)
         try:
-            stripe.Webhook.construct_event(request.body, request.headers.get("Stripe-Signature", ""), secret)
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+            stripe.WebhookSignature.verify_header(request.body, request.headers.get("Stripe-Signature", ""), secret,
+                                                  tolerance=stripe.Webhook.DEFAULT_TOLERANCE)
+        except (stripe.SignatureVerificationError, ValueError) as exc:  # ValueError: not UTF-8
             raise NoticeRejected("bad or missing signature") from exc
+        data = json_object(request.body)
         try:
-            data = json.loads(request.body)
             if bool(data.get("livemode")) == config.sandbox:
                 raise NoticeRejected("a test event for a live configuration, or the reverse")
             return self._events_of_webhook(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise NoticeRejected("malformed event") from exc
 
     def _events_of_webhook(self, data: dict[str, Any]) -> list[ProviderEvent]:
