@@ -173,10 +173,11 @@ def _again(step: Callable[[], httpx.Response], tries: int) -> httpx.Response:
 
 
 def buy_with_sandbox_card(base: str, event_slug: str, price_id: int, i: int, timeout: float = 20,
-                          tries: int = 1) -> str:
-    """One buyer's journey through the HTML shop up to the sandbox card form; returns the order
-    page's path, or raises httpx.HTTPError / RuntimeError where the journey broke. With `tries`,
-    each step is tried again when the server does not answer (a double submit, as people do)."""
+                          tries: int = 1, pay: bool = True) -> str:
+    """One buyer's journey through the HTML shop up to the sandbox card form (submitted unless
+    `pay` is false); returns the sandbox page's path (`pay` false) or the order page's path, or
+    raises httpx.HTTPError / RuntimeError where the journey broke. With `tries`, each step is
+    tried again when the server does not answer (a double submit, as people do)."""
     with httpx.Client(base_url=base, timeout=timeout, follow_redirects=False,
                       headers={"Accept-Language": "fr", "Referer": base}) as client:
         event_url = f"/bench/e/{event_slug}/"
@@ -204,6 +205,8 @@ def buy_with_sandbox_card(base: str, event_slug: str, price_id: int, i: int, tim
         token = CSRF.search(pay_page.text)
         if token is None:
             raise RuntimeError(f"sandbox page {pay_page.status_code}")
+        if not pay:
+            return pay_url.replace(base, "")
         card = {"csrfmiddlewaretoken": token.group(1), "holder": "Buyer", "number": "4242424242424242",
                 "expiry": "12/34", "cvc": "123"}
         back = _again(lambda: client.post(pay_url, data=card), tries)
