@@ -73,7 +73,8 @@ def test_a_mail_server_that_never_answers_holds_back_no_payment_and_no_expiry(tm
             unpaid = next(code for code, st in state()["orders"].items() if st == "pending")
             system.query(
                 "import json; from datetime import timedelta; from billetterie.core import clock; "
-                "from billetterie.orders.models import Order; from billetterie.orders.tasks import expire_unpaid_orders; "
+                "from billetterie.orders.models import Order; "
+                "from billetterie.orders.tasks import expire_unpaid_orders; "
                 f"Order.objects.filter(code='{unpaid}').update(expires_at=clock.now() - timedelta(seconds=1)); "
                 "expire_unpaid_orders(); print(json.dumps(1))"  # queued on the money queue, as the minute's job
             )
