@@ -8,7 +8,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core import signing
@@ -18,21 +18,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
-from billetterie.core import clock
+from billetterie.core import clock, events
 from billetterie.core.errors import Conflict, DomainError, InvalidInput, SoldOut
 from billetterie.core.money import InvalidAmount, decimal_to_cents, format_money
-from billetterie.notifications.services import email_invoice_requested, email_transfer_instructions
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import (
     order_await_invoice,
     order_extend_due,
-    order_mark_test,
     order_mark_paid,
+    order_mark_test,
     order_mark_unfulfillable,
-from billetterie.organizers.models import Organizer
 )
+from billetterie.organizers.models import Organizer
 
 from .crypto import credentials_decrypt, credentials_encrypt
+from .events import InvoiceRequested, TransferRequested
 from .models import (
     Channel,
     Payment,
@@ -111,12 +111,10 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
             stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
             days = stored.days_to_pay if stored else 7
             order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
-            order_pk = order.pk
-            transaction.on_commit(lambda: email_transfer_instructions(order_id=order_pk))
+            events.publish(TransferRequested(order_id=order.pk))
         elif provider_id == "invoice":
             order_await_invoice(order_id=order.pk)
-            order_pk = order.pk
-            transaction.on_commit(lambda: email_invoice_requested(order_id=order_pk))
+            events.publish(InvoiceRequested(order_id=order.pk))
     config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
     if provider.capabilities.return_query:
         urls = replace(urls, return_url=payment_return_url(payment=payment, next_url=urls.return_url))
@@ -132,14 +130,14 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
         payment.psp_reference = action.psp_reference[:200]
         payment.save(update_fields=["psp_reference"])
     return action
+
+
 def online_payment_check(*, organizer: Organizer, channel: str, amount_cents: int) -> None:
     """Refuse (InvalidInput `payments_not_enabled`) an amount to pay on a channel where the
     organiser offers no payment method at all: a new organiser outside the demo, who has not set
     up a live method (nor turned the sandbox on). Free orders (0 €) always pass."""
     if amount_cents > 0 and not payments_enabled(organizer=organizer, channel=channel):
         raise InvalidInput(str(PAYMENTS_NOT_ENABLED), code="payments_not_enabled")
-
-
 
 
 def payment_return_url(*, payment: Payment, next_url: str) -> str:
@@ -337,12 +335,12 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
     if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED) or (
         received - (payment.amount_cents - payment.fee_cents) >= order.total_cents
     ):
+        _refund_automatically(payment, _("The order was already paid or cancelled: this payment is refunded."))
+        return
     if payment.testmode:
         # test money counts towards this order: a test order for good, before its tickets are
         # issued (their signed payload carries the flag), whatever pays the rest (decision 0010)
         order_mark_test(order_id=order.pk)
-        _refund_automatically(payment, _("The order was already paid or cancelled: this payment is refunded."))
-        return
     if received < order.total_cents:
         return  # a part payment: the order waits for the rest
     if not order_mark_paid(order_id=order.pk):
@@ -518,6 +516,20 @@ def refund_execute(*, refund_id: int) -> Refund:
         RefundOutcome.FAILED: RefundState.FAILED, RefundOutcome.MANUAL: RefundState.MANUAL,
     }[result.outcome]
     return _refund_set(refund, state, message=result.message, psp_reference=result.psp_reference)
+
+
+# a refund is sent right after its commit; one still unsent after this was lost by a crash (or
+# its task gave up while the PSP was down): the sweep sends it again, under the same idempotency key
+REFUND_RESEND_AFTER = timedelta(minutes=5)
+
+
+def refunds_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Periodic job: send the refunds that were stored but never reached the PSP. Returns how many
+    left the "started" state."""
+    cutoff = (now or clock.now()) - REFUND_RESEND_AFTER
+    ids = list(Refund.objects.filter(state=RefundState.CREATED, created_at__lt=cutoff).order_by("pk")
+               .values_list("pk", flat=True)[:limit])
+    return sum(1 for refund_id in ids if refund_execute(refund_id=refund_id).state != RefundState.CREATED)
 
 
 def _refund_set(refund: Refund, state: str, *, message: str = "", psp_reference: str = "") -> Refund:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import httpx
+from huey import crontab
 
-from billetterie.core.queues import money_task
+from billetterie.core.queues import money_periodic_task, money_task
 
 from .providers.sandbox import SIGNATURE_HEADER
 
@@ -39,3 +40,11 @@ def refund_execute_task(refund_id: int) -> None:
 
     if refund_execute(refund_id=refund_id).state == RefundState.CREATED:
         raise RuntimeError(f"refund {refund_id} not sent yet")
+
+
+@money_periodic_task(crontab(minute="*/5"))
+def refunds_send_due_task() -> None:
+    """Refunds stored but never sent (a crash right after their commit, or the PSP down for long)."""
+    from .services import refunds_send_due
+
+    refunds_send_due()
