@@ -100,7 +100,12 @@ def test_the_subject_prefix_template(shop: Shop) -> None:
         "Votre commande")
 
 
-@pytest.mark.xfail(strict=True, reason="the subject is built in notifications/services.py, which renders "
-                   "notifications/_subject.txt once its owner adds it (issue 9, item 3): remove this mark then")
 def test_the_subject_of_a_test_orders_email_is_prefixed(shop: Shop) -> None:
     assert _confirmation(sandbox_order_paid(shop)).subject.startswith("[COMMANDE TEST] ")
+
+
+def test_the_subject_keeps_the_organisers_name_as_written(shop: Shop) -> None:
+    shop.organizer.name = "Bars & Café l'Étoile"
+    shop.organizer.save(update_fields=["name"])
+    subject = _confirmation(order_paid(shop, tickets=1, meal=False)).subject
+    assert "Bars & Café l'Étoile" in subject and "&amp;" not in subject and "&#x27;" not in subject

@@ -254,6 +254,11 @@ def _order_confirmed_context(order: Order) -> dict[str, Any]:
     }
 
 
+def _subject(order: Order, text: str) -> str:
+    """The subject, marked for a test order (in the language being rendered)."""
+    return render_to_string("notifications/_subject.txt", {"order": order, "subject": text})
+
+
 def _email(
     organizer: Organizer, to: str, subject: str, text: str, html: str, pdfs: Iterable[tuple[str, bytes]] = ()
 ) -> EmailMultiAlternatives:
@@ -278,7 +283,9 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
     organizer = order.organizer
     with translation.override(order.locale):
         context = _order_confirmed_context(order)
-        subject = _("Your order %(code)s — %(organizer)s") % {"code": order.code, "organizer": organizer.name}
+        subject = _subject(order, _("Your order %(code)s — %(organizer)s") % {
+            "code": order.code, "organizer": organizer.name,
+        })
         text = render_to_string("notifications/order_confirmed.txt", context)
         html = render_to_string("notifications/order_confirmed.html", context)
         attachments = order_ticket_pdfs(order=order)
@@ -311,7 +318,7 @@ def _awaiting_payment_email(message: OutboxMessage) -> EmailMultiAlternatives:
     organizer = order.organizer
     with translation.override(order.locale):
         context = _awaiting_payment_context(order)
-        subject = str(subject_text) % {"code": order.code, "organizer": organizer.name}
+        subject = _subject(order, str(subject_text) % {"code": order.code, "organizer": organizer.name})
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     return _email(organizer, message.to, subject, text, html)
@@ -335,9 +342,9 @@ def _ticket_reissued_email(message: OutboxMessage) -> EmailMultiAlternatives:
             "line": {"label": _line_label(line), "attendee": line.attendee_name, "serial": line.serial},
             "order_url": order_url(order=order, organizer=organizer),
         }
-        subject = _("Your ticket %(serial)s has been reissued — %(organizer)s") % {
+        subject = _subject(order, _("Your ticket %(serial)s has been reissued — %(organizer)s") % {
             "serial": line.serial, "organizer": organizer.name,
-        }
+        })
         text = render_to_string("notifications/ticket_reissued.txt", context)
         html = render_to_string("notifications/ticket_reissued.html", context)
         filename, pdf = ticket_pdf_file(line=line)
