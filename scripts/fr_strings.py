@@ -887,3 +887,15 @@ FR.update({
         "valables pour l'entrée.",
     "TEST — not valid": "TEST — non valable",
 })
+
+FR.update({
+    # domain event deliveries (core/events.py), seen by the platform's operators
+    "To deliver": "À livrer",
+    "Delivered": "Livré",
+    "payload": "contenu",
+    "subscriber": "abonné",
+    "delivered at": "livré le",
+    "event delivery": "livraison d'événement",
+    "event deliveries": "livraisons d'événements",
+})
+PLURALS["%(n)d delivery queued again."] = ("%(n)d livraison remise en file.", "%(n)d livraisons remises en file.")

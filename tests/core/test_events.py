@@ -136,3 +136,19 @@ def test_an_unknown_subscriber_is_an_error_kept_for_staff(django_capture_on_comm
     assert events.deliver(delivery_ids=[row.pk]) == 0
     row.refresh_from_db()
     assert "no subscriber" in row.last_error
+
+
+def test_operators_see_failed_deliveries_and_retry_them_staff_do_not(admin_client: Any, client: Any) -> None:
+    from django.contrib.auth.models import User
+
+    row = EventDelivery.objects.create(event="order.paid", subscriber="notifications.order_confirmed",
+                                       payload={"order_id": 1}, state=DeliveryState.FAILED, last_error="boom")
+    page = admin_client.get("/admin/core/eventdelivery/")
+    assert page.status_code == 200 and b"notifications.order_confirmed" in page.content
+    answer = admin_client.post("/admin/core/eventdelivery/", {"action": "retry_now", "_selected_action": [row.pk]})
+    assert answer.status_code == 302
+    row.refresh_from_db()
+    assert row.state != DeliveryState.FAILED
+    User.objects.create_user("guichet", password="pw-long-enough-1", is_staff=True)
+    client.login(username="guichet", password="pw-long-enough-1")
+    assert client.get("/admin/core/eventdelivery/").status_code == 403

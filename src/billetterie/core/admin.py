@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from billetterie.organizers.selectors import organizers_for_user
+
+from .events import deliveries_retry
+from .models import EventDelivery
 
 # foreign keys whose choices are narrowed to the user's organisers, with the path to the organiser
 SCOPED_FK_PATHS = {
@@ -54,3 +59,37 @@ def _scope(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
         return
     model: type[Model] = db_field.remote_field.model
     kwargs["queryset"] = model._default_manager.filter(**{lookup: organizers_for_user(user=request.user)})
+
+
+@admin.register(EventDelivery)
+class EventDeliveryAdmin(admin.ModelAdmin):
+    """The platform's operators see the domain events that could not be delivered (core/events.py)
+    and ask for another attempt; rows are written and closed by the delivery, never edited."""
+
+    list_display = ("event", "subscriber", "state", "attempts", "created_at", "next_attempt_at", "delivered_at")
+    list_filter = ("state", "event", "subscriber")
+    fields = ("event", "subscriber", "payload", "state", "attempts", "next_attempt_at", "last_error", "created_at",
+              "delivered_at")
+    readonly_fields = fields
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[EventDelivery]) -> None:
+        count = deliveries_retry(delivery_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", count)
+                          % {"n": count}, messages.SUCCESS if count else messages.WARNING)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: EventDelivery | None = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: EventDelivery | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: EventDelivery | None = None) -> bool:
+        return False
