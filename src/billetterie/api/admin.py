@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.admin import CheckedChangeListAdmin
 from billetterie.organizers.selectors import organizers_for_user
 
 from .models import ApiToken
@@ -12,7 +13,7 @@ from .services import api_token_forget, api_token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(CheckedChangeListAdmin):
     """Tokens are created with `billetterie createtoken` (shown once); here they are listed and revoked."""
 
     list_display = ["name", "organizer", "prefix", "permissions", "created_at", "last_used_at", "revoked_at"]

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +30,41 @@ SCOPED_FK_PATHS = {
 }
 
 
-class OrganizerScopedAdmin(admin.ModelAdmin):
+class CheckedChangeList(ChangeList):
+    """Django's change list, refusing filters no date can satisfy as it refuses other wrong ones.
+
+    A list's address may filter any date field of its model (`?scanned_at__year=99999999999`):
+    Django's date hierarchy only catches ValueError (datetime() raises OverflowError on a huge
+    year, and a year of 9999 overflows when it computes the end of the period), and lookups such
+    as `__year` compute their bounds only when the query is compiled, while the page renders.
+    Both become IncorrectLookupParameters here, which the admin answers as it does any wrong
+    filter: the list without the filters, with its error flag (?e=1)."""
+
+    def get_filters(self, request: HttpRequest) -> Any:
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet[Any]:
+        queryset = super().get_queryset(request, exclude_parameters)
+        try:  # compile it now (no query is run): lookup values are turned into SQL parameters here
+            queryset.query.chain().get_compiler(queryset.db).as_sql()
+        except (EmptyResultSet, FullResultSet):
+            pass  # filters that match nothing, or everything: the page shows that
+        except (OverflowError, ValueError, TypeError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+        return queryset
+
+
+class CheckedChangeListAdmin(admin.ModelAdmin):
+    """Every admin of the platform lists through CheckedChangeList: no filter in an address is a 500."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CheckedChangeList
+
+
+class OrganizerScopedAdmin(CheckedChangeListAdmin):
     organizer_path = "organizer"  # lookup from this model to its Organizer
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -62,7 +101,7 @@ def _scope(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
 
 
 @admin.register(EventDelivery)
-class EventDeliveryAdmin(admin.ModelAdmin):
+class EventDeliveryAdmin(CheckedChangeListAdmin):
     """The platform's operators see the domain events that could not be delivered (core/events.py)
     and ask for another attempt; rows are written and closed by the delivery, never edited."""
 
@@ -93,3 +132,18 @@ class EventDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: EventDelivery | None = None) -> bool:
         return False
+
+
+# Django's own user and group lists, with the same check (users have dates: joined, last login)
+class CheckedUserAdmin(CheckedChangeListAdmin, UserAdmin):
+    pass
+
+
+class CheckedGroupAdmin(CheckedChangeListAdmin, GroupAdmin):
+    pass
+
+
+for _model, _admin in ((User, CheckedUserAdmin), (Group, CheckedGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
