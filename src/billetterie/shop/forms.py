@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.cart.models import CartPosition
 from billetterie.catalog.models import Product, QuestionKind
 from billetterie.core.money import MAX_CENTS, AmountTooLarge, InvalidAmount, decimal_to_cents, format_money
+from billetterie.core.validation import email_is_valid
 from billetterie.orders.services import Checkout, Person
 from billetterie.payments.selectors import OfferedMethod
 
@@ -33,9 +35,18 @@ class AmountField(forms.CharField):
         return cents
 
 
+class MailableEmailField(forms.EmailField):
+    """An address mail can reach, checked by the same rule as the API's (core.validation)."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and not email_is_valid(value):
+            raise forms.ValidationError(EmailValidator.message, code="invalid")
+
+
 class CheckoutForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Your email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = MailableEmailField(label=_("Your email"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     phone = forms.CharField(
         label=_("Phone (optional)"), max_length=40, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
@@ -68,7 +79,7 @@ class CheckoutForm(forms.Form):
         prefix = f"p{position.pk}"
         names = [f"{prefix}_name", f"{prefix}_email"]
         self.fields[names[0]] = forms.CharField(label=_("Name"), max_length=200)
-        self.fields[names[1]] = forms.EmailField(label=_("Email"))
+        self.fields[names[1]] = MailableEmailField(label=_("Email"))
         for question in position.product.questions.all():
             name = f"{prefix}_q{question.pk}"
             names.append(name)

@@ -1,0 +1,24 @@
+"""Checks of what people and API clients type, shared by every entry point (shop, API, services)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+_EMAIL = EmailValidator()
+# an address is written into mail headers: a line break there would add headers of its own (a
+# "Bcc:"), and no other control character belongs in one either
+_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
+
+
+def email_is_valid(value: object) -> bool:
+    """Whether mail can be addressed to `value`: what the shop's form accepts (Django's
+    EmailValidator: "a@" and "a@b" are refused) and no line break or other control character
+    anywhere. `value` is checked as given: callers strip surrounding spaces first if they want to."""
+    if not isinstance(value, str) or not value or _CONTROL.intersection(value):
+        return False
+    try:
+        _EMAIL(value)
+    except ValidationError:
+        return False
+    return True
