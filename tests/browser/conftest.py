@@ -79,3 +79,36 @@ def door_network(monkeypatch: pytest.MonkeyPatch) -> DoorNetwork:
 
     monkeypatch.setattr(BaseHandler, "get_response", through_the_door)
     return network
+
+
+# every page of every browser test runs under the Content-Security-Policy: a script, style, frame,
+# worker or form target it blocks fails the test (decision 0011)
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.documentURI);
+});
+"""
+
+
+class CspViolations(list[str]):
+    """What the browser refused under the policy: violation events and Chromium's console messages."""
+
+    def watch(self, message: Any) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.append(text)
+
+    def watch_context(self, context: Any) -> None:
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self.watch)  # every page of the context, popups and second buyers too
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request: pytest.FixtureRequest) -> Any:
+    """Tests with their own browser (the scanner's camera) watch their contexts with `watch_context`."""
+    violations = CspViolations()
+    if "page" in request.fixturenames:
+        violations.watch_context(request.getfixturevalue("context"))
+    yield violations
+    assert not violations, f"blocked by the Content-Security-Policy: {list(violations)}"

@@ -23,7 +23,7 @@ from billetterie.checkin.services import checkin_list_create, scan_redeem, scann
 from billetterie.orders.models import OrderLine
 from billetterie.tickets.pdf import ticket_pdf
 from billetterie.tickets.signing import ticket_payload
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, DoorNetwork
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, CspViolations, DoorNetwork
 from tests.factories import Shop
 from tests.tickets.builders import order_paid
 
@@ -61,8 +61,9 @@ def _camera_video(pdf: bytes, path: Path) -> Path:
 
 
 @pytest.fixture
-def camera_browser(playwright: Playwright, tmp_path: Path) -> Iterator[Any]:
-    """Launch a Chromium whose camera plays the video given (one browser per video)."""
+def camera_browser(playwright: Playwright, tmp_path: Path, csp_violations: CspViolations) -> Iterator[Any]:
+    """Launch a Chromium whose camera plays the video given (one browser per video); its pages are
+    watched for what the Content-Security-Policy refuses, as the other browser tests' are."""
     browsers: list[Browser] = []
 
     def launch(video: Path) -> Browser:
@@ -72,6 +73,14 @@ def camera_browser(playwright: Playwright, tmp_path: Path) -> Iterator[Any]:
                   f"--use-file-for-fake-video-capture={video}"],
         )
         browsers.append(browser)
+        new_context = browser.new_context
+
+        def watched_context(**kwargs: Any) -> Any:
+            context = new_context(**kwargs)
+            csp_violations.watch_context(context)
+            return context
+
+        browser.new_context = watched_context  # type: ignore[method-assign]
         return browser
 
     yield launch

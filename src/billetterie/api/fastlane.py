@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import pydantic
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import response_for_exception
@@ -62,12 +63,19 @@ class _Headers:
 
         self.security = SecurityMiddleware(never)
         self.frames = XFrameOptionsMiddleware(never)
+        self.policy = ""  # django-csp's header for an answer that widens nothing: built once
+
+    def csp(self) -> str:
+        if not self.policy:
+            self.policy = build_policy()
+        return self.policy
 
     def add(self, request: HttpRequest, response: HttpResponse, language: str) -> HttpResponse:
         patch_vary_headers(response, ("Accept-Language",))  # LocaleMiddleware's
         response.headers["Content-Length"] = str(len(response.content))  # CommonMiddleware's
         response.headers.setdefault("Content-Language", language)
         response = self.frames.process_response(request, response)
+        response.headers.setdefault("Content-Security-Policy", self.csp())  # CSPMiddleware's
         result: HttpResponse = self.security.process_response(request, response)
         return result
 

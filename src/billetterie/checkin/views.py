@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from billetterie.core.csp import Sources, allow
 from billetterie.core.errors import NotFound
 from billetterie.organizers.selectors import organizers_for_user
 
@@ -87,6 +88,9 @@ def scanner(request: HttpRequest) -> HttpResponse:
         "nobleUrl": static("checkin/vendor/noble-ed25519.js"),
     }
     response = render(request, "checkin/scanner.html", {"config": config})
+    # the QR decoder (qr-scanner) runs in a worker it builds from a blob: URL where the browser
+    # has no BarcodeDetector (Chromium on Linux and Windows, Firefox)
+    allow(response, Sources(worker_src=("blob:",)))
     response["Cache-Control"] = "no-cache"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -138,7 +142,6 @@ def dashboard_list(request: HttpRequest, list_id: int) -> HttpResponse:
     return render(request, "checkin/dashboard_list.html", {
         **admin.site.each_context(request), "scope": scope, "title": f"{scope.event_title} — {scope.name}",
         "counts": data.counts, "dates": data.dates, "recent": data.recent,
-        "undo_label_json": json.dumps(_("Undo")),
     })
 
 

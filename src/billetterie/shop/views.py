@@ -15,11 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billetterie.cart.services import CartAdd, cart_add, cart_positions, cart_remove
 from billetterie.catalog.models import Event, EventDate, Product, ProductKind, Section
 from billetterie.catalog.selectors import availability_for, events_visible, products_of_event, sales_open
+from billetterie.core.csp import Sources, allow, origin
 from billetterie.core.errors import DomainError
 from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
+from billetterie.payments.csp import payment_page_sources
 from billetterie.payments.providers.base import AutoPostForm, EmbeddedForm, PaymentUrls
 from billetterie.payments.selectors import (
     methods_offered,
@@ -194,10 +196,12 @@ def cart_page(request: HttpRequest, organizer_slug: str) -> HttpResponse:
         else:
             status = 400
     positions = form.positions
-    return _render(request, ctx, "shop/cart.html", {
+    response = _render(request, ctx, "shop/cart.html", {
         "form": form, "positions": positions, "total_cents": sum(p.amount_cents for p in positions),
         "expires_at": min((p.expires_at for p in positions), default=None),
     }, status=status)
+    offered = [choice[0] for choice in form.fields["provider"].choices]  # type: ignore[attr-defined]
+    return _allow_payment_pages(response, ctx.organizer.pk, offered)
 
 
 def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
@@ -227,6 +231,12 @@ def _order_url(order: Order, name: str = "shop:order") -> str:
     return reverse(name, args=[order.organizer.slug, order.code, order.secret])
 
 
+def _allow_payment_pages(response: HttpResponse, organizer_id: int, provider_ids: list[str]) -> HttpResponse:
+    """A page whose form starts a payment: the answer may be a redirect to the service's page,
+    and the browser checks every redirect of a form's submission against the page's form-action."""
+    return allow(response, payment_page_sources(organizer_id=organizer_id, provider_ids=provider_ids))
+
+
 def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> HttpResponse:
     urls = PaymentUrls(
         return_url=request.build_absolute_uri(_order_url(order)),
@@ -236,12 +246,16 @@ def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> Http
     )
     action = payment_start(order=order, provider_id=provider_id, urls=urls)
     test_mode = shop_test_mode(organizer=order.organizer)
+    # what this service's page needs, and nothing for the others (decision 0011)
+    sources = payment_page_sources(organizer_id=order.organizer_id, provider_ids=[provider_id])
     if isinstance(action, AutoPostForm):
-        return render(request, "shop/autopost.html", {"action": action, "organizer": order.organizer,
-                                                      "test_mode": test_mode})
+        response = render(request, "shop/autopost.html", {"action": action, "organizer": order.organizer,
+                                                          "test_mode": test_mode})
+        return allow(response, sources | Sources(form_action=(origin(action.url),)))  # where it posts itself
     if isinstance(action, EmbeddedForm):
-        return render(request, action.template, {**action.context, "organizer": order.organizer, "order": order,
-                                                 "test_mode": test_mode})
+        response = render(request, action.template, {**action.context, "organizer": order.organizer,
+                                                     "order": order, "test_mode": test_mode})
+        return allow(response, sources)
     return HttpResponseRedirect(action.url)
 
 
@@ -250,10 +264,12 @@ def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str
     ctx = shop_context(request, organizer_slug)
     order = _order_or_404(organizer_slug, code, secret)
     lines = list(order.lines.select_related("product__event", "date"))
-    return _render(request, ctx, "shop/order.html", {
-        **_payment_choices(order), "lines": lines,
+    choices = _payment_choices(order)
+    response = _render(request, ctx, "shop/order.html", {
+        **choices, "lines": lines,
         "has_tickets": any(line.kind == ProductKind.TICKET for line in lines),
     })
+    return _allow_payment_pages(response, order.organizer_id, _offered_ids(choices))
 
 
 def _payment_choices(order: Order) -> dict[str, object]:
@@ -268,6 +284,10 @@ def _payment_choices(order: Order) -> dict[str, object]:
         "transfer": transfer_instructions(order=order) if status == "transfer" else None,
         "transfer_due": transfer_due(order=order) if status == "transfer" else 0,
     }
+
+
+def _offered_ids(choices: dict[str, object]) -> list[str]:
+    return [method.provider_id for method in choices["providers"]]  # type: ignore[attr-defined]
 
 
 def _order_or_404(organizer_slug: str, code: str, secret: str) -> Order:
@@ -286,8 +306,10 @@ def order_pay(request: HttpRequest, organizer_slug: str, code: str, secret: str)
     except DomainError as exc:
         messages.error(request, exc.message)
         lines = list(order.lines.all())
-        return _render(request, ctx, "shop/order.html", {**_payment_choices(order), "lines": lines},
-                       status=exc.status if exc.status < 500 else 400)
+        choices = _payment_choices(order)
+        response = _render(request, ctx, "shop/order.html", {**choices, "lines": lines},
+                           status=exc.status if exc.status < 500 else 400)
+        return _allow_payment_pages(response, order.organizer_id, _offered_ids(choices))
 
 
 @require_GET

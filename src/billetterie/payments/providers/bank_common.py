@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from billetterie.core.csp import Sources, origin
 from billetterie.core.errors import InvalidInput
 
 from .base import (
@@ -221,6 +222,20 @@ class BankProvider:
     in the service's back office, no status query."""
 
     refund_where: str | Promise = "the payment service's back office"
+    # where the service's page sends the browser on at once after our form posts to it (Sips 2.0's
+    # paymentInit redirects to its card page): the page's own host is not enough for form-action
+    redirect_sources: tuple[str, ...] = ()
+
+    def page_url(self, config: ProviderConfig) -> str:
+        """The service's payment page for these settings; "" for the local fake, on our own site."""
+        return ""
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        try:
+            page = origin(self.page_url(config))
+        except NoticeRejected:  # not configured: the method cannot start, nothing to allow
+            return Sources()
+        return Sources(form_action=(page, *self.redirect_sources)) if page else Sources()
 
     def acknowledge(self, events: list[ProviderEvent], config: ProviderConfig) -> HttpResponse:
         return HttpResponse("OK", content_type="text/plain")

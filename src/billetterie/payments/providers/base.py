@@ -14,6 +14,8 @@ from typing import Protocol
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 
+from billetterie.core.csp import Sources
+
 
 class NoticeRejected(Exception):
     """A notice that is not signed, or not signed by the key we expect: never applied."""
@@ -176,4 +178,12 @@ class Provider(Protocol):
 
     def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
         """Ask the PSP where a payment stands (raise NotSupported when it cannot say)."""
+        ...
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        """What the buyer's browser must reach to pay with this provider, beyond our own site: the
+        Content-Security-Policy of the pages that lead to it (decision 0011). `form_action`: the
+        payment page a form sends the buyer to, and every host that page redirects to at once (the
+        browser checks each redirect of a form's submission); an embedded element's scripts,
+        frames and API calls."""
         ...

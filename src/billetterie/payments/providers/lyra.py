@@ -100,9 +100,14 @@ class LyraProvider(BankProvider):
     )
 
     def _url(self, creds: Mapping[str, str], is_fake: bool, urls: PaymentUrls) -> str:
-        if is_fake:
-            return fake_url(urls, FAKE_FAMILY)
+        return fake_url(urls, FAKE_FAMILY) if is_fake else self._service_url(creds)
+
+    def _service_url(self, creds: Mapping[str, str]) -> str:
         return str(creds.get("service_url") or "").strip() or self.service_url
+
+    def page_url(self, config: ProviderConfig) -> str:
+        creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
+        return "" if is_fake else self._service_url(creds)
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:

@@ -135,8 +135,14 @@ class MoneticoProvider(BankProvider):
             fields = self.form_fields(payment, urls, config, creds, clock.now())
         except (NoticeRejected, ValueError) as exc:
             raise start_error(exc) from exc
-        url = str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
-        return AutoPostForm(url=url, fields=fields)
+        return AutoPostForm(url=self._service_url(creds, config), fields=fields)
+
+    def _service_url(self, creds: Mapping[str, str], config: ProviderConfig) -> str:
+        return str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
+
+    def page_url(self, config: ProviderConfig) -> str:
+        creds, _fake = credentials_or_fake(config, {})
+        return self._service_url(creds, config)
 
     def parse_notification(self, request: Any, config: ProviderConfig) -> list[ProviderEvent]:
         raw = notice_text(request)

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.csp import Sources
+
 from .base import (
     Capabilities,
     CredentialField,
@@ -48,6 +50,9 @@ class _Offline:
 
     def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
         raise NotSupported("no payment service")
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        return Sources()  # the buyer stays on our site
 
 
 class TransferProvider(_Offline):

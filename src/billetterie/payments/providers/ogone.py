@@ -94,6 +94,11 @@ class OgoneProvider(BankProvider):
                         help_text=_("Leave empty unless the bank gives another one.")),
     )
 
+    def page_url(self, config: ProviderConfig) -> str:
+        creds, _fake = credentials_or_fake(config, {})
+        default = eo_ogone.ENVIRONMENT_TEST_URL if config.sandbox else eo_ogone.ENVIRONMENT_PROD_URL
+        return str(creds.get("service_url") or "").strip() or default
+
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
             creds, _fake = credentials_or_fake(config, {})

@@ -98,6 +98,13 @@ class PayboxProvider(BankProvider):
                         help_text=_("Leave empty unless the bank gives another one.")),
     )
 
+    def _service_url(self, creds: Mapping[str, str], config: ProviderConfig) -> str:
+        return str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
+
+    def page_url(self, config: ProviderConfig) -> str:
+        creds, _fake = credentials_or_fake(config, {})
+        return self._service_url(creds, config)
+
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
             creds, _fake = credentials_or_fake(config, {})
@@ -119,7 +126,7 @@ class PayboxProvider(BankProvider):
             signed = eo_paybox.sign(items, key)
         except (NoticeRejected, ValueError, binascii.Error) as exc:
             raise start_error(exc) from exc
-        url = str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
+        url = self._service_url(creds, config)
         action = form_action(form, url)
         return type(action)(url=url, fields={str(k): str(v) for k, v in signed})
 

@@ -148,6 +148,10 @@ class PayFiPProvider(BankProvider):
                         help_text=_("Leave empty unless the DGFiP gives another one.")),
     )
 
+    def page_url(self, config: ProviderConfig) -> str:
+        """The buyer is redirected there from our page (a Redirect, not a posted form)."""
+        return _endpoints(_credentials(config), config)[1]
+
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
             creds = _credentials(config)

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.csp import Sources, origin
 from billetterie.core.money import InvalidAmount, decimal_to_cents
 
 from .base import (
@@ -46,6 +47,8 @@ from .notice_body import json_object
 
 SANDBOX_API = "https://api-m.sandbox.paypal.com"
 LIVE_API = "https://api-m.paypal.com"
+SANDBOX_PAGES = "https://www.sandbox.paypal.com"
+LIVE_PAGES = "https://www.paypal.com"
 TIMEOUT_SECONDS = 20
 # a webhook event is a few kilobytes; a larger body is refused before it is sent to PayPal
 MAX_EVENT_BYTES = 256 * 1024
@@ -68,6 +71,13 @@ def _api_base(config: ProviderConfig) -> str:
     if config.sandbox:
         return (settings.PAYPAL_API_BASE or SANDBOX_API).rstrip("/")
     return LIVE_API
+
+
+def _approval_origin(config: ProviderConfig) -> str:
+    """Where PayPal's approval page lives (the `approve` link of an order): the fake serves its own."""
+    if config.sandbox:
+        return origin(settings.PAYPAL_API_BASE) or SANDBOX_PAGES
+    return LIVE_PAGES
 
 
 class PayPalProvider:
@@ -140,6 +150,11 @@ class PayPalProvider:
         if status not in (200, 201) or not approve:
             raise ProviderUnavailable(f"PayPal did not create the order ({status})")
         return Redirect(approve, psp_reference=str(data["id"]))
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        # our page's form is answered with a redirect to the approval page (PayPal's own CSP then
+        # governs its buttons and card fields)
+        return Sources(form_action=(_approval_origin(config),))
 
     def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
         """Where the PayPal order stands; an approved order is captured now (idempotently), as

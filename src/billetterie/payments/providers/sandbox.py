@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.csp import Sources
+
 from .base import (
     Capabilities,
     CredentialField,
@@ -68,6 +70,9 @@ class SandboxProvider:
             salt=SESSION_SALT,
         )
         return Redirect(reverse("sandbox_psp:pay", kwargs={"session": session}))
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        return Sources()  # its payment page is served by this very site
 
     def parse_notification(self, request: HttpRequest, config: ProviderConfig) -> list[ProviderEvent]:
         body = request.body

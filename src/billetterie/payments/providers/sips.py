@@ -82,10 +82,18 @@ class SipsProvider(BankProvider):
                         help_text=_("Leave empty unless the bank gives another one.")),
     )
 
+    # Sips 2.0: the form posts to paymentInit, which redirects the browser to the card page
+    redirect_sources: tuple[str, ...] = ("https://*.sips-services.com", "https://*.mercanet.bnpparibas.net")
+
     def _url(self, creds: Mapping[str, str], is_fake: bool, urls: PaymentUrls, sandbox: bool) -> str:
-        if is_fake:
-            return fake_url(urls, FAKE_FAMILY)
+        return fake_url(urls, FAKE_FAMILY) if is_fake else self._service_url(creds, sandbox)
+
+    def _service_url(self, creds: Mapping[str, str], sandbox: bool) -> str:
         return str(creds.get("service_url") or "").strip() or self.urls["test" if sandbox else "prod"]
+
+    def page_url(self, config: ProviderConfig) -> str:
+        creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
+        return "" if is_fake else self._service_url(creds, config.sandbox)
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
@@ -167,6 +175,7 @@ class SogenactifProvider(SipsProvider):
         "test": "https://payment-webinit-sogenactif.test.sips-services.com/paymentInit",
         "prod": "https://payment-webinit.sogenactif.com/paymentInit",
     }
+    redirect_sources: tuple[str, ...] = ("https://*.sips-services.com", "https://*.sogenactif.com")
 
 
 class SherlocksProvider(SipsProvider):
@@ -176,3 +185,4 @@ class SherlocksProvider(SipsProvider):
         "test": "https://sherlocks-payment-webinit-simu.secure.lcl.fr/paymentInit",
         "prod": "https://sherlocks-payment-webinit.secure.lcl.fr/paymentInit",
     }
+    redirect_sources: tuple[str, ...] = ("https://*.secure.lcl.fr",)

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.core.csp import Sources, origin
+
 from .base import (
     Capabilities,
     CredentialField,
@@ -41,6 +43,14 @@ from .base import (
 from .notice_body import json_object
 
 STRIPE_JS = "https://js.stripe.com/v3/"
+# what Stripe.js and its Payment Element need (Stripe's published CSP list; 3-D Secure runs in
+# frames of hooks.stripe.com)
+STRIPE_SOURCES = Sources(
+    script_src=("https://js.stripe.com", "https://*.js.stripe.com"),
+    frame_src=("https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"),
+    connect_src=("https://api.stripe.com",),
+    img_src=("https://*.stripe.com",),
+)
 TIMEOUT_SECONDS = 20
 
 
@@ -84,6 +94,12 @@ class StripeProvider:
         CredentialField("secret_key", _("Secret key"), secret=True, help_text=_("sk_test_… or sk_live_…")),
         CredentialField("webhook_secret", _("Webhook signing secret"), secret=True, help_text=_("whsec_…")),
     )
+
+    def page_sources(self, config: ProviderConfig) -> Sources:
+        base = origin(_api_base(config))
+        if base:  # localstripe (demo, tests): its stand-in for stripe.js and its API, one address
+            return Sources(script_src=(base,), connect_src=(base,))
+        return STRIPE_SOURCES
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         client = _client(config)
