@@ -69,6 +69,7 @@ def worker(args: list[str]) -> int:
 def _gunicorn(host: str, port: int, workers: int, threads: int, extra: list[str]) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "billetterie.wsgi:application",
+        "--config", "python:billetterie.gunicorn_conf",  # no Server header (gunicorn_conf.py)
         "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
         "--bind", f"{host}:{port}", "--graceful-timeout", "10", "--access-logfile", "-",
         *extra,
