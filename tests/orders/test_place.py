@@ -173,3 +173,24 @@ def test_payment_after_expiry_locks_the_holds_it_keeps(shop: Shop) -> None:
         assert order_mark_paid(order_id=order.pk)
     assert Quota.objects.get(date=shop.date).used == 1
     assert Hold.objects.filter(line__order=order, released_at=None, expires_at=None).count() == 1
+
+
+@pytest.mark.parametrize("email", ["a@", "a@b", "x@example.org\r\nBcc: y@example.org", "x@exa\nmple.org"])
+def test_an_address_no_mail_can_reach_is_refused_by_the_service_itself(shop: Shop, email: str) -> None:
+    """Every entry point validates addresses; the service refuses them too (issue 9, item 7)."""
+    from billetterie.cart.services import cart_get_or_create
+    from billetterie.orders.models import Order
+    from billetterie.orders.services import Checkout, Person, order_place
+
+    cart = cart_get_or_create(organizer=shop.organizer, token=None)
+    (position,) = cart_add(cart=cart, item=CartAdd(product=shop.ticket, price=shop.adult, date=shop.date),
+                           visibility=Visibility())
+    with pytest.raises(InvalidInput) as buyer:
+        order_place(cart_token=cart.token, checkout=Checkout(email=email, name="Camille", terms_accepted=True,
+                                                             people={position.pk: Person("Camille", "c@example.org")}))
+    with pytest.raises(InvalidInput) as attendee:
+        order_place(cart_token=cart.token, checkout=Checkout(email="c@example.org", name="Camille",
+                                                             terms_accepted=True,
+                                                             people={position.pk: Person("Camille", email)}))
+    assert (buyer.value.code, attendee.value.code) == ("contact_required", "person_required")
+    assert not Order.objects.exists()

@@ -20,6 +20,7 @@ from billetterie.core import clock, events
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
+from billetterie.core.validation import email_is_valid
 from billetterie.organizers.models import Organizer
 
 from .events import OrderPaid
@@ -99,7 +100,7 @@ def _clean_person(product: Product, person: Person) -> Person:
     if not product.needs_person:
         return Person()
     name, email = person.name.strip(), person.email.strip()
-    if not name or not email or "@" not in email:
+    if not name or not email_is_valid(email) or len(email) > 254:
         raise InvalidInput(
             _("Please give the name and email of each person (“%(name)s”).") % {"name": product.name},
             code="person_required",
@@ -113,7 +114,7 @@ def _clean_person(product: Product, person: Person) -> Person:
             raise InvalidInput(_("Please answer “%(q)s”.") % {"q": question.label}, code="answer_required")
         if value:
             answers[question.label] = value[:1000]
-    return Person(name=name[:200], email=email[:254], answers=answers)
+    return Person(name=name[:200], email=email, answers=answers)
 
 
 def _secure_holds(positions: list[CartPosition], now: datetime) -> None:
@@ -142,8 +143,8 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
                   **extra: object) -> Order:
     if not checkout.terms_accepted:
         raise InvalidInput(_("Please accept the terms of sale."), code="terms")
-    email, name = checkout.email.strip()[:254], checkout.name.strip()[:200]
-    if not email or "@" not in email or not name:
+    email, name = checkout.email.strip(), checkout.name.strip()[:200]
+    if not email_is_valid(email) or len(email) > 254 or not name:
         raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     if total_cents > MAX_CENTS:  # each amount fits its column, their sum may not
         raise InvalidInput(
