@@ -899,3 +899,9 @@ FR.update({
     "event deliveries": "livraisons d'événements",
 })
 PLURALS["%(n)d delivery queued again."] = ("%(n)d livraison remise en file.", "%(n)d livraisons remises en file.")
+
+# the API's errors, each declared in its OpenAPI document
+FR.update({
+    "The request body could not be read: send JSON (Content-Type: application/json).":
+        "Le corps de la requête est illisible\u00a0: envoyez du JSON (Content-Type: application/json).",
+})

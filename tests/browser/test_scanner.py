@@ -437,8 +437,11 @@ def test_a_test_ticket_is_refused_online_and_offline_with_its_reason(
     from tests.payments.testmode import sandbox_order_paid
 
     order = sandbox_order_paid(shop, tickets=2)
-    first, second = (ticket_payload(line=line) for line in order.lines.filter(kind="ticket")
-                     .select_related("order", "product__event").order_by("id"))
+    lines = list(order.lines.filter(kind="ticket").select_related("order", "product__event").order_by("id"))
+    first, second = (ticket_payload(line=line) for line in lines)
+    lines[0].order.testmode = False  # its payload as issued before the flag existed (a migrated order)
+    unflagged = ticket_payload(line=lines[0])
+    lines[0].order.testmode = True
     _list_id, token = _door(shop)
     _open_scanner(page, live_server, token)
     result = page.locator("#result")
@@ -450,5 +453,10 @@ def test_a_test_ticket_is_refused_online_and_offline_with_its_reason(
     expect(result).to_have_attribute("data-result", "test_ticket")
     expect(result).to_contain_text("Billet de test")
     expect(page.locator("#result-detail")).to_contain_text("vérifié hors ligne")
-    expect(page.locator("#queue")).to_be_hidden()  # nothing to sync: it was refused
+    for shown in (unflagged, lines[0].serial):  # known from the bundle's test tickets
+        _scan(page, "ZZZZZZ-1")  # another answer in between, so each one below is a new one
+        expect(result).to_have_attribute("data-result", "unknown")
+        _scan(page, shown)
+        expect(result).to_have_attribute("data-result", "test_ticket")
+    expect(page.locator("#queue")).to_be_hidden()  # nothing to sync: all were refused
     assert not Scan.objects.filter(result=ScanResult.OK).exists()

@@ -25,6 +25,7 @@ from billetterie.checkin.selectors import (
     checkin_list_scope,
     lists_of_organizers,
     revoked_pairs,
+    test_ticket_pairs,
     ticket_rows,
     ticket_search,
 )
@@ -36,7 +37,7 @@ from billetterie.tickets.selectors import event_public_key_cached
 from billetterie.tickets.signing import VERSION
 
 from .auth import TokenAuth, request_token
-from .errors import ErrorOut
+from .errors import ERRORS, RATE_LIMITED
 from .models import ApiPermission, ApiToken
 from .schemas import Id
 from .services import token_hash
@@ -70,8 +71,8 @@ class ScannerTokenAuth(TokenAuth):
 
 router = Router(tags=["check-in"], auth=ScannerTokenAuth(ApiPermission.CHECKIN))
 
-READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-SCAN_ERRORS = {**READ_ERRORS, 422: ErrorOut, 429: ErrorOut}
+READ_ERRORS = ERRORS
+SCAN_ERRORS = {**ERRORS, **RATE_LIMITED}  # unknown tickets and searches are counted per token
 
 Result = Literal[
     "ok", "already_redeemed", "unknown", "revoked", "wrong_event", "wrong_list_or_date", "unpaid", "test_ticket"
@@ -161,6 +162,12 @@ class BundleTicketOut(Schema):
     checked_in_device: str
 
 
+class TestTicketOut(Schema):
+    line_id: int
+    nonce: str
+    serial: str
+
+
 class BundleOut(Schema):
     checkin_list: ListOut
     generated_at: datetime
@@ -168,6 +175,11 @@ class BundleOut(Schema):
     payload_version: int
     revoked: list[RevokedOut]
     tickets: list[BundleTicketOut]
+    test_tickets: list[TestTicketOut] = Field(
+        default_factory=list,
+        description="Tickets of test orders, refused here with test_ticket (empty when the list accepts them); "
+        "a payload with the test flag (the version byte's high bit) is refused too",
+    )
 
 
 class SyncScanIn(Schema):
@@ -329,6 +341,8 @@ def bundle(request: HttpRequest, list_id: int) -> BundleOut:
         checkin_list=_list_out(scope), generated_at=generated_at,
         public_key=base64.b64encode(public_key).decode(), payload_version=VERSION,
         revoked=[RevokedOut(line_id=line_id, nonce=nonce) for line_id, nonce in revoked_pairs(scope=scope)],
+        test_tickets=[TestTicketOut(line_id=line_id, nonce=nonce, serial=serial)
+                      for line_id, nonce, serial in test_ticket_pairs(scope=scope)],
         tickets=[
             BundleTicketOut(
                 line_id=r.line_id, nonce=r.nonce, serial=r.serial, name=r.name, label=r.label, date_id=r.date_id,

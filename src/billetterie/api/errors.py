@@ -18,9 +18,15 @@ class ErrorOut(Schema):
     details: Any = None
 
 
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-# what writing endpoints may answer too: bad input (400, 422) and no room or a conflict (409)
-WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# what every operation may answer: 400 (a body that is not JSON, a NUL character anywhere in the
+# request: core/middleware.py), 401 and 403 (the token), 404, 422 (a parameter or a body that does
+# not validate, ninja's ValidationError, or a value the domain refuses); tests/api/test_openapi.py
+# sends each operation what provokes them and checks the document declares what came back
+ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# what writing endpoints may answer too: no room, or a conflict (409)
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
+# operations that count a client's failed look-ups (core/ratelimit.py)
+RATE_LIMITED: dict[int, type[ErrorOut]] = {429: ErrorOut}
 
 
 def error_response(
@@ -58,6 +64,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
+        if exc.status_code == 400:  # ninja could not parse the body ("Cannot parse request body")
+            message = _("The request body could not be read: send JSON (Content-Type: application/json).")
+            return error_response(api, request, 400, "body_unreadable", message)
         return error_response(api, request, exc.status_code, "error", str(exc.message))
 
     api.add_exception_handler(AuthenticationError, on_authentication)

@@ -249,6 +249,20 @@ def revoked_pairs(*, scope: ListScope) -> list[tuple[int, str]]:
     return sorted(set(pairs))
 
 
+def test_ticket_pairs(*, scope: ListScope) -> list[tuple[int, str, str]]:
+    """(line id, nonce hex, serial) of the test orders' tickets of the event, for the offline
+    bundle of a list that refuses them (decision 0010): the tickets issued before their payload
+    carried the test flag (the orders the migration marked) are refused offline too, with their
+    reason, even at a list open to every ticket; and so are their serials."""
+    if scope.accept_test_tickets:
+        return []
+    rows = OrderLine.objects.filter(
+        product__event_id=scope.event_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False,
+        order__state=ADMITTING_STATE, order__testmode=True,
+    ).values_list("id", "ticket_nonce", "order__code").order_by("id")
+    return [(line_id, bytes(nonce or b"").hex(), f"{code}-{line_id}") for line_id, nonce, code in rows]
+
+
 def ticket_search(*, scope: ListScope, query: str, limit: int = 20) -> list[TicketRow]:
     """Tickets of the list by attendee or buyer name, order code or ticket serial."""
     query = " ".join(query.split())[:100]

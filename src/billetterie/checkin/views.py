@@ -34,7 +34,7 @@ from .selectors import (
     recent_scans,
 )
 
-SCANNER_VERSION = "4"  # bump to make the offline cache take new files
+SCANNER_VERSION = "5"  # bump to make the offline cache take new files
 
 
 def _scanner_strings() -> dict[str, str]:

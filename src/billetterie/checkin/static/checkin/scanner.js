@@ -28,6 +28,8 @@ const state = {
   tickets: new Map(), // line id -> bundle ticket
   serials: new Map(), // serial -> line id
   revoked: new Set(), // "line:nonce"
+  testTickets: new Set(), // "line:nonce" of test orders' tickets this list refuses
+  testSerials: new Map(), // their serials -> line id
   key: null,          // imported Ed25519 public key
   online: true,
   lastOk: null,       // line id of the last accepted entry (for undo)
@@ -118,7 +120,10 @@ export async function verifyOffline(text) {
   let lineId;
   if (serial && text.length < 30) {
     lineId = state.serials.get(text.toUpperCase());
-    if (lineId === undefined) return { result: "unknown" };
+    if (lineId === undefined) {
+      const testLine = state.testSerials.get(text.toUpperCase());
+      return testLine === undefined ? { result: "unknown" } : { result: "test_ticket", lineId: testLine };
+    }
   } else {
     const claims = parsePayload(text);
     if (!claims || claims.version !== bundle.payload_version) return { result: "unknown" };
@@ -129,9 +134,10 @@ export async function verifyOffline(text) {
     const known = state.tickets.get(lineId);
     if (known && known.nonce !== claims.nonce) return { result: "unknown" }; // reissued since: refused until the next sync
     if (!(await signatureValid(state.key, claims.signature, claims.message))) return { result: "unknown" };
-    // paid in a test mode: only a list that accepts test tickets lets it in (the bundle of any
-    // other list does not have it, so this is the only way to tell)
-    if (claims.test && !bundle.checkin_list.accept_test_tickets) return { result: "test_ticket", lineId };
+    // paid in a test mode: only a list that accepts test tickets lets it in. Its payload says so
+    // (signed); the bundle also lists the test tickets issued before payloads carried the flag
+    const isTest = claims.test || state.testTickets.has(lineId + ":" + claims.nonce);
+    if (isTest && !bundle.checkin_list.accept_test_tickets) return { result: "test_ticket", lineId };
   }
   const ticket = state.tickets.get(lineId);
   if (!ticket) {
@@ -190,6 +196,9 @@ function useBundle(bundle) {
   state.tickets = new Map(bundle.tickets.map((t) => [t.line_id, t]));
   state.serials = new Map(bundle.tickets.map((t) => [t.serial, t.line_id]));
   state.revoked = new Set(bundle.revoked.map((r) => r.line_id + ":" + r.nonce));
+  const tests = bundle.test_tickets || [];
+  state.testTickets = new Set(tests.map((t) => t.line_id + ":" + t.nonce));
+  state.testSerials = new Map(tests.map((t) => [t.serial, t.line_id]));
   $("list-name").textContent = bundle.checkin_list.event_title + " — " + bundle.checkin_list.name;
 }
 
