@@ -905,3 +905,9 @@ FR.update({
     "The request body could not be read: send JSON (Content-Type: application/json).":
         "Le corps de la requête est illisible\u00a0: envoyez du JSON (Content-Type: application/json).",
 })
+
+# HTTP hardening (decision 0011): order links guessed
+FR.update({
+    "Too many wrong order links from your connection: wait a few minutes and try again.":
+        "Trop de liens de commande erronés depuis votre connexion\u00a0: patientez quelques minutes et réessayez.",
+})

@@ -179,6 +179,9 @@ X_FRAME_OPTIONS = "DENY"
 if _env_bool("HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # proxies in front that each append the address they received from to X-Forwarded-For: the
+    # client's address, as rate limits count it (core/ratelimit.py), is read that many from the end
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
     # HSTS: a browser that has seen the site over HTTPS never speaks plain HTTP to it again (a year
     # by default). Subdomains and the preload list are the organisation's choice: they bind every
     # other site of the domain too, and preloading cannot be undone quickly.

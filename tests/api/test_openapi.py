@@ -51,7 +51,8 @@ def test_every_operation_declares_the_errors_any_request_can_get(client: Client,
             assert "409" in declared, (method, path)  # no room, a replayed key with another body…
     limited = {(m, p) for m, p, op in operations if "429" in op["responses"]}
     assert {("post", "/api/v1/checkin/lists/{list_id}/redeem"), ("post", "/api/v1/checkin/lists/{list_id}/sync"),
-            ("get", "/api/v1/checkin/lists/{list_id}/search")} <= limited
+            ("get", "/api/v1/checkin/lists/{list_id}/search"), ("get", "/api/v1/orders/{code}"),
+            ("post", "/api/v1/orders/{code}/payments"), ("post", "/api/v1/orders/{code}/cancel")} <= limited
 
 
 def _probes(method: str, path: str, op: dict[str, Any]) -> list[tuple[str, str, str | None]]:

@@ -16,8 +16,8 @@ from billetterie.orders.services import Checkout, LineSpec, Person, order_cancel
 from billetterie.payments.services import online_payment_check, payment_record_external
 
 from .auth import TokenAuth, request_token
-from .errors import ERRORS, WRITE_ERRORS
-from .models import ApiPermission
+from .errors import ERRORS, RATE_LIMITED, WRITE_ERRORS
+from .models import ApiPermission, ApiToken
 from .schemas import ExternalPaymentIn, OrderIn, OrderLineIn, OrderLineOut, OrderOut, PaymentOut
 from .selectors import order_of_organizer
 
@@ -26,11 +26,17 @@ router = Router(tags=["orders"], auth=TokenAuth(ApiPermission.ORDERS))
 API_VISIBILITY = Visibility(staff=True)
 
 
-@router.get("/orders/{code}", response={200: OrderOut, **ERRORS}, summary="One order, its lines and payments")
+@router.get("/orders/{code}", response={200: OrderOut, **ERRORS, **RATE_LIMITED},
+            summary="One order, its lines and payments")
 def order_detail(request: HttpRequest, code: str) -> OrderOut:
     """An order of the token's organiser, by its code; another organiser's order is not found."""
     token = request_token(request)
-    return _order_out(order_of_organizer(organizer_id=token.organizer_id, code=code))
+    return _order_out(order_of_organizer(organizer_id=token.organizer_id, code=code, guesser=_guesser(token)))
+
+
+def _guesser(token: ApiToken) -> str:
+    """Who is counted when an order code is unknown (api/selectors.ORDER_CODE_GUESSES)."""
+    return f"token:{token.pk}"
 
 
 @router.post("/orders", response={201: OrderOut, **WRITE_ERRORS}, summary="Place an order")
@@ -92,7 +98,7 @@ def _line_spec(line: OrderLineIn, refs: CatalogRefs) -> LineSpec:
     return LineSpec(item=item, person=person)
 
 
-@router.post("/orders/{code}/payments", response={201: PaymentOut, **WRITE_ERRORS},
+@router.post("/orders/{code}/payments", response={201: PaymentOut, **WRITE_ERRORS, **RATE_LIMITED},
              summary="Record money received outside a payment service")
 def order_payment_record(
     request: HttpRequest, code: str, payload: ExternalPaymentIn,
@@ -103,7 +109,7 @@ def order_payment_record(
     retry safely: a replay returns the payment recorded the first time."""
     token = request_token(request)
     _check_key(idempotency_key)
-    order = order_of_organizer(organizer_id=token.organizer_id, code=code)
+    order = order_of_organizer(organizer_id=token.organizer_id, code=code, guesser=_guesser(token))
     payment = payment_record_external(
         order_id=order.pk, method=payload.method, amount_cents=payload.amount_cents, reference=payload.reference,
         idempotency_key=idempotency_key,
@@ -111,11 +117,11 @@ def order_payment_record(
     return Status(201, PaymentOut.from_orm(payment))
 
 
-@router.post("/orders/{code}/cancel", response={200: OrderOut, **WRITE_ERRORS},
+@router.post("/orders/{code}/cancel", response={200: OrderOut, **WRITE_ERRORS, **RATE_LIMITED},
              summary="Cancel an unpaid order and release its places")
 def order_cancel_endpoint(request: HttpRequest, code: str) -> OrderOut:
     token = request_token(request)
-    order = order_of_organizer(organizer_id=token.organizer_id, code=code)
+    order = order_of_organizer(organizer_id=token.organizer_id, code=code, guesser=_guesser(token))
     order_cancel(order_id=order.pk)
     return _order_out(order_of_organizer(organizer_id=token.organizer_id, code=code))
 

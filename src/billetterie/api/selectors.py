@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event, EventDate, Price, Product
 from billetterie.core.errors import NotFound
+from billetterie.core.ratelimit import Limit, bump, count, refusal
 from billetterie.orders.models import Order, OrderLine
 from billetterie.payments.models import Payment
 
@@ -55,7 +56,16 @@ def events_of_organizer(*, organizer_id: int, section: str | None = None) -> lis
     )
 
 
-def order_of_organizer(*, organizer_id: int, code: str) -> Order:
+# unknown order codes one API token may ask for: a client that reads orders by the codes it stored
+# never comes near it, one that tries codes gets a 429 for the rest of the minute
+ORDER_CODE_GUESSES = Limit("api-order-code", per_window=120, window_seconds=60)
+
+
+def order_of_organizer(*, organizer_id: int, code: str, guesser: str = "") -> Order:
+    """An order of the organiser by its code. With `guesser` (who asks: an API token), its
+    unknown codes are counted and, past ORDER_CODE_GUESSES, it is refused (RateLimited, 429)."""
+    if guesser and count(ORDER_CODE_GUESSES, guesser) >= ORDER_CODE_GUESSES.per_window:
+        raise refusal(ORDER_CODE_GUESSES)
     order = (
         Order.objects.filter(organizer_id=organizer_id, code=code.strip().upper()[:12])
         .prefetch_related(
@@ -65,5 +75,7 @@ def order_of_organizer(*, organizer_id: int, code: str) -> Order:
         .first()
     )
     if order is None:
+        if guesser:
+            bump(ORDER_CODE_GUESSES, guesser)
         raise NotFound(_("Order not found."))
     return order

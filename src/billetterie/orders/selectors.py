@@ -4,12 +4,26 @@ from django.utils.translation import gettext as _
 
 from billetterie.core.errors import NotFound
 from billetterie.core.ids import secrets_equal
+from billetterie.core.ratelimit import Limit, bump, count, refusal
 
 from .models import Order
 
 
-def order_by_secret(*, organizer_slug: str, code: str, secret: str) -> Order:
-    """A wrong secret and an unknown code give the same answer, in the same time."""
+# wrong order links (code, secret) one client may try: a buyer mistypes one now and then, a
+# script trying codes gets a 429 for the rest of the window (decision 0011)
+ORDER_LINK_GUESSES = Limit("order-link", per_window=30, window_seconds=600)
+
+
+def order_by_secret(*, organizer_slug: str, code: str, secret: str, client: str = "") -> Order:
+    """A wrong secret and an unknown code give the same answer, in the same time.
+
+    With `client` (the caller's address), its wrong links are counted: past ORDER_LINK_GUESSES in
+    the window it is refused (RateLimited, 429) before anything is looked up, a right link
+    included, or a 429 against a 404 would still tell right from wrong. Other clients, and their
+    right links, are not affected."""
+    if client and count(ORDER_LINK_GUESSES, client) >= ORDER_LINK_GUESSES.per_window:
+        raise refusal(ORDER_LINK_GUESSES, _("Too many wrong order links from your connection: wait a few "
+                                            "minutes and try again."))
     order = (
         Order.objects.select_related("organizer")
         .filter(organizer__slug=organizer_slug, code=code.upper()[:12])
@@ -17,6 +31,8 @@ def order_by_secret(*, organizer_slug: str, code: str, secret: str) -> Order:
     )
     expected = order.secret if order is not None else "x" * 27
     if not secrets_equal(secret, expected) or order is None:
+        if client:
+            bump(ORDER_LINK_GUESSES, client)
         raise NotFound(_("Order not found."))
     return order
 

@@ -18,6 +18,7 @@ from billetterie.catalog.selectors import availability_for, events_visible, prod
 from billetterie.core.csp import Sources, allow, origin
 from billetterie.core.errors import DomainError
 from billetterie.core.ids import secrets_equal
+from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
@@ -260,9 +261,10 @@ def _start_payment(request: HttpRequest, order: Order, provider_id: str) -> Http
 
 
 @require_GET
+@answer_429
 def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> HttpResponse:
     ctx = shop_context(request, organizer_slug)
-    order = _order_or_404(organizer_slug, code, secret)
+    order = _order_or_404(request, organizer_slug, code, secret)
     lines = list(order.lines.select_related("product__event", "date"))
     choices = _payment_choices(order)
     response = _render(request, ctx, "shop/order.html", {
@@ -290,17 +292,23 @@ def _offered_ids(choices: dict[str, object]) -> list[str]:
     return [method.provider_id for method in choices["providers"]]  # type: ignore[attr-defined]
 
 
-def _order_or_404(organizer_slug: str, code: str, secret: str) -> Order:
+def _order_or_404(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> Order:
+    """The order of a buyer's link; wrong links are counted per client (RateLimited past the limit:
+    the views answer it with a 429, `answer_429`)."""
     try:
-        return order_by_secret(organizer_slug=organizer_slug, code=code, secret=secret)
+        return order_by_secret(organizer_slug=organizer_slug, code=code, secret=secret,
+                               client=client_address(request))
+    except RateLimited:
+        raise
     except DomainError:
         raise Http404 from None
 
 
 @require_POST
+@answer_429
 def order_pay(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> HttpResponse:
     ctx = shop_context(request, organizer_slug)
-    order = _order_or_404(organizer_slug, code, secret)
+    order = _order_or_404(request, organizer_slug, code, secret)
     try:
         return _start_payment(request, order, request.POST.get("provider", ""))
     except DomainError as exc:
@@ -313,20 +321,22 @@ def order_pay(request: HttpRequest, organizer_slug: str, code: str, secret: str)
 
 
 @require_GET
+@answer_429
 def order_status(request: HttpRequest, organizer_slug: str, code: str, secret: str) -> JsonResponse:
-    order = _order_or_404(organizer_slug, code, secret)
+    order = _order_or_404(request, organizer_slug, code, secret)
     response = JsonResponse({"status": order_payment_status(order=order)})
     response["Cache-Control"] = "no-store"
     return response
 
 
 @require_GET
+@answer_429
 def ticket_download(request: HttpRequest, organizer_slug: str, code: str, secret: str, line_id: int) -> FileResponse:
     from io import BytesIO
 
     from billetterie.tickets.pdf import ticket_pdf
 
-    order = _order_or_404(organizer_slug, code, secret)
+    order = _order_or_404(request, organizer_slug, code, secret)
     line = order.lines.filter(pk=line_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False).first()
     if line is None or order_payment_status(order=order) != "paid":
         raise Http404

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from billetterie.catalog.models import ProductKind
 from billetterie.core.errors import DomainError
+from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.orders.models import OrderState
 from billetterie.orders.selectors import order_by_secret
 
@@ -14,9 +15,13 @@ from .wallet import ticket_pkpass
 
 
 @require_GET
+@answer_429
 def wallet_pass(request: HttpRequest, organizer_slug: str, code: str, secret: str, line_id: int) -> HttpResponse:
     try:
-        order = order_by_secret(organizer_slug=organizer_slug, code=code, secret=secret)
+        order = order_by_secret(organizer_slug=organizer_slug, code=code, secret=secret,
+                                client=client_address(request))
+    except RateLimited:
+        raise
     except DomainError:
         raise Http404 from None
     line = (
