@@ -11,12 +11,12 @@ DEBIAN_PACKAGES := python3-venv chromium libpango-1.0-0 libpangoft2-1.0-0 libhar
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test check lint typecheck install system-deps
+.PHONY: help demo test check lint layers typecheck install system-deps
 
 help:
 	@echo "make demo    serve the demo shop on http://127.0.0.1:\$${PORT:-8000}/ (with the task worker)"
 	@echo "make test    the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)"
-	@echo "make check   ruff + mypy + tests"
+	@echo "make check   ruff + import-linter (the layer order) + mypy + tests"
 	@echo "make install create $(VENV) and install the project (the other targets do it when needed)"
 
 system-deps:
@@ -39,9 +39,12 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests devtools
+
+layers: install
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy src
 
-check: lint typecheck test
+check: lint layers typecheck test

@@ -188,8 +188,8 @@ def _fake_webhooks_register(site: str, organizer_slug: str) -> None:
 
 def _demo_scanner_link(site: str, organizer_slug: str) -> str:
     """A fresh check-in token for the demo's door, as the scanner page's link."""
+    from billetterie.api.services import scanner_link_create
     from billetterie.checkin.models import CheckinList
-    from billetterie.checkin.services import scanner_link_create
 
     checkin_list = CheckinList.objects.filter(event__organizer__slug=organizer_slug).order_by("id").first()
     if checkin_list is None:

@@ -16,10 +16,10 @@ from django.core.management import call_command
 from PIL import Image
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from billetterie.api.services import api_token_create
+from billetterie.api.services import api_token_create, scanner_link_create
 from billetterie.checkin.models import CheckinList, Scan, ScanResult
 from billetterie.checkin.selectors import checkin_counts, checkin_list_scope
-from billetterie.checkin.services import checkin_list_create, scan_redeem, scanner_link_create
+from billetterie.checkin.services import checkin_list_create, scan_redeem
 from billetterie.orders.models import OrderLine
 from billetterie.tickets.pdf import ticket_pdf
 from billetterie.tickets.signing import ticket_payload

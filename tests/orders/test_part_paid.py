@@ -5,6 +5,7 @@ the money stayed, the places were released, nobody was told)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -53,11 +54,15 @@ def test_the_api_answers_the_refusal(shop: Shop) -> None:
     assert response.status_code == 422 and response.json()["code"] == "order_has_payments"
 
 
-def test_a_part_paid_order_keeps_its_places_at_its_due_time_and_is_flagged(shop: Shop) -> None:
+def test_a_part_paid_order_keeps_its_places_at_its_due_time_and_is_flagged(
+    shop: Shop, django_capture_on_commit_callbacks: Any
+) -> None:
     part_paid, unpaid = order_for(shop, quantity=2), order_for(shop)
     cash = payment_record_external(order_id=part_paid.pk, method="cash", amount_cents=1000)
     assert part_paid.expires_at is not None
-    with time_machine.travel(part_paid.expires_at + timedelta(minutes=5)):
+    # the flag is the payments domain's answer to the orders domain's event, after the commit
+    with time_machine.travel(part_paid.expires_at + timedelta(minutes=5)), \
+            django_capture_on_commit_callbacks(execute=True):
         assert order_expire_due() == 1  # only the unpaid one
         assert order_expire_due() == 0  # and the part-paid one is not looked at again
     part_paid.refresh_from_db()

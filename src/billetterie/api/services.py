@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from billetterie.checkin.models import CheckinList
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput
 from billetterie.organizers.models import Organizer
@@ -83,3 +84,13 @@ def api_token_revoke(*, token: ApiToken) -> None:
 def api_token_forget(*, token: ApiToken) -> None:
     """Drop the token from the lookup cache, so a revocation or a change of rights applies at once."""
     cache.delete(f"api-token:{token.token_hash}")
+
+
+def scanner_link_create(*, checkin_list: CheckinList, base_url: str, name: str = "") -> str:
+    """A new check-in-only API token, as the scanner page's link (shown once: the token is in the
+    fragment, which browsers never send to the server). Revoke it in the admin's API tokens."""
+    label = (name or _("Scanner — %(list)s") % {"list": checkin_list.name})[:100]
+    _row, token = api_token_create(
+        organizer=checkin_list.event.organizer, name=label, permissions=["checkin"]
+    )
+    return f"{base_url.rstrip('/')}/checkin/scan/?list={checkin_list.pk}#token={token}"

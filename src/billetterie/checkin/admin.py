@@ -10,10 +10,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from billetterie.api.services import scanner_link_create
 from billetterie.core.admin import SCOPED_FK_PATHS, OrganizerScopedAdmin
 
 from .models import CheckinList, Scan
-from .services import scanner_link_create
 
 SCOPED_FK_PATHS.setdefault("products", "event__organizer__in")
 SCOPED_FK_PATHS.setdefault("dates", "event__organizer__in")

@@ -518,16 +518,3 @@ def checkin_list_create(
                 raise InvalidInput(_("Choose dates of this event."), code="date_invalid")
             checkin_list.dates.set(dates)
     return checkin_list
-
-
-
-def scanner_link_create(*, checkin_list: CheckinList, base_url: str, name: str = "") -> str:
-    """A new check-in-only API token, as the scanner page's link (shown once: the token is in the
-    fragment, which browsers never send to the server). Revoke it in the admin's API tokens."""
-    from billetterie.api.services import api_token_create
-
-    label = (name or _("Scanner — %(list)s") % {"list": checkin_list.name})[:100]
-    _row, token = api_token_create(
-        organizer=checkin_list.event.organizer, name=label, permissions=["checkin"]
-    )
-    return f"{base_url.rstrip('/')}/checkin/scan/?list={checkin_list.pk}#token={token}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from billetterie.core import events
 from billetterie.orders.events import OrderPaid
+from billetterie.orders.models import OrderLine
 from billetterie.payments.events import InvoiceRequested, TransferRequested
+from billetterie.tickets.events import TicketReissued
 
-from .services import email_invoice_requested, email_order_confirmed, email_transfer_instructions
+from .services import email_invoice_requested, email_order_confirmed, email_ticket_reissued, email_transfer_instructions
 
 
 def _order_paid(event: OrderPaid) -> None:
@@ -22,7 +24,13 @@ def _invoice_requested(event: InvoiceRequested) -> None:
     email_invoice_requested(order_id=event.order_id)
 
 
+def _ticket_reissued(event: TicketReissued) -> None:
+    if event.notify_buyer:  # the email carries the ticket as it is now: two quick reissues send one
+        email_ticket_reissued(line=OrderLine.objects.select_related("order").get(pk=event.line_id))
+
+
 def register() -> None:
     events.subscribe(OrderPaid, "notifications.order_confirmed", _order_paid)
     events.subscribe(TransferRequested, "notifications.transfer_instructions", _transfer_requested)
     events.subscribe(InvoiceRequested, "notifications.invoice_requested", _invoice_requested)
+    events.subscribe(TicketReissued, "notifications.ticket_reissued", _ticket_reissued)

@@ -14,3 +14,13 @@ class OrderPaid(DomainEvent):
     name = "order.paid"
     order_id: int
     send_confirmation: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderKeptPartPaid(DomainEvent):
+    """A part-paid order reached its due time: it keeps its places with no due time, and staff
+    must record the rest or refund it (`kept_cents`: what it holds)."""
+
+    name = "order.kept_part_paid"
+    order_id: int
+    kept_cents: int

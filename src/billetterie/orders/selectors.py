@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from billetterie.core.errors import NotFound
@@ -7,7 +10,6 @@ from billetterie.core.ids import secrets_equal
 from billetterie.core.ratelimit import Limit, bump, count, refusal
 
 from .models import Order
-
 
 # wrong order links (code, secret) one client may try: a buyer mistypes one now and then, a
 # script trying codes gets a 429 for the rest of the window (decision 0011)
@@ -38,15 +40,19 @@ def order_by_secret(*, organizer_slug: str, code: str, secret: str, client: str 
 
 
 def order_money_kept_cents(*, order: Order) -> int:
-    """What the order's confirmed payments brought (their fees aside) and was not given back."""
-    from django.db.models import F, Sum
+    """What the order's confirmed payments brought (their fees aside) and was not given back.
 
-    from billetterie.payments.models import PaymentState, Refund, RefundState
+    Payments sit above orders in the layer order: the payments app registers the answer at start
+    up (`order_money_kept_register`), so the orders rules that depend on it (a part-paid order is
+    neither expired nor cancelled) ask without importing payments."""
+    if _money_kept is None:
+        raise ImproperlyConfigured("no app registered how much money an order holds (the payments app)")
+    return _money_kept(order)
 
-    received = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(
-        cents=Sum(F("amount_cents") - F("fee_cents"))
-    )["cents"]
-    refunded = Refund.objects.filter(payment__order=order).exclude(state=RefundState.FAILED).aggregate(
-        cents=Sum("amount_cents")
-    )["cents"]
-    return (received or 0) - (refunded or 0)
+
+_money_kept: Callable[[Order], int] | None = None
+
+
+def order_money_kept_register(answer: Callable[[Order], int]) -> None:
+    global _money_kept
+    _money_kept = answer

@@ -23,7 +23,7 @@ from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.core.validation import email_is_valid
 from billetterie.organizers.models import Organizer
 
-from .events import OrderPaid
+from .events import OrderKeptPartPaid, OrderPaid
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
 
@@ -362,18 +362,10 @@ def order_expire_due(*, now: datetime | None = None) -> int:
 def _keep_part_paid(order: Order, kept_cents: int) -> None:
     """A part-paid order at its due time keeps its places with no due time, as an order awaiting
     its invoice does, and is flagged: releasing them would keep the money and sell the places."""
-    from billetterie.payments.models import PaymentState
-
     Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
     order.expires_at = None
     order.save(update_fields=["expires_at"])
-    payment = order.payments.filter(state=PaymentState.CONFIRMED).order_by("-pk").first()
-    if payment is not None and not payment.needs_attention:
-        payment.needs_attention = _(
-            "The order reached its due time with %(kept)s of %(total)s received: its places are kept. "
-            "Record the rest, or refund the payments and cancel the order."
-        ) % {"kept": format_money(kept_cents, order.currency), "total": format_money(order.total_cents, order.currency)}
-        payment.save(update_fields=["needs_attention"])
+    events.publish(OrderKeptPartPaid(order_id=order.pk, kept_cents=kept_cents))
 
 
 def order_cancel(*, order_id: int) -> Order:

@@ -3,14 +3,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.money import format_money
-from billetterie.orders.models import Order
+from billetterie.orders.models import Order, OrderState
 from billetterie.organizers.models import Organizer
 
 from .crypto import credentials_decrypt
-from .models import Channel, Payment, PaymentMethodConfig, RefundState
+from .models import Channel, Payment, PaymentMethodConfig, PaymentState, Refund, RefundState
 from .providers.base import Mode, PaymentRequest, ProviderConfig
 from .providers.registry import provider_get
 
@@ -204,8 +205,6 @@ def transfer_instructions(*, order: Order) -> dict[str, str]:
 def transfer_due(*, order: Order) -> int:
     """What the buyer is asked to transfer: the pending transfer's amount (its fee included), or
     the order's total when there is none."""
-    from .models import PaymentState
-
     pending = order.payments.filter(provider="transfer", state=PaymentState.PENDING).order_by("-id").first()
     return pending.amount_cents if pending is not None else order.total_cents
 
@@ -226,10 +225,6 @@ def payment_latest(*, order: Order) -> Payment | None:
 def order_payment_status(*, order: Order) -> str:
     """What the receipt page says: paid, pending (an attempt is under way), failed, unpaid,
     expired or cancelled."""
-    from billetterie.orders.models import OrderState
-
-    from .models import PaymentState
-
     if order.state != OrderState.PENDING:
         return str(order.state)
     latest = payment_latest(order=order)
@@ -245,3 +240,15 @@ def order_payment_status(*, order: Order) -> str:
 def payment_refunded_cents(*, payment: Payment) -> int:
     """What the payment's refunds give back or gave back (every one but the failed)."""
     return sum(r.amount_cents for r in payment.refunds.exclude(state=RefundState.FAILED))
+
+
+def order_money_kept_cents(order: Order) -> int:
+    """What the order's confirmed payments brought (their fees aside) and was not given back
+    (the orders domain asks through `orders.selectors.order_money_kept_cents`)."""
+    received = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(
+        cents=Sum(F("amount_cents") - F("fee_cents"))
+    )["cents"]
+    refunded = Refund.objects.filter(payment__order=order).exclude(state=RefundState.FAILED).aggregate(
+        cents=Sum("amount_cents")
+    )["cents"]
+    return (received or 0) - (refunded or 0)

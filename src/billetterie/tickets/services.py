@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event
-from billetterie.core import clock
+from billetterie.core import clock, events
 from billetterie.core.errors import Conflict, InvalidInput
-from billetterie.notifications.services import email_ticket_reissued
 from billetterie.orders.models import OrderLine, OrderState
 from billetterie.organizers.models import Organizer
 
+from .events import TicketReissued
 from .models import EventKey, RevokedTicket, TicketLayout
 
 _HKDF_SALT = b"billetterie.tickets"
@@ -116,8 +116,7 @@ def ticket_reissue(
         )
         locked.ticket_nonce = secrets.token_bytes(8)
         locked.save(update_fields=["ticket_nonce"])
-        if notify_buyer:
-            email_ticket_reissued(line=locked)
+        events.publish(TicketReissued(line_id=locked.pk, notify_buyer=notify_buyer))
     line.ticket_nonce = locked.ticket_nonce
     return line
 
