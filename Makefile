@@ -25,9 +25,10 @@ system-deps:
 $(BIN)/python: | system-deps
 	$(PYTHON) -m venv $(VENV)
 
-# reinstall only when pyproject.toml changes
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e ".[test]"
+# reinstall only when a pyproject.toml changes; devtools/ holds the local stand-ins of the payment
+# services (billetterie_fakes) that the demo and the tests use and production does not install
+$(STAMP): pyproject.toml devtools/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test]" -e devtools
 	@touch $@
 
 install: system-deps $(STAMP)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 import signal
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import FrameType
+from types import FrameType, ModuleType
 
 SETTINGS_MODULE = "billetterie.settings"
 FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -29,6 +30,7 @@ SANDBOX_CARDS = [
     ("4000 0000 0000 0077", "approved, the payment notice arrives late"),
 ]
 STOP_GRACE_SECONDS = 10.0
+STAND_INS_MISSING = "  (no local stand-ins of Stripe, PayPal and the banks: `pip install -e devtools` to get them)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +98,7 @@ def _demo_environment(port: int) -> Path:
     env["EMAIL_BACKEND"] = FILE_EMAIL_BACKEND
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
-    env.setdefault("PAYMENT_FAKES", "1")  # the PayZen and Mercanet methods pay at local fake bank pages
+    env.setdefault("PAYMENT_FAKES", "1")  # PayZen and Mercanet pay at the stand-ins' bank pages, when installed
     env.setdefault("SANDBOX_PAYMENTS", "1")  # organisers with no payment method get the built-in sandbox
     (var_dir / "mail").mkdir(parents=True, exist_ok=True)
     return var_dir
@@ -109,7 +111,8 @@ def demo(args: list[str]) -> int:
     port = int(os.environ.get("PORT", "8000"))
     var_dir = _demo_environment(port)
     password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
-    fakes = _start_fake_servers()  # localstripe and the fake PayPal, on loopback: set before Django reads settings
+    stand_ins = _demo_stand_ins()
+    servers = stand_ins.servers_start() if stand_ins else []  # on loopback: before Django reads its settings
 
     import django
     from django.core.management import call_command
@@ -126,10 +129,11 @@ def demo(args: list[str]) -> int:
     procs = [
         subprocess.Popen(_gunicorn("127.0.0.1", port, workers=2, threads=4, extra=_demo_gunicorn_args())),  # noqa: S603
         subprocess.Popen([sys.executable, "-m", "billetterie.cli", "worker"]),
-        *fakes,
+        *servers,
     ]
     _wait_for_port("127.0.0.1", port, procs)
-    _fake_webhooks_register(os.environ["SITE_URL"].rstrip("/"), ORGANIZER_SLUG)
+    if stand_ins:
+        stand_ins.webhooks_register(os.environ["SITE_URL"].rstrip("/"), ORGANIZER_SLUG)
     site = os.environ["SITE_URL"].rstrip("/")
     lines = [
         "",
@@ -141,49 +145,20 @@ def demo(args: list[str]) -> int:
         f"  door scanner (phone or laptop, camera or USB scanner, works offline): {scanner}",
         "  sandbox test cards (any future expiry date, any CVC):",
         *(f"    {number}  {outcome}" for number, outcome in SANDBOX_CARDS),
-        "  PayZen (Lyra) and Mercanet (SIPS): local fake bank pages, press « Payer » or « Refuser »",
-        "  PayFiP (local fake): press « Payer », « Refuser » or « Annuler »",
-        "  Stripe (local fake): 4242 4242 4242 4242, 3-D Secure 4000 0000 0000 3220; PayPal (local fake): Approve",
+        *(stand_ins.LINES if stand_ins else [STAND_INS_MISSING]),
         "",
     ]
     print("\n".join(lines), flush=True)
     return _supervise(procs)
 
 
-def _start_fake_servers() -> list[subprocess.Popen[bytes]]:
-    """The payment services that run as their own process (payments/fake_servers), each on a free
-    loopback port; the setting it is known by points the provider's sandbox mode at it."""
-    from billetterie.payments.fake_servers import FAKE_SERVERS, start
-
-    procs = []
-    for name, fake in FAKE_SERVERS.items():
-        if os.environ.get(fake.setting):
-            continue  # already pointed somewhere by the caller
-        try:
-            proc, url = start(name)
-        except (RuntimeError, OSError) as exc:
-            print(f"billetterie demo: the fake {name} could not start ({exc}); its method will not work")
-            continue
-        os.environ[fake.setting] = url
-        procs.append(proc)
-    return procs
-
-
-def _fake_webhooks_register(site: str, organizer_slug: str) -> None:
-    """localstripe posts its signed webhooks to the demo organiser's notify URL."""
-    import httpx
-
-    from billetterie.jobs.management.commands.load_demo import DEMO_STRIPE_CREDENTIALS
-
-    base = os.environ.get("STRIPE_API_BASE", "")
-    if base.startswith("http://127.0.0.1"):
-        try:
-            httpx.post(f"{base}/_config/webhooks/demo", data={
-                "url": f"{site}/payments/notify/stripe/{organizer_slug}/",
-                "secret": DEMO_STRIPE_CREDENTIALS["webhook_secret"],
-            }, timeout=5)
-        except httpx.HTTPError:
-            pass
+def _demo_stand_ins() -> ModuleType | None:
+    """The local stand-ins of the payment services (the development package billetterie_fakes:
+    Stripe, PayPal and PayFiP servers, bank pages), when installed; production has none."""
+    try:
+        return importlib.import_module("billetterie_fakes.demo")
+    except ImportError:
+        return None
 
 
 def _demo_scanner_link(site: str, organizer_slug: str) -> str:

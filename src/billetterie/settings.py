@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -229,12 +230,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ne-pas-repondre@bille
 SANDBOX_NOTICE_KEY = os.environ.get("SANDBOX_NOTICE_KEY", "")
 SANDBOX_NOTICE_DELAY_SECONDS = int(os.environ.get("SANDBOX_NOTICE_DELAY_SECONDS", "8"))
 SANDBOX_PAYMENTS_DEFAULT = _env_bool("SANDBOX_PAYMENTS")  # built-in sandbox for organisers with no method: demo only
-# sandbox-mode Stripe and PayPal talk to these instead (localstripe, the fake PayPal); never in live mode
+# sandbox-mode Stripe and PayPal talk to these instead (local stand-ins: localstripe…); never in live mode
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 PAYPAL_API_BASE = os.environ.get("PAYPAL_API_BASE", "")
 PAYFIP_API_BASE = os.environ.get("PAYFIP_API_BASE", "")  # sandbox-mode PayFiP: SOAP service and page
-# local fakes of the bank payment services under /fake-psp/ (demo and tests only)
+# local stand-ins of the payment services (demo and tests only): the bank pages under /fake-psp/ of
+# the development package billetterie_fakes (devtools/), listed only when installed; production has none
 PAYMENT_FAKES = _env_bool("PAYMENT_FAKES")
+if PAYMENT_FAKES and importlib.util.find_spec("billetterie_fakes"):
+    INSTALLED_APPS.append("billetterie_fakes")
 
 # --- Apple Wallet passes: offered when a pass type certificate is configured (PEM files) ------
 WALLET_PASS_CERT = os.environ.get("WALLET_PASS_CERT", "")

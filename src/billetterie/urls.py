@@ -1,10 +1,10 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
 from billetterie.api.urls import api
 from billetterie.payments import sandbox_psp
 from billetterie.payments import views as payment_views
-from billetterie.payments.fakes import common as payment_fakes
 from billetterie.payments.return_views import payment_back
 from billetterie.payments.views import notify
 from billetterie.tickets.views import wallet_pass
@@ -16,7 +16,9 @@ urlpatterns = [
     path("sandbox-psp/", include(sandbox_psp)),
     path("payments/notify/<str:provider_id>/<slug:organizer_slug>/", notify, name="payment_notify"),
     path("payments/back/<str:token>/", payment_back, name="payment_back"),
-    path("fake-psp/", include(payment_fakes)),  # answers 404 unless settings.PAYMENT_FAKES
+    # the fake bank pages of the development package billetterie_fakes: installed with the test
+    # tools and listed in INSTALLED_APPS only with settings.PAYMENT_FAKES on (demo and tests)
+    *([path("fake-psp/", include("billetterie_fakes.urls"))] if apps.is_installed("billetterie_fakes") else []),
     path("payments/return/<str:provider_id>/<str:token>/", payment_views.return_view, name="payment_return"),
     path("payments/step/<str:provider_id>/<str:reference>/", payment_views.client_step, name="payment_client_step"),
     path("checkin/", include("billetterie.checkin.urls")),

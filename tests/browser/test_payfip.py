@@ -18,9 +18,9 @@ from playwright.sync_api import Page, expect
 
 from billetterie.jobs.management.commands.load_demo import bank_methods_load, card_methods_load
 from billetterie.orders.models import Order, OrderState
-from billetterie.payments.fake_servers import payfip as fake
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice
 from billetterie.payments.providers.bank_common import mode_ref
+from billetterie_fakes.servers import payfip as fake
 from tests.browser.shop import checkout_one_ticket, fill_card
 from tests.factories import Shop
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from billetterie.organizers.models import Organizer
-from billetterie.payments.fake_servers import paypal as fake_paypal
-from billetterie.payments.fake_servers import start
 from billetterie.payments.models import PaymentMethodConfig
 from billetterie.payments.providers.base import Mode
 from billetterie.payments.services import payment_method_credentials_set
+from billetterie_fakes.servers import paypal as fake_paypal
+from billetterie_fakes.servers import start
 
 STRIPE_CREDENTIALS = {"publishable_key": "pk_test_billetterie", "secret_key": "sk_test_billetterie",
                       "webhook_secret": "whsec_test_billetterie"}

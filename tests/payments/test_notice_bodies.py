@@ -16,12 +16,12 @@ import time
 import pytest
 from django.test import Client
 
-from billetterie.payments.fake_servers import free_port
-from billetterie.payments.fake_servers.paypal import sign_event
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice
 from billetterie.payments.providers.notice_body import json_nesting_ok, json_object
 from billetterie.payments.providers.registry import PROVIDERS
 from billetterie.payments.providers.sandbox import SIGNATURE_HEADER, notice_sign
+from billetterie_fakes.servers import free_port
+from billetterie_fakes.servers.paypal import sign_event
 from tests.factories import Shop
 from tests.payments.fakes import PAYPAL_CREDENTIALS, STRIPE_CREDENTIALS, method_setup
 from tests.payments.helpers import order_for

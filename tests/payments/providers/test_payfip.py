@@ -11,7 +11,6 @@ import pytest
 
 from billetterie.core.errors import InvalidInput
 from billetterie.orders.models import OrderState
-from billetterie.payments.fake_servers import payfip as fake
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice
 from billetterie.payments.providers.bank_common import mode_ref
 from billetterie.payments.providers.base import (
@@ -25,6 +24,7 @@ from billetterie.payments.providers.base import (
 )
 from billetterie.payments.providers.registry import provider_get
 from billetterie.payments.services import payment_return, payment_status_check
+from billetterie_fakes.servers import payfip as fake
 from tests.factories import Shop
 
 from .bank import AMOUNTS, assert_paid_once, assert_unchanged, configure, post_notice, start
@@ -232,7 +232,7 @@ def test_status_of_an_unfinished_or_purged_payment_says_nothing(started: tuple[P
 
 def test_unreachable_payfip(shop: Shop) -> None:
     """Nothing listens there: the buyer is told, and a notice is answered 503 so PayFiP retries."""
-    from billetterie.payments.fake_servers import free_port
+    from billetterie_fakes.servers import free_port
 
     configure(shop, "payfip", creds(f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(InvalidInput) as info:

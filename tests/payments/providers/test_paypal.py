@@ -12,11 +12,11 @@ from django.test import Client
 from billetterie.core.errors import InvalidInput
 from billetterie.core.money import InvalidAmount
 from billetterie.orders.models import Order, OrderState
-from billetterie.payments.fake_servers.paypal import sign_event
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice, Refund, RefundState
 from billetterie.payments.providers.base import PaymentUrls, Redirect
 from billetterie.payments.providers.paypal import cents_to_value, value_to_cents
 from billetterie.payments.services import payment_return, payment_start, refund_create
+from billetterie_fakes.servers.paypal import sign_event
 from tests.factories import Shop
 from tests.payments.fakes import PAYPAL_CREDENTIALS, method_setup
 from tests.payments.helpers import order_for

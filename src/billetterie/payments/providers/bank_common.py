@@ -17,7 +17,8 @@ import binascii
 import logging
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urljoin
@@ -173,18 +174,28 @@ def notice_text(request: HttpRequest, encoding: str = "utf-8") -> str:
 
 
 def form_action(form: Any, url: str | None = None) -> AutoPostForm:
-    """An eopayment `Form` as our auto-posted form, optionally sent elsewhere (a fake, a bank's own URL)."""
+    """An eopayment `Form` as our auto-posted form, optionally sent elsewhere (a stand-in, a bank's own URL)."""
     fields = {str(f["name"]): str(f["value"]) for f in form.fields}
     return AutoPostForm(url=url or str(form.url), fields=fields)
 
 
-def fakes_on() -> bool:
-    return bool(getattr(settings, "PAYMENT_FAKES", False))
+@dataclass(frozen=True)
+class StandIn:
+    """A stand-in for a family's payment page, served by this site for the demo and the tests.
+
+    Only a development package registers one (billetterie_fakes, installed next to the test
+    tools, never in production: see devtools/); a method in sandbox mode given no credentials
+    then posts to it, signed with the stand-in's own test credentials."""
+
+    credentials: Mapping[str, str]
+    page_path: Callable[[], str]  # the path on this site the payment form posts to
 
 
-def fake_url(urls: PaymentUrls, family: str) -> str:
-    """The local fake payment page of a family, on this very site (settings.PAYMENT_FAKES)."""
-    return urljoin(urls.notify_url, reverse("fake_psp:pay", args=[family]))
+STAND_INS: dict[str, StandIn] = {}  # family ("lyra", "sips") → its stand-in, filled at start-up
+
+
+def stand_in_url(urls: PaymentUrls, stand_in: StandIn) -> str:
+    return urljoin(urls.notify_url, stand_in.page_path())
 
 
 class NotConfigured(NoticeRejected):
@@ -192,16 +203,17 @@ class NotConfigured(NoticeRejected):
     cannot start)."""
 
 
-def credentials_or_fake(config: ProviderConfig, fake: Mapping[str, str]) -> tuple[Mapping[str, str], bool]:
-    """The organiser's credentials, and whether they are the local fake's.
+def bank_credentials(config: ProviderConfig, family: str = "") -> tuple[Mapping[str, str], StandIn | None]:
+    """The organiser's credentials, or else the stand-in's of `family` and the stand-in itself.
 
-    With none given, in sandbox mode and with settings.PAYMENT_FAKES on, the fake's published
-    test credentials are used, so the demo runs before any bank is configured. Never in live mode."""
+    The stand-in's are used only with none given, in sandbox mode, with settings.PAYMENT_FAKES on
+    and a stand-in registered, so the demo runs before any bank is configured. Never in live mode."""
     if config.credentials:
-        return config.credentials, False
-    if config.sandbox and fakes_on():
-        return fake, True
-    raise NotConfigured("this payment method is not configured")
+        return config.credentials, None
+    stand_in = STAND_INS.get(family) if config.sandbox and getattr(settings, "PAYMENT_FAKES", False) else None
+    if stand_in is None:
+        raise NotConfigured("this payment method is not configured")
+    return stand_in.credentials, stand_in
 
 
 def credential(creds: Mapping[str, str], name: str) -> str:
@@ -227,7 +239,7 @@ class BankProvider:
     redirect_sources: tuple[str, ...] = ()
 
     def page_url(self, config: ProviderConfig) -> str:
-        """The service's payment page for these settings; "" for the local fake, on our own site."""
+        """The service's payment page for these settings; "" for a stand-in, on our own site."""
         return ""
 
     def page_sources(self, config: ProviderConfig) -> Sources:

@@ -20,17 +20,18 @@ from eopayment import systempayv2
 
 from .bank_common import (
     BankProvider,
+    StandIn,
+    bank_credentials,
     browser_return_url,
     cents_from_digits,
     credential,
-    credentials_or_fake,
     currency_alpha,
     decimal_from_cents,
-    fake_url,
     form_action,
     notice_text,
     our_ref,
     psp_ref,
+    stand_in_url,
     start_error,
 )
 from .base import (
@@ -45,9 +46,7 @@ from .base import (
     ProviderEvent,
 )
 
-FAKE_FAMILY = "lyra"
-# the local fake's published test credentials (settings.PAYMENT_FAKES, sandbox mode only)
-FAKE_CREDENTIALS = {"site_id": "12345678", "key": "FakeLyraTestKey2024", "signature_algorithm": "hmac_sha256"}
+FAMILY = "lyra"  # the name of its stand-in, when one is registered (bank_common.STAND_INS)
 SIGNATURE_ALGORITHMS = ("hmac_sha256", "sha1")
 
 _RESULTS = {
@@ -99,20 +98,20 @@ class LyraProvider(BankProvider):
                         help_text=_("Leave empty unless the bank gives another one.")),
     )
 
-    def _url(self, creds: Mapping[str, str], is_fake: bool, urls: PaymentUrls) -> str:
-        return fake_url(urls, FAKE_FAMILY) if is_fake else self._service_url(creds)
+    def _url(self, creds: Mapping[str, str], stand_in: StandIn | None, urls: PaymentUrls) -> str:
+        return stand_in_url(urls, stand_in) if stand_in else self._service_url(creds)
 
     def _service_url(self, creds: Mapping[str, str]) -> str:
         return str(creds.get("service_url") or "").strip() or self.service_url
 
     def page_url(self, config: ProviderConfig) -> str:
-        creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
-        return "" if is_fake else self._service_url(creds)
+        creds, stand_in = bank_credentials(config, FAMILY)
+        return "" if stand_in else self._service_url(creds)
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
-            creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
-            url = self._url(creds, is_fake, urls)
+            creds, stand_in = bank_credentials(config, FAMILY)
+            url = self._url(creds, stand_in, urls)
             backend = eopayment_backend(creds, ctx_mode(config), url)
             backend.normal_return_url = browser_return_url(urls)
             backend.automatic_return_url = urls.notify_url
@@ -138,7 +137,7 @@ class LyraProvider(BankProvider):
         fields = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
         if not fields.get("signature"):
             raise NoticeRejected("unsigned notice")
-        creds, _fake = credentials_or_fake(config, FAKE_CREDENTIALS)
+        creds, _stand_in = bank_credentials(config, FAMILY)
         expected_mode = ctx_mode(config)
         if fields.get("vads_ctx_mode") != expected_mode:
             raise NoticeRejected(f"{fields.get('vads_ctx_mode')!r} notice for a {expected_mode} configuration")

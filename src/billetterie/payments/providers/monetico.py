@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .bank_common import (
     BankProvider,
+    bank_credentials,
     browser_return_url,
     credential,
-    credentials_or_fake,
     euros_text,
     mode_ref,
     notice_text,
@@ -129,7 +129,7 @@ class MoneticoProvider(BankProvider):
         from billetterie.core import clock
 
         try:
-            creds, _fake = credentials_or_fake(config, {})
+            creds, _stand_in = bank_credentials(config)
             if payment.currency != "EUR":
                 raise ValueError("this TPE takes euros only")
             fields = self.form_fields(payment, urls, config, creds, clock.now())
@@ -141,7 +141,7 @@ class MoneticoProvider(BankProvider):
         return str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
 
     def page_url(self, config: ProviderConfig) -> str:
-        creds, _fake = credentials_or_fake(config, {})
+        creds, _stand_in = bank_credentials(config)
         return self._service_url(creds, config)
 
     def parse_notification(self, request: Any, config: ProviderConfig) -> list[ProviderEvent]:
@@ -150,7 +150,7 @@ class MoneticoProvider(BankProvider):
         given = fields.get("MAC", "")
         if not given:
             raise NoticeRejected("unsigned notice")
-        creds, _fake = credentials_or_fake(config, {})
+        creds, _stand_in = bank_credentials(config)
         if fields.get("TPE") != credential(creds, "tpe"):
             raise NoticeRejected("notice for another TPE")
         try:

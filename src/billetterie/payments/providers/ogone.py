@@ -19,10 +19,10 @@ from eopayment import ogone as eo_ogone
 
 from .bank_common import (
     BankProvider,
+    bank_credentials,
     browser_return_url,
     cents_from_decimal,
     credential,
-    credentials_or_fake,
     decimal_from_cents,
     form_action,
     mode_ref,
@@ -95,13 +95,13 @@ class OgoneProvider(BankProvider):
     )
 
     def page_url(self, config: ProviderConfig) -> str:
-        creds, _fake = credentials_or_fake(config, {})
+        creds, _stand_in = bank_credentials(config)
         default = eo_ogone.ENVIRONMENT_TEST_URL if config.sandbox else eo_ogone.ENVIRONMENT_PROD_URL
         return str(creds.get("service_url") or "").strip() or default
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
-            creds, _fake = credentials_or_fake(config, {})
+            creds, _stand_in = bank_credentials(config)
             if payment.currency != "EUR":
                 raise ValueError("this account takes euros only")
             backend = eopayment_backend(creds, config.sandbox)
@@ -122,7 +122,7 @@ class OgoneProvider(BankProvider):
         fields = {k.upper(): v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         if not fields.get("SHASIGN"):
             raise NoticeRejected("unsigned notice")
-        creds, _fake = credentials_or_fake(config, {})
+        creds, _stand_in = bank_credentials(config)
         status = fields.get("STATUS", "")
         if status not in KNOWN_STATUSES:
             raise NoticeRejected(f"unknown STATUS {status!r}")

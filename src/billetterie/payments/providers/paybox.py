@@ -24,10 +24,10 @@ from eopayment import paybox as eo_paybox
 
 from .bank_common import (
     BankProvider,
+    bank_credentials,
     browser_return_url,
     cents_from_digits,
     credential,
-    credentials_or_fake,
     decimal_from_cents,
     form_action,
     mode_ref,
@@ -102,12 +102,12 @@ class PayboxProvider(BankProvider):
         return str(creds.get("service_url") or "").strip() or URLS["test" if config.sandbox else "prod"]
 
     def page_url(self, config: ProviderConfig) -> str:
-        creds, _fake = credentials_or_fake(config, {})
+        creds, _stand_in = bank_credentials(config)
         return self._service_url(creds, config)
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
-            creds, _fake = credentials_or_fake(config, {})
+            creds, _stand_in = bank_credentials(config)
             if not config.sandbox and creds.get("site") == TEST_SITE:
                 raise ValueError("the test site cannot take real payments")
             if payment.currency != "EUR":
@@ -135,7 +135,7 @@ class PayboxProvider(BankProvider):
         fields = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         if "signature" not in fields:
             raise NoticeRejected("unsigned notice")
-        credentials_or_fake(config, {})
+        bank_credentials(config)
         if not notice_signed(raw, PAYBOX_PUBLIC_KEY):
             raise NoticeRejected("bad signature")
         error = fields.get("erreur", "")

@@ -59,7 +59,6 @@ SERVICE_URL = "https://www.payfip.gouv.fr/tpa/services/securite"
 PAYMENT_URL = eo_payfip.PAYMENT_URL
 BINDING = ("{http://securite.service.tpa.cp.finances.gouv.fr/services/mas_securite/contrat_paiement_securise/"
            "PaiementSecuriseService}PaiementSecuriseServicePortBinding")
-FAKE_NUMCLI = "123456"  # the local fake's client number (settings.PAYFIP_API_BASE, sandbox only)
 LIVE_MODES = ("W", "X")
 NOT_FINISHED, UNKNOWN = "P5", "P1"  # PayFiP's codes: payment under way; idOp unknown (or purged)
 _IDOP = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -83,7 +82,7 @@ class _Bound:
 
 
 class PayFiPClient(eo_payfip.PayFiP):
-    """eopayment's SOAP client, talking to `service_url` (a fake, or an address the DGFiP gives)."""
+    """eopayment's SOAP client, talking to `service_url` (a local stand-in, or an address the DGFiP gives)."""
 
     def __init__(self, service_url: str) -> None:
         super().__init__(service_url=service_url)
@@ -96,7 +95,7 @@ class PayFiPClient(eo_payfip.PayFiP):
 
 
 def _endpoints(creds: Mapping[str, str], config: ProviderConfig) -> tuple[str, str]:
-    """(SOAP service URL, payment page URL): the organiser's override, else the local fake in
+    """(SOAP service URL, payment page URL): the organiser's override, else the local stand-in in
     sandbox mode when settings.PAYFIP_API_BASE is set, else PayFiP's."""
     base = str(getattr(settings, "PAYFIP_API_BASE", "") or "").rstrip("/") if config.sandbox else ""
     service = str(creds.get("service_url") or "").strip() or (base + "/tpa/services/securite" if base else "")
@@ -107,8 +106,6 @@ def _endpoints(creds: Mapping[str, str], config: ProviderConfig) -> tuple[str, s
 def _credentials(config: ProviderConfig) -> Mapping[str, str]:
     if config.credentials:
         return config.credentials
-    if config.sandbox and str(getattr(settings, "PAYFIP_API_BASE", "") or ""):
-        return {"numcli": FAKE_NUMCLI}
     raise NoticeRejected("this payment method is not configured")
 
 

@@ -8,7 +8,7 @@
   reference: a replay gets PayPal's first answer.
 - Amounts are strings at PayPal ("15.00"); they are converted to and from integer cents exactly,
   anything that is not a whole number of cents is refused.
-- In sandbox mode `settings.PAYPAL_API_BASE` (the fake in `payments/fake_servers/paypal.py`)
+- In sandbox mode `settings.PAYPAL_API_BASE` (a local stand-in: the demo's and the tests')
   replaces PayPal's sandbox; live mode always speaks to PayPal."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _api_base(config: ProviderConfig) -> str:
 
 
 def _approval_origin(config: ProviderConfig) -> str:
-    """Where PayPal's approval page lives (the `approve` link of an order): the fake serves its own."""
+    """Where PayPal's approval page lives (the `approve` link of an order): a local stand-in serves its own."""
     if config.sandbox:
         return origin(settings.PAYPAL_API_BASE) or SANDBOX_PAGES
     return LIVE_PAGES

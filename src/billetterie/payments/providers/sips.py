@@ -19,17 +19,18 @@ from eopayment import sips2
 
 from .bank_common import (
     BankProvider,
+    StandIn,
+    bank_credentials,
     browser_return_url,
     cents_from_digits,
     credential,
-    credentials_or_fake,
     currency_alpha,
     decimal_from_cents,
-    fake_url,
     form_action,
     notice_text,
     our_ref,
     psp_ref,
+    stand_in_url,
     start_error,
 )
 from .base import (
@@ -44,11 +45,9 @@ from .base import (
     ProviderEvent,
 )
 
-FAKE_FAMILY = "sips"
+FAMILY = "sips"  # the name of its stand-in, when one is registered (bank_common.STAND_INS)
 TEST_MERCHANT_ID = sips2.Payment.TEST_MERCHANT_ID
 TEST_SECRET_KEY = "002001000000001_KEY1"  # published by Worldline for its simulation platform
-# the local fake uses the simulation platform's published credentials (sandbox mode only)
-FAKE_CREDENTIALS = {"merchant_id": TEST_MERCHANT_ID, "secret_key": TEST_SECRET_KEY, "key_version": "1"}
 PENDING_CODES = {"60"}  # "transaction pending"
 
 
@@ -85,19 +84,19 @@ class SipsProvider(BankProvider):
     # Sips 2.0: the form posts to paymentInit, which redirects the browser to the card page
     redirect_sources: tuple[str, ...] = ("https://*.sips-services.com", "https://*.mercanet.bnpparibas.net")
 
-    def _url(self, creds: Mapping[str, str], is_fake: bool, urls: PaymentUrls, sandbox: bool) -> str:
-        return fake_url(urls, FAKE_FAMILY) if is_fake else self._service_url(creds, sandbox)
+    def _url(self, creds: Mapping[str, str], stand_in: StandIn | None, urls: PaymentUrls, sandbox: bool) -> str:
+        return stand_in_url(urls, stand_in) if stand_in else self._service_url(creds, sandbox)
 
     def _service_url(self, creds: Mapping[str, str], sandbox: bool) -> str:
         return str(creds.get("service_url") or "").strip() or self.urls["test" if sandbox else "prod"]
 
     def page_url(self, config: ProviderConfig) -> str:
-        creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
-        return "" if is_fake else self._service_url(creds, config.sandbox)
+        creds, stand_in = bank_credentials(config, FAMILY)
+        return "" if stand_in else self._service_url(creds, config.sandbox)
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
         try:
-            creds, is_fake = credentials_or_fake(config, FAKE_CREDENTIALS)
+            creds, stand_in = bank_credentials(config, FAMILY)
             if not config.sandbox and creds.get("merchant_id") == TEST_MERCHANT_ID:
                 raise ValueError("the simulation merchant id cannot take real payments")
             if payment.currency != "EUR":
@@ -114,14 +113,14 @@ class SipsProvider(BankProvider):
             )
         except (NoticeRejected, ValueError) as exc:
             raise start_error(exc) from exc
-        return form_action(form, self._url(creds, is_fake, urls, config.sandbox))
+        return form_action(form, self._url(creds, stand_in, urls, config.sandbox))
 
     def parse_notification(self, request: Any, config: ProviderConfig) -> list[ProviderEvent]:
         text = notice_text(request)
         form = parse_qs(text, keep_blank_values=True)
         if not form.get("Seal", [""])[0] or not form.get("Data", [""])[0]:
             raise NoticeRejected("unsealed notice")
-        creds, _fake = credentials_or_fake(config, FAKE_CREDENTIALS)
+        creds, _stand_in = bank_credentials(config, FAMILY)
         try:  # anyone can post here: "key=value|…" or refused (eopayment raises ValueError on less)
             data = sips2.Payment.decode_data(form["Data"][0])
         except ValueError as exc:

@@ -2,9 +2,9 @@
 
 The demo (`billetterie demo`) and the tests start each one on a free loopback port and point
 the sandbox mode of its provider at it through the setting named here. Bank services whose fake
-is served by the app itself live in `payments/fakes/` instead.
+is served by the app itself live in `billetterie_fakes/banks/` instead.
 
-To add one: a module with `main(port)` that serves on 127.0.0.1, and a line in FAKE_SERVERS."""
+To add one: a module with `main(port)` that serves on 127.0.0.1, and a line in SERVERS."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class FakeServer:
+class Server:
     module: str  # python -m <module> --port N
     setting: str  # environment variable / Django setting pointed at it
 
 
-FAKE_SERVERS: dict[str, FakeServer] = {
-    "stripe": FakeServer("billetterie.payments.fake_servers.localstripe", "STRIPE_API_BASE"),
-    "paypal": FakeServer("billetterie.payments.fake_servers.paypal", "PAYPAL_API_BASE"),
-    "payfip": FakeServer("billetterie.payments.fake_servers.payfip", "PAYFIP_API_BASE"),
+SERVERS: dict[str, Server] = {
+    "stripe": Server("billetterie_fakes.servers.localstripe", "STRIPE_API_BASE"),
+    "paypal": Server("billetterie_fakes.servers.paypal", "PAYPAL_API_BASE"),
+    "payfip": Server("billetterie_fakes.servers.payfip", "PAYFIP_API_BASE"),
 }
 
 
@@ -50,7 +50,7 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeou
 
 def start(name: str, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Start one fake as a child process; returns it and its base URL."""
-    fake = FAKE_SERVERS[name]
+    fake = SERVERS[name]
     port = port or free_port()
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", fake.module, "--port", str(port)],

@@ -1,6 +1,6 @@
 """A small fake of PayPal's REST API (sandbox), for the demo and the tests, on 127.0.0.1 only.
 
-    python -m billetterie.payments.fake_servers.paypal --port 8421
+    python -m billetterie_fakes.servers.paypal --port 8421
 
 It speaks the documented endpoints the PayPal provider uses, with their idempotency header
 (`PayPal-Request-Id`: a replay returns the first answer):

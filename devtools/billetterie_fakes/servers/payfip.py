@@ -1,6 +1,6 @@
 """A small fake of PayFiP (DGFiP), for the demo and the tests, on 127.0.0.1 only.
 
-    python -m billetterie.payments.fake_servers.payfip --port 8422
+    python -m billetterie_fakes.servers.payfip --port 8422
 
 It answers the two SOAP operations eopayment's `payfip_ws` calls, in the shape the real
 JAX-WS service answers them (document/literal, unqualified children, functional errors as a

@@ -1,6 +1,6 @@
 """localstripe (a fake Stripe API and stripe.js) on 127.0.0.1 only, keeping its data in memory.
 
-    python -m billetterie.payments.fake_servers.localstripe --port 8420
+    python -m billetterie_fakes.servers.localstripe --port 8420
 
 Unlike `localstripe` itself it binds loopback only and never writes /tmp/localstripe.pickle,
 so several instances (demo, parallel test runs) do not share state."""

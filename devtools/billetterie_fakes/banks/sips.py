@@ -12,9 +12,12 @@ from billetterie.payments.providers.bank_common import currency_alpha
 
 from .common import Decision, Exchange, FakeRefused, Purchase
 
+# the simulation platform's published credentials, which the shop signs with when it posts here
+CREDENTIALS = {"merchant_id": sips.TEST_MERCHANT_ID, "secret_key": sips.TEST_SECRET_KEY, "key_version": "1"}
+
 
 def _backend() -> sips.sips2.Payment:
-    return sips.eopayment_backend(sips.FAKE_CREDENTIALS, sandbox=True)
+    return sips.eopayment_backend(CREDENTIALS, sandbox=True)
 
 
 def read(fields: dict[str, str]) -> Purchase:

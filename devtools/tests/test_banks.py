@@ -28,7 +28,7 @@ def fakes(settings: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
         answers.append(response.status_code)
         return response.status_code
 
-    monkeypatch.setattr("billetterie.payments.fakes.common.deliver", deliver)
+    monkeypatch.setattr("billetterie_fakes.banks.common.deliver", deliver)
     return answers
 
 

@@ -10,12 +10,14 @@ from billetterie.payments.providers.bank_common import currency_alpha
 
 from .common import Decision, Exchange, FakeRefused, Purchase
 
+# the test credentials the shop signs with when it posts here (registered in billetterie_fakes.apps)
+CREDENTIALS = {"site_id": "12345678", "key": "FakeLyraTestKey2024", "signature_algorithm": "hmac_sha256"}
 # the notice echoes what the shop sent, as the real service does (not the URLs)
 ECHOED_PREFIXES = ("vads_url_", "vads_theme_config", "vads_return_mode")
 
 
 def _backend(mode: str) -> lyra.systempayv2.Payment:
-    return lyra.eopayment_backend(lyra.FAKE_CREDENTIALS, mode, "http://fake")
+    return lyra.eopayment_backend(CREDENTIALS, mode, "http://fake")
 
 
 def read(fields: dict[str, str]) -> Purchase:
@@ -24,7 +26,7 @@ def read(fields: dict[str, str]) -> Purchase:
         raise FakeRefused("vads_ctx_mode must be TEST or PRODUCTION")
     if mode != "TEST":
         raise FakeRefused("this fake only takes TEST payments")
-    if fields.get("vads_site_id") != lyra.FAKE_CREDENTIALS["site_id"]:
+    if fields.get("vads_site_id") != CREDENTIALS["site_id"]:
         raise FakeRefused("unknown vads_site_id")
     if fields.get("signature") != _backend(mode).signature(fields):
         raise FakeRefused("bad signature")

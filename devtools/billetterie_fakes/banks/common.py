@@ -14,13 +14,12 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 log = logging.getLogger(__name__)
 FAMILIES = ("lyra", "sips")
-SESSION_SALT = "billetterie.payments.fakes"
+SESSION_SALT = "billetterie_fakes.banks"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -53,7 +52,7 @@ class Exchange:
 def _family(name: str) -> ModuleType:
     if not getattr(settings, "PAYMENT_FAKES", False) or name not in FAMILIES:
         raise Http404("no such fake payment service")
-    return import_module(f"billetterie.payments.fakes.{name}")
+    return import_module(f"billetterie_fakes.banks.{name}")
 
 
 def _local(url: str, request: HttpRequest) -> bool:
@@ -80,13 +79,13 @@ def pay(request: HttpRequest, family: str) -> HttpResponse:
     try:
         purchase = module.read(fields)
     except (FakeRefused, KeyError, ValueError) as exc:
-        return render(request, "payments/fakes/refused.html", {"family": family, "error": str(exc)}, status=400)
+        return render(request, "billetterie_fakes/refused.html", {"family": family, "error": str(exc)}, status=400)
     for url in (purchase.notify_url, purchase.return_url):
         if not _local(url, request):
-            return render(request, "payments/fakes/refused.html",
+            return render(request, "billetterie_fakes/refused.html",
                           {"family": family, "error": "notify and return URLs must be on this site"}, status=400)
     token = signing.dumps(purchase.__dict__, salt=SESSION_SALT, compress=True)
-    return render(request, "payments/fakes/page.html", {"family": family, "purchase": purchase, "token": token})
+    return render(request, "billetterie_fakes/page.html", {"family": family, "purchase": purchase, "token": token})
 
 
 @csrf_exempt  # the session token is signed; a real bank's page has no use for our CSRF cookie
@@ -103,11 +102,4 @@ def decide(request: HttpRequest, family: str) -> HttpResponse:
     log.info("fake %s bank: notice answered %s", family, status)
     if exchange.back_fields is None:
         return HttpResponseRedirect(exchange.back_url)
-    return render(request, "payments/fakes/back.html", {"url": exchange.back_url, "fields": exchange.back_fields})
-
-
-app_name = "fake_psp"
-urlpatterns = [
-    path("<str:family>/pay/", pay, name="pay"),
-    path("<str:family>/decide/", decide, name="decide"),
-]
+    return render(request, "billetterie_fakes/back.html", {"url": exchange.back_url, "fields": exchange.back_fields})
