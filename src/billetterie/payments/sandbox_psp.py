@@ -1,4 +1,4 @@
-"""A fake payment service, served by the app itself so everything runs offline.
+"""The sandbox payment service, a test PSP served by the app itself so everything runs offline.
 
 It behaves like a hosted card page of a real PSP: it knows nothing of our orders but what the
 signed session says, it never stores a card number, and it tells the merchant the outcome only

@@ -14,7 +14,7 @@ NOTICE_PRIORITY = 100
 
 @money_task(retries=10, retry_delay=3, priority=NOTICE_PRIORITY)
 def sandbox_deliver_notice(notify_url: str, body: str, signature: str) -> None:
-    """The fake PSP posting its notice; an error or a non-2xx answer makes huey retry."""
+    """The sandbox PSP posting its notice; an error or a non-2xx answer makes huey retry."""
     response = httpx.post(
         notify_url,
         content=body.encode(),

@@ -1,6 +1,6 @@
 """The built-in sandbox payment service, merchant side.
 
-It speaks to the fake payment service of `payments/sandbox_psp.py` exactly as a real adapter
+It speaks to the sandbox payment service of `payments/sandbox_psp.py` exactly as a real adapter
 speaks to a real one: it sends the buyer to a hosted page with a signed session, and it trusts
 nothing but server-to-server notices whose HMAC signature it verifies."""
 

@@ -329,7 +329,7 @@ def staff_load(organizer: Organizer, password: str) -> AbstractUser:
 
 def bank_methods_load(organizer: Organizer) -> None:
     """A Lyra (PayZen) and a SIPS (Mercanet) card method in sandbox mode with no credentials: with
-    settings.PAYMENT_FAKES on (the demo sets it), they pay at the local fake bank pages."""
+    settings.PAYMENT_FAKES on (the demo sets it), they pay at the stand-ins' bank pages (devtools/)."""
     from billetterie.payments.models import PaymentMethodConfig
 
     PaymentMethodConfig.objects.get_or_create(organizer=organizer, provider="sandbox", defaults={"position": 0})
@@ -344,7 +344,7 @@ DEMO_PAYPAL_CREDENTIALS = {"client_id": "demo-client", "client_secret": "demo-se
 
 
 def card_methods_load(organizer: Organizer) -> None:
-    """Stripe, PayPal and PayFiP in sandbox mode, when their local fakes are running (`billetterie
+    """Stripe, PayPal and PayFiP in sandbox mode, when their local stand-ins are running (`billetterie
     demo` starts them and sets STRIPE_API_BASE, PAYPAL_API_BASE and PAYFIP_API_BASE)."""
     from django.conf import settings
 
@@ -354,7 +354,7 @@ def card_methods_load(organizer: Organizer) -> None:
     for position, (provider, base, credentials) in enumerate((
         ("stripe", settings.STRIPE_API_BASE, DEMO_STRIPE_CREDENTIALS),
         ("paypal", settings.PAYPAL_API_BASE, DEMO_PAYPAL_CREDENTIALS),
-        ("payfip", settings.PAYFIP_API_BASE, {"numcli": "123456"}),  # the fake PayFiP's client number
+        ("payfip", settings.PAYFIP_API_BASE, {"numcli": "123456"}),  # any 6 digits: the stand-in knows no client
     ), start=10):
         if not base:
             continue

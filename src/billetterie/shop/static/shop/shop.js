@@ -46,7 +46,7 @@
     setTimeout(poll, 1500);
   }
 
-  // on to the payment service's page (or back from a fake one): the form posts itself
+  // on to the payment service's page (or back from a test one): the form posts itself
   var autopost = document.querySelector("form[data-autopost]");
   if (autopost) autopost.submit();
 })();
