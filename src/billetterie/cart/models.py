@@ -27,7 +27,7 @@ class CartPosition(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT)
     price = models.ForeignKey(Price, on_delete=models.PROTECT, null=True, blank=True)
     date = models.ForeignKey(EventDate, on_delete=models.PROTECT, null=True, blank=True)
-    amount_cents = models.PositiveIntegerField()
+    amount_cents = models.PositiveBigIntegerField()
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.ids import new_secret
+from billetterie.core.money import validate_max_cents
 from billetterie.organizers.models import Organizer
 
 
@@ -107,8 +108,12 @@ class Product(models.Model):
     addon_standalone = models.BooleanField(
         _("can be bought without a ticket"), default=False, help_text=_("For add-ons such as meals.")
     )
-    donation_min_cents = models.PositiveIntegerField(_("minimum donation (cents)"), default=100)
-    donation_max_cents = models.PositiveIntegerField(_("maximum donation (cents)"), default=100000)
+    donation_min_cents = models.PositiveBigIntegerField(
+        _("minimum donation (cents)"), default=100, validators=[validate_max_cents]
+    )
+    donation_max_cents = models.PositiveBigIntegerField(
+        _("maximum donation (cents)"), default=100000, validators=[validate_max_cents]
+    )
     donation_suggested = models.CharField(
         _("suggested amounts (cents, comma separated)"), max_length=200, blank=True, default="500,1000,2000"
     )
@@ -140,7 +145,7 @@ class Product(models.Model):
 class Price(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
     name = models.CharField(_("name"), max_length=100)
-    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    amount_cents = models.PositiveBigIntegerField(_("amount (cents)"), validators=[validate_max_cents])
     eligibility = models.CharField(_("who may use it"), max_length=300, blank=True)
     position = models.IntegerField(_("display order"), default=0)
     active = models.BooleanField(_("on sale"), default=True)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
-# the largest amount a row can hold: amounts are stored in 32-bit columns (21,474,836.47 €)
+# The largest amount accepted where one is typed (a price, a donation, a method's limit or fee,
+# an amount staff or the API record or refund, a bank statement line) and for an order's total: a
+# business limit, enforced at the edges (decision 0013). The columns are 64-bit, so what adds
+# amounts up (a total plus its fee, refunds, revenue, ledger balances) never overflows.
+# 21,474,836.47 € is the limit of the 32-bit days, kept on purpose: no sale of ours comes near it,
+# raising it would accept amounts nobody checked end to end, and an API client that reads a price
+# or a total as a 32-bit integer still can.
 MAX_CENTS = 2_147_483_647
 
 
 class InvalidAmount(ValueError):
-    """Not an amount in euros with at most two decimals, or one no row can hold."""
+    """Not an amount in euros with at most two decimals, or one beyond MAX_CENTS."""
 
 
 class AmountTooLarge(InvalidAmount):
@@ -28,8 +36,7 @@ _MAX_EUROS = Decimal(MAX_CENTS) / 100
 def decimal_to_cents(amount: Decimal | str) -> int:
     """Euros as typed ("12,50", "12.5", "1 250") → integer cents. Negative amounts are kept (a
     bank statement's debits): refusing them is each caller's rule, with its own message. Beyond
-    ±MAX_CENTS is refused here (AmountTooLarge), so no caller hands the database an amount its
-    column cannot hold."""
+    ±MAX_CENTS is refused here (AmountTooLarge), so every caller gets the business limit."""
     try:
         value = Decimal(str(amount).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except InvalidOperation as exc:
@@ -44,6 +51,16 @@ def decimal_to_cents(amount: Decimal | str) -> int:
     if quantized != value:
         raise InvalidAmount(str(amount))
     return int(quantized * 100)
+
+
+def validate_max_cents(value: int | None) -> None:
+    """Model field validator for the amounts staff type in cents (prices, donation bounds, a
+    method's limits and fee): the admin's forms refuse beyond MAX_CENTS, on every database (a
+    64-bit column's own range would let 92 quadrillion euros through)."""
+    if value is not None and abs(value) > MAX_CENTS:
+        raise ValidationError(
+            gettext("Enter an amount of at most %(max)s.") % {"max": format_money(MAX_CENTS)}, code="max_value"
+        )
 
 
 def format_money(cents: int, currency: str = "EUR") -> str:

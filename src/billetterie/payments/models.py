@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.ids import new_secret
+from billetterie.core.money import validate_max_cents
 from billetterie.orders.models import Order
 
 
@@ -22,9 +23,9 @@ class Payment(models.Model):
     provider = models.CharField(_("payment method"), max_length=40)
     reference = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
     state = models.CharField(_("state"), max_length=20, choices=PaymentState.choices, default=PaymentState.CREATED)
-    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    amount_cents = models.PositiveBigIntegerField(_("amount (cents)"))
     currency = models.CharField(max_length=3, default="EUR")
-    fee_cents = models.PositiveIntegerField(_("fee (cents)"), default=0)
+    fee_cents = models.PositiveBigIntegerField(_("fee (cents)"), default=0)
     psp_reference = models.CharField(_("payment service reference"), max_length=200, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -93,9 +94,12 @@ class PaymentMethodConfig(models.Model):
     live_credentials = models.BinaryField(default=b"", editable=False)
     label = models.CharField(_("name shown to buyers"), max_length=100, blank=True,
                              help_text=_("Leave blank for the method's usual name."))
-    min_amount_cents = models.PositiveIntegerField(_("minimum amount (cents)"), null=True, blank=True)
-    max_amount_cents = models.PositiveIntegerField(_("maximum amount (cents)"), null=True, blank=True)
-    fee_fixed_cents = models.PositiveIntegerField(_("fee, fixed part (cents)"), default=0)
+    min_amount_cents = models.PositiveBigIntegerField(_("minimum amount (cents)"), null=True, blank=True,
+                                                      validators=[validate_max_cents])
+    max_amount_cents = models.PositiveBigIntegerField(_("maximum amount (cents)"), null=True, blank=True,
+                                                      validators=[validate_max_cents])
+    fee_fixed_cents = models.PositiveBigIntegerField(_("fee, fixed part (cents)"), default=0,
+                                                     validators=[validate_max_cents])
     fee_per_mille = models.PositiveIntegerField(_("fee, proportional part (‰)"), default=0,
                                                 help_text=_("Per thousand of the amount: 15 ‰ = 1.5 %."))
     position = models.PositiveIntegerField(_("display order"), default=0)
@@ -129,7 +133,7 @@ class Refund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     reference = models.CharField(max_length=40, unique=True, default=new_secret, editable=False)
     state = models.CharField(_("state"), max_length=20, choices=RefundState.choices, default=RefundState.CREATED)
-    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    amount_cents = models.PositiveBigIntegerField(_("amount (cents)"))
     currency = models.CharField(max_length=3, default="EUR")
     psp_reference = models.CharField(_("payment service reference"), max_length=200, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
@@ -167,3 +171,42 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return self.label[:60]
+
+
+class StatementImportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped")
+
+
+class StatementImport(models.Model):
+    """A bank statement file imported in the background (the mail queue), chunk by chunk, with its
+    progress: the lines read so far and what they gave. Each chunk is its own transaction with the
+    progress it made, so an import stopped anywhere goes on from where it stood (decision 0011).
+    The file's text is kept until the import is done."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="statement_imports")
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    content = models.TextField(blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=StatementImportState.choices,
+                             default=StatementImportState.QUEUED)
+    total_lines = models.PositiveIntegerField(_("lines"), default=0)
+    lines_done = models.PositiveIntegerField(_("lines read"), default=0)
+    recorded = models.PositiveIntegerField(_("payments recorded"), default=0)
+    already_imported = models.PositiveIntegerField(_("lines already imported"), default=0)
+    unmatched = models.PositiveIntegerField(_("lines without an order code"), default=0)
+    problems = models.PositiveIntegerField(_("lines to check"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.pk} ({self.lines_done}/{self.total_lines})"
