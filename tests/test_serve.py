@@ -28,7 +28,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2",
            "BILLETTERIE_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "billetterie.settings", "DEBUG": "0"}
     args = [sys.executable, "-m", "billetterie.cli", "serve", *cli._demo_gunicorn_args()]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and proc.poll() is None:
