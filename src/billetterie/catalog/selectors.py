@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from billetterie.core import clock
 
-from .models import Event, EventDate, Price, Product, ProductKind, Publication, Quota, Section
+from .models import Event, EventDate, Price, Product, ProductKind, Publication, Quota
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,6 @@ def events_visible(*, organizer_id: int, visibility: Visibility, section: str | 
         qs = qs.filter(section=section)
     qs = qs.prefetch_related(Prefetch("dates", queryset=EventDate.objects.order_by("start")))
     return [e for e in qs.order_by("theme", "position", "title") if visibility.sees_event(e)]
-
-
-def sections_present(*, organizer_id: int, visibility: Visibility) -> list[str]:
-    present = {e.section for e in events_visible(organizer_id=organizer_id, visibility=visibility)}
-    return [s for s in (Section.MEMBERSHIPS, Section.TICKETS) if s in present]
 
 
 def products_of_event(*, event: Event, visibility: Visibility) -> list[Product]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from billetterie.core.errors import Conflict
 
-from .models import EventDate, Price, Product, Quota
+from .models import EventDate, Product, Quota
 
 
 def date_capacity_sync(*, date: EventDate) -> Quota:
@@ -27,10 +27,3 @@ def product_delete(*, product: Product) -> None:
     if product.order_lines.exists():
         raise Conflict(_("“%(name)s” has sales: deactivate it instead of deleting it.") % {"name": product.name})
     product.delete()
-
-
-def price_delete(*, price: Price) -> None:
-    if price.order_lines.exists():
-        message = _("The price “%(name)s” has sales: deactivate it instead of deleting it.")
-        raise Conflict(message % {"name": price.name})
-    price.delete()

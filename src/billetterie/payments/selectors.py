@@ -16,8 +16,6 @@ from .providers.base import Mode, PaymentRequest, ProviderConfig
 from .providers.registry import provider_get
 
 CARD_MIN_CENTS = 100  # card payments refuse 0.01 to 0.99 €
-# amount rules of methods whose service sets them (cents): (minimum, maximum)
-AMOUNT_RULES: dict[str, tuple[int, int | None]] = {"ancv_connect": (2000, None)}
 # box office methods, recorded by staff (payments.services.EXTERNAL_METHODS)
 BOX_OFFICE_DEFAULT = ["cash", "cheque", "card_terminal"]
 
@@ -67,11 +65,10 @@ def _amount_allowed(provider_id: str, config: PaymentMethodConfig | None, amount
     if amount_cents <= 0:
         return True
     provider = provider_get(provider_id)
-    low, high = AMOUNT_RULES.get(provider_id, (0, None))
+    low, high = 0, None  # the provider's limits, then the organiser's narrower ones
     if provider is not None:
         caps = provider.capabilities
-        low = max(low, caps.min_amount_cents, CARD_MIN_CENTS if caps.card else 0)
-        high = caps.max_amount_cents if high is None else min(high, caps.max_amount_cents or high)
+        low, high = max(caps.min_amount_cents, CARD_MIN_CENTS if caps.card else 0), caps.max_amount_cents
     if config is not None:
         low = max(low, config.min_amount_cents or 0)
         if config.max_amount_cents is not None:

@@ -94,12 +94,6 @@ def ticket_pdf(*, line: OrderLine) -> bytes:
         return _render(line, layout)
 
 
-def ticket_layout_preview(*, line: OrderLine, html: str) -> bytes:
-    """A layout being edited, rendered with a real ticket (the caller checked layout_errors)."""
-    with translation.override(line.order.locale):
-        return _render(line, html)
-
-
 def _file_name(line: OrderLine) -> str:
     """The attachment's name, in the language being rendered: ticket-<serial>.pdf."""
     prefix = slugify(_("ticket")) or "ticket"

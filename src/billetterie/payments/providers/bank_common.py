@@ -51,7 +51,6 @@ BACK_SALT = "billetterie.payments.back"
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase  # base62
 PSP_REF_LENGTH = 27  # 62**27 > 2**160
 NUMERIC_CURRENCIES = {"978": "EUR"}
-CURRENCY_NUMBERS = {v: k for k, v in NUMERIC_CURRENCIES.items()}
 _DECIMAL_RE = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,2})?$")
 
 
@@ -93,13 +92,6 @@ def currency_alpha(numeric: str) -> str:
         return NUMERIC_CURRENCIES[numeric]
     except KeyError:
         raise NoticeRejected(f"unknown currency code {numeric!r}") from None
-
-
-def currency_numeric(alpha: str) -> str:
-    try:
-        return CURRENCY_NUMBERS[alpha]
-    except KeyError:
-        raise ValueError(f"currency {alpha!r} is not accepted by this payment service") from None
 
 
 # --- references --------------------------------------------------------------------------------

@@ -51,7 +51,6 @@ from .base import (
 URLS = {"test": "https://p.monetico-services.com/test/paiement.cgi", "prod": "https://p.monetico-services.com/paiement.cgi"}
 VERSION = "3.0"
 ACK_OK = "version=2\ncdr=0\n"
-ACK_BAD = "version=2\ncdr=1\n"
 _AMOUNT_RE = re.compile(r"^([0-9]{1,12})(?:\.([0-9]{1,2}))?([A-Z]{3})$")
 
 
