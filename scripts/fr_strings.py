@@ -911,3 +911,34 @@ FR.update({
     "Too many wrong order links from your connection: wait a few minutes and try again.":
         "Trop de liens de commande erronés depuis votre connexion\u00a0: patientez quelques minutes et réessayez.",
 })
+
+# the bank statement import, a background job with its progress (decision 0011)
+FR.update({
+    "Waiting to start": "En attente",
+    "Importing": "Import en cours",
+    "Done": "Terminé",
+    "Stopped": "Arrêté",
+    "uploaded at": "déposé le",
+    "last progress at": "dernière avancée le",
+    "finished at": "terminé le",
+    "file": "fichier",
+    "lines": "lignes",
+    "lines read": "lignes lues",
+    "payments recorded": "paiements enregistrés",
+    "lines already imported": "lignes déjà importées",
+    "lines without an order code": "lignes sans code de commande",
+    "lines to check": "lignes à vérifier",
+    "error": "erreur",
+    "bank statement import": "import de relevé bancaire",
+    "bank statement imports": "imports de relevés bancaires",
+    "Bank statement import": "Import de relevé bancaire",
+    "%(done)s of %(total)s lines read.": "%(done)s lignes lues sur %(total)s.",
+    "The import stopped (%(error)s). What was imported stays; resume it to go on from where it stopped: nothing is recorded twice.":
+        "L'import s'est arrêté (%(error)s). Ce qui a été importé reste\u00a0; reprenez-le pour continuer là où il "
+        "s'est arrêté\u00a0: rien n'est enregistré deux fois.",
+    "Resume the import": "Reprendre l'import",
+    "The statement is imported in the background: you may leave this page, the import goes on. It refreshes itself.":
+        "Le relevé est importé en arrière-plan\u00a0: vous pouvez quitter cette page, l'import continue. Elle se "
+        "met à jour toute seule.",
+    "See the statement lines": "Voir les lignes de relevé",
+})

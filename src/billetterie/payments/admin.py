@@ -6,9 +6,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,15 @@ from billetterie.organizers.models import Organizer
 from billetterie.organizers.selectors import organizers_for_user
 
 from .crypto import credentials_decrypt, mask
-from .models import Payment, PaymentMethodConfig, Refund, RefundState, StatementLine
+from .models import (
+    Payment,
+    PaymentMethodConfig,
+    Refund,
+    RefundState,
+    StatementImport,
+    StatementImportState,
+    StatementLine,
+)
 from .providers.base import Mode
 from .providers.registry import PROVIDERS, provider_get
 from .selectors import live_methods, payment_refunded_cents, shop_test_mode
@@ -30,7 +37,8 @@ from .services import (
     refund_create,
     refund_execute,
     refund_mark_done,
-    statement_import,
+    statement_import_resume,
+    statement_import_start,
 )
 
 log = logging.getLogger(__name__)
@@ -273,6 +281,8 @@ class StatementLineAdmin(OrganizerScopedAdmin):
 
     def get_urls(self) -> list[Any]:
         return [path("import/", self.admin_site.admin_view(self.import_view), name="payments_statement_import"),
+                path("import/<int:import_id>/", self.admin_site.admin_view(self.progress_view),
+                     name="payments_statement_import_progress"),
                 *super().get_urls()]
 
     def has_import_permission(self, request: HttpRequest) -> bool:
@@ -284,43 +294,70 @@ class StatementLineAdmin(OrganizerScopedAdmin):
         return super().changelist_view(request, context)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a statement: kept and imported in the background (the mail queue), then the
+        progress page; an import already finished when the upload returns goes straight to the
+        statement lines with its summary."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = StatementForm(request.POST or None, request.FILES or None)
-        form.fields["organizer"].queryset = (  # type: ignore[attr-defined]
-            Organizer.objects.all() if request.user.is_superuser else organizers_for_user(user=request.user)
-        )
+        form.fields["organizer"].queryset = self._organizers(request)  # type: ignore[attr-defined]
         status = 200
         if request.method == "POST":
             if form.is_valid():
-                raw = form.cleaned_data["file"].read(5_000_000)
+                upload = form.cleaned_data["file"]
+                raw = upload.read(5_000_000)
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError:
                     text = raw.decode("cp1252", errors="replace")
                 try:
-                    result = statement_import(organizer_id=form.cleaned_data["organizer"].pk, content=text)
+                    job = statement_import_start(organizer_id=form.cleaned_data["organizer"].pk, content=text,
+                                                 filename=str(upload.name or ""), user_id=request.user.pk)
                 except DomainError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
                     status = 400
-                except DatabaseError:
-                    # each line is committed on its own: what came before stays, the rest is not read
-                    log.exception("bank statement import interrupted")
+                else:
+                    job.refresh_from_db()
+                    if job.state == StatementImportState.DONE:
+                        self.message_user(request, _statement_summary(job), messages.SUCCESS)
+                        return HttpResponseRedirect(reverse("admin:payments_statementline_changelist"))
+                    if job.state != StatementImportState.FAILED:
+                        return HttpResponseRedirect(reverse("admin:payments_statement_import_progress", args=[job.pk]))
+                    # stopped at once (the database did not answer): what came before stays
                     self.message_user(request, _(
                         "The import stopped before the end of the file (the database did not answer). The lines "
                         "imported so far are in the list of statement lines; import the same file again to finish: "
                         "nothing is recorded twice."
                     ), messages.ERROR)
                     status = 503
-                else:
-                    self.message_user(request, _(
-                        "%(r)d payments recorded, %(a)d lines already imported, %(u)d without an order code, "
-                        "%(p)d to check."
-                    ) % {"r": result.recorded, "a": result.already_imported, "u": result.unmatched,
-                         "p": result.problems}, messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:payments_statementline_changelist"))
             else:
                 status = 400
         context = {**self.admin_site.each_context(request), "form": form, "title": _("Import a bank statement"),
                    "opts": self.model._meta}
         return TemplateResponse(request, "admin/payments/statement_import.html", context, status=status)
+
+    def _organizers(self, request: HttpRequest) -> QuerySet[Organizer]:
+        return Organizer.objects.all() if request.user.is_superuser else organizers_for_user(user=request.user)
+
+    def progress_view(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        """Where an import stands; the page reloads itself (a meta refresh: no script) until it ends.
+        A stopped import can be resumed from here."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = StatementImport.objects.filter(pk=import_id, organizer__in=self._organizers(request)).first()
+        if job is None:
+            raise Http404
+        if request.method == "POST" and job.state == StatementImportState.FAILED:
+            statement_import_resume(import_id=job.pk)
+            return HttpResponseRedirect(request.path)
+        finished = job.state in (StatementImportState.DONE, StatementImportState.FAILED)
+        context = {**self.admin_site.each_context(request), "job": job, "finished": finished,
+                   "summary": _statement_summary(job), "title": _("Bank statement import"),
+                   "opts": self.model._meta}
+        return TemplateResponse(request, "admin/payments/statement_import_progress.html", context)
+
+
+def _statement_summary(job: StatementImport) -> str:
+    return str(_(
+        "%(r)d payments recorded, %(a)d lines already imported, %(u)d without an order code, %(p)d to check."
+    ) % {"r": job.recorded, "a": job.already_imported, "u": job.unmatched, "p": job.problems})

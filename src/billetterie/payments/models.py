@@ -171,3 +171,42 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return self.label[:60]
+
+
+class StatementImportState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped")
+
+
+class StatementImport(models.Model):
+    """A bank statement file imported in the background (the mail queue), chunk by chunk, with its
+    progress: the lines read so far and what they gave. Each chunk is its own transaction with the
+    progress it made, so an import stopped anywhere goes on from where it stood (decision 0011).
+    The file's text is kept until the import is done."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="statement_imports")
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    content = models.TextField(blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=StatementImportState.choices,
+                             default=StatementImportState.QUEUED)
+    total_lines = models.PositiveIntegerField(_("lines"), default=0)
+    lines_done = models.PositiveIntegerField(_("lines read"), default=0)
+    recorded = models.PositiveIntegerField(_("payments recorded"), default=0)
+    already_imported = models.PositiveIntegerField(_("lines already imported"), default=0)
+    unmatched = models.PositiveIntegerField(_("lines without an order code"), default=0)
+    problems = models.PositiveIntegerField(_("lines to check"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.pk} ({self.lines_done}/{self.total_lines})"

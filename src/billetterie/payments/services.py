@@ -7,12 +7,13 @@ import hashlib
 import io
 import logging
 import re
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +42,8 @@ from .models import (
     ProviderNotice,
     Refund,
     RefundState,
+    StatementImport,
+    StatementImportState,
     StatementLine,
 )
 from .providers.base import (
@@ -568,15 +571,23 @@ class StatementResult:
     problems: int
 
 
-def statement_import(*, organizer_id: int, content: str) -> StatementResult:
-    """Import a bank statement CSV (`;`-separated, French decimal comma): each credit whose label
-    names one of the organiser's order codes records a bank transfer for that order, once.
+# a chunk of lines is one transaction: short enough not to hold the database (SQLite's one writer)
+# against the shop for long, long enough that commits do not dominate (decision 0011)
+STATEMENT_CHUNK_LINES = 500
+STATEMENT_CHUNK_SECONDS = 0.25
+# an import whose progress stopped that long ago lost its worker (a crash, a restart): it is resumed
+STATEMENT_STALLED_AFTER = timedelta(minutes=5)
 
-    A line is known by a hash of its text and its rank among the identical lines of the file (an
-    order paid in two equal transfers the same day gives two identical lines, two payments), so
-    importing the same statement again, or a later one that overlaps it, records nothing twice.
-    Each line is committed on its own with its outcome: a line that cannot be read is kept as a
-    problem to check, and the lines after it are still imported."""
+
+@dataclass(frozen=True)
+class _Statement:
+    rows: list[list[str]]  # the data rows, blank ones left out
+    columns: dict[str, int]
+    hashes: list[str]  # one per row: its text and its rank among the identical rows before it
+
+
+def _statement_parse(content: str) -> _Statement:
+    """The statement's rows, or InvalidInput when the file is not one (told at upload, in the form)."""
     if "\x00" in content:  # a spreadsheet or a PDF, not CSV text (and PostgreSQL cannot store NUL)
         raise InvalidInput(
             _("This file is not a CSV text file: export the statement from your bank as CSV."),
@@ -586,16 +597,140 @@ def statement_import(*, organizer_id: int, content: str) -> StatementResult:
     if not rows:
         raise InvalidInput(_("The file is empty."), code="statement_empty")
     columns = _statement_columns(rows[0])
-    counts = {"recorded": 0, "already_imported": 0, "unmatched": 0, "problems": 0}
-    codes = _order_codes(organizer_id)
+    data = [row for row in rows[1:] if any(cell.strip() for cell in row)]
     seen: dict[str, int] = {}
-    for row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue
+    hashes = []
+    for row in data:
         text = ";".join(c.strip() for c in row)
         seen[text] = seen.get(text, 0) + 1
-        counts[_statement_line(organizer_id, row, columns, codes, _line_hash(text, seen[text]))] += 1
+        hashes.append(_line_hash(text, seen[text]))
+    return _Statement(data, columns, hashes)
+
+
+def statement_import(*, organizer_id: int, content: str) -> StatementResult:
+    """Import a bank statement CSV (`;`-separated, French decimal comma) at once: each credit whose
+    label names one of the organiser's order codes records a bank transfer for that order, once.
+
+    A line is known by a hash of its text and its rank among the identical lines of the file (an
+    order paid in two equal transfers the same day gives two identical lines, two payments), so
+    importing the same statement again, or a later one that overlaps it, records nothing twice.
+    A line that cannot be read is kept as a problem to check, and the lines after it are still
+    imported. Staff's uploads go through `statement_import_start` (a background job) instead."""
+    statement = _statement_parse(content)
+    counts = {"recorded": 0, "already_imported": 0, "unmatched": 0, "problems": 0}
+    codes = _order_codes(organizer_id)
+    done = 0
+    while done < len(statement.rows):
+        with transaction.atomic():
+            done = _statement_chunk(organizer_id, statement, codes, done, counts)
     return StatementResult(**counts)
+
+
+def statement_import_start(*, organizer_id: int, content: str, filename: str = "", user_id: int | None = None,
+                           queue: bool = True) -> StatementImport:
+    """Keep an uploaded statement and queue its import on the mail (slow work) queue. A file that
+    is not a statement is refused here (InvalidInput), before anything is kept. Called outside a
+    transaction (the admin's upload): the job must be committed before a worker looks for it."""
+    statement = _statement_parse(content)
+    job = StatementImport.objects.create(organizer_id=organizer_id, created_by_id=user_id, filename=filename[:255],
+                                         content=content, total_lines=len(statement.rows))
+    if queue:
+        from .tasks import statement_import_task
+
+        statement_import_task(job.pk)
+    return job
+
+
+def statement_import_run(*, import_id: int) -> StatementImport:
+    """Import a kept statement from where it stands, chunk by chunk. Each chunk is one transaction
+    that locks the job, reads its progress, imports the next lines and writes the progress and the
+    counts: a crash or a restart anywhere loses at most the chunk under way (rolled back whole), and
+    running it again goes on from there; two runs at once take turns. Lines are also known by their
+    hash (StatementLine is unique per organiser and hash), so no transfer is recorded twice.
+    A database error stops the run (the job says so) and is raised again for the queue's retry."""
+    job = StatementImport.objects.get(pk=import_id)
+    if job.state == StatementImportState.DONE:
+        return job
+    statement = _statement_parse(job.content)
+    codes = _order_codes(job.organizer_id)
+    try:
+        while True:
+            with transaction.atomic():
+                job = StatementImport.objects.select_for_update().get(pk=import_id)
+                if job.lines_done >= len(statement.rows) or job.state == StatementImportState.DONE:
+                    _statement_import_finish(job)
+                    return job
+                counts = {"recorded": job.recorded, "already_imported": job.already_imported,
+                          "unmatched": job.unmatched, "problems": job.problems}
+                job.lines_done = _statement_chunk(job.organizer_id, statement, codes, job.lines_done, counts)
+                job.recorded, job.already_imported = counts["recorded"], counts["already_imported"]
+                job.unmatched, job.problems = counts["unmatched"], counts["problems"]
+                job.state, job.updated_at, job.error = StatementImportState.RUNNING, clock.now(), ""
+                job.save(update_fields=["lines_done", "recorded", "already_imported", "unmatched", "problems",
+                                        "state", "updated_at", "error"])
+    except DatabaseError as exc:
+        log.exception("bank statement import %s stopped", import_id)
+        _statement_import_stopped(import_id, exc)
+        raise
+
+
+def _statement_import_finish(job: StatementImport) -> None:
+    job.state, job.finished_at, job.updated_at, job.error = StatementImportState.DONE, clock.now(), clock.now(), ""
+    job.content = ""  # bank lines of people who are not buyers: kept no longer than needed
+    job.save(update_fields=["state", "finished_at", "updated_at", "error", "content"])
+
+
+def _statement_import_stopped(import_id: int, exc: Exception) -> None:
+    try:
+        StatementImport.objects.filter(pk=import_id).exclude(state=StatementImportState.DONE).update(
+            state=StatementImportState.FAILED, updated_at=clock.now(), error=str(exc)[:300])
+    except DatabaseError:  # the database is still away: the job stays as it was, resumed later
+        log.warning("could not mark bank statement import %s as stopped", import_id)
+
+
+def statement_import_resume(*, import_id: int) -> None:
+    """Staff resume a stopped import: it goes on from its progress."""
+    StatementImport.objects.filter(pk=import_id, state=StatementImportState.FAILED).update(
+        state=StatementImportState.QUEUED, updated_at=clock.now(), error="")
+    from .tasks import statement_import_task
+
+    statement_import_task(import_id)
+
+
+def statement_imports_stalled(*, now: datetime | None = None) -> list[int]:
+    """Imports whose worker stopped without a word (a crash, a restart): waiting or running, with
+    no progress for STATEMENT_STALLED_AFTER. The periodic job queues them again."""
+    before = (now or clock.now()) - STATEMENT_STALLED_AFTER
+    return list(StatementImport.objects.filter(
+        state__in=[StatementImportState.QUEUED, StatementImportState.RUNNING], updated_at__lt=before,
+    ).values_list("pk", flat=True))
+
+
+def _statement_chunk(organizer_id: int, statement: _Statement, codes: dict[str, int], start: int,
+                     counts: dict[str, int]) -> int:
+    """Import the rows from `start`, inside the caller's transaction, until STATEMENT_CHUNK_LINES or
+    STATEMENT_CHUNK_SECONDS; count each line's outcome in `counts`; the index of the next row.
+    A database error on a line (its savepoint rolled back) ends the chunk after the lines before it
+    and is raised once they are committed, so what was imported stays imported."""
+    end = min(start + STATEMENT_CHUNK_LINES, len(statement.rows))
+    known = set(StatementLine.objects.filter(organizer_id=organizer_id, line_hash__in=statement.hashes[start:end])
+                .values_list("line_hash", flat=True))
+    deadline = time.monotonic() + STATEMENT_CHUNK_SECONDS
+    index = start
+    while index < end and (index == start or time.monotonic() < deadline):
+        line_hash = statement.hashes[index]
+        if line_hash in known:
+            outcome = "already_imported"
+        else:
+            try:
+                outcome = _statement_line(organizer_id, statement.rows[index], statement.columns, codes, line_hash)
+            except DatabaseError:
+                if index == start:
+                    raise
+                break  # the lines before it are committed with the chunk; the next chunk starts on it
+        counts[outcome] += 1
+        index += 1
+    return index
 
 
 def _line_hash(text: str, occurrence: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 from huey import crontab
 
-from billetterie.core.queues import money_periodic_task, money_task
+from billetterie.core.queues import mail_periodic_task, mail_task, money_periodic_task, money_task
 
 from .providers.sandbox import SIGNATURE_HEADER
 
@@ -48,3 +48,21 @@ def refunds_send_due_task() -> None:
     from .services import refunds_send_due
 
     refunds_send_due()
+
+
+@mail_task(retries=3, retry_delay=60)
+def statement_import_task(import_id: int) -> None:
+    """A bank statement's import, in chunks (slow work: the mail queue, never in a money worker's
+    way); a database error stops it and the retry goes on from where it stood."""
+    from .services import statement_import_run
+
+    statement_import_run(import_id=import_id)
+
+
+@mail_periodic_task(crontab(minute="*/5"))
+def statement_imports_resume() -> None:
+    """Imports whose worker died (a crash, a restart) are queued again: they go on from their progress."""
+    from .services import statement_imports_stalled
+
+    for import_id in statement_imports_stalled():
+        statement_import_task(import_id)
