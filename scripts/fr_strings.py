@@ -900,16 +900,16 @@ FR.update({
 })
 PLURALS["%(n)d delivery queued again."] = ("%(n)d livraison remise en file.", "%(n)d livraisons remises en file.")
 
-# the API's errors, each declared in its OpenAPI document
-FR.update({
-    "The request body could not be read: send JSON (Content-Type: application/json).":
-        "Le corps de la requête est illisible\u00a0: envoyez du JSON (Content-Type: application/json).",
-})
-
 # HTTP hardening (decision 0011): order links guessed
 FR.update({
     "Too many wrong order links from your connection: wait a few minutes and try again.":
         "Trop de liens de commande erronés depuis votre connexion\u00a0: patientez quelques minutes et réessayez.",
+})
+
+# the API's errors, each declared in its OpenAPI document
+FR.update({
+    "The request body could not be read: send JSON (Content-Type: application/json).":
+        "Le corps de la requête est illisible\u00a0: envoyez du JSON (Content-Type: application/json).",
 })
 
 # the bank statement import, a background job with its progress (decision 0011)
@@ -941,4 +941,23 @@ FR.update({
         "Le relevé est importé en arrière-plan\u00a0: vous pouvez quitter cette page, l'import continue. Elle se "
         "met à jour toute seule.",
     "See the statement lines": "Voir les lignes de relevé",
+})
+
+FR.update({
+    # the audit trail (core/audit.py) and its timeline on the order and payment pages
+    "When": "Quand",
+    "Who": "Qui",
+    "What": "Quoi",
+    "Changes": "Changements",
+    "Staff member": "Membre de l'équipe",
+    "Payment service notice": "Notification du service de paiement",
+    "Scheduled job": "Tâche planifiée",
+    "System": "Système",
+    "when": "quand",
+    "who": "qui",
+    "what": "quoi",
+    "changes": "changements",
+    "audit entry": "entrée du journal d'audit",
+    "audit trail": "journal d'audit",
+    "history": "historique",
 })

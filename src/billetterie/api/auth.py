@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
+from billetterie.core import audit
+
 from .models import ApiPermission, ApiToken
 from .selectors import api_token_by_secret
 from .services import api_token_touch
@@ -28,6 +30,7 @@ class TokenAuth(HttpBearer):
                 message=_("This token does not have the “%(perm)s” permission.") % {"perm": self.permission}
             )
         api_token_touch(token=row)
+        audit.bind(audit.api_token(row))  # the request's changes are the token's
         return row
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from billetterie.checkin.models import CheckinList
 from billetterie.core import clock
+from billetterie.core.audit import audit_record
 from billetterie.core.errors import InvalidInput
 from billetterie.organizers.models import Organizer
 
@@ -61,6 +62,8 @@ def api_token_create(
         can_orders=ApiPermission.ORDERS in granted,
         can_checkin=ApiPermission.CHECKIN in granted,
     )
+    audit_record(action="api_token.created", subject=row, organizer_id=organizer.pk,
+                 changes={"name": [None, name], "permissions": [None, sorted(granted)]})
     return row, token
 
 
@@ -78,6 +81,8 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(action="api_token.revoked", subject=token, organizer_id=token.organizer_id,
+                     changes={"revoked_at": [None, str(token.revoked_at)]})
     api_token_forget(token=token)
 
 

@@ -12,13 +12,18 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from billetterie.organizers.selectors import organizers_for_user
 
+from .audit import audit_record
+from .audit import changed as audit_changed
 from .events import deliveries_retry
-from .models import EventDelivery
+from .models import ActorKind, AuditEntry, EventDelivery
 
 # foreign keys whose choices are narrowed to the user's organisers, with the path to the organiser
 SCOPED_FK_PATHS = {
@@ -64,7 +69,74 @@ class CheckedChangeListAdmin(admin.ModelAdmin):
         return CheckedChangeList
 
 
-class OrganizerScopedAdmin(CheckedChangeListAdmin):
+# form fields never written to the audit trail, whatever the model: secrets are not history
+_SECRET_WORDS = ("password", "secret", "credential", "token", "key")
+
+
+def _audited_fields(form: Any) -> list[str]:
+    model_fields = {f.name for f in form._meta.model._meta.get_fields()}
+    return [name for name in form.changed_data
+            if name in model_fields and not any(word in name.lower() for word in _SECRET_WORDS)]
+
+
+def _organizer_id(obj: Model, path: str | None) -> int | None:
+    """The organiser of `obj` along an admin's `organizer_path` ("event__organizer"), if any."""
+    if path is None:
+        return None
+    if path == "pk":
+        return int(obj.pk)
+    *hops, last = path.split("__")
+    target: Any = obj
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    value = getattr(target, f"{last}_id", None)
+    return int(value) if value is not None else None
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """What staff change in an admin form (a catalogue item, a payment setting, a permission) is
+    written to the audit trail: the changed fields before and after, secrets left out."""
+
+    organizer_path: str | None = None
+
+    def _audit_form(self, form: Any, obj: Model, change: bool) -> None:
+        names = _audited_fields(form)
+        if change and not names:
+            return
+        before = {name: form.initial.get(name) for name in names} if change else {}
+        after = {name: form.cleaned_data.get(name) for name in names}
+        action = f"{obj._meta.model_name}.{'changed' if change else 'created'}"
+        audit_record(action=action, subject=obj, organizer_id=_organizer_id(obj, self.organizer_path),
+                     changes=audit_changed(before, after))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._audit_form(form, obj, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                self._audit_form(inline_form, inline_form.instance, bool(inline_form.initial))
+        owner = _organizer_id(form.instance, self.organizer_path)
+        for deleted in formset.deleted_objects:
+            audit_record(action=f"{deleted._meta.model_name}.deleted", subject=deleted, organizer_id=owner)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(action=f"{obj._meta.model_name}.deleted", subject=obj,
+                     organizer_id=_organizer_id(obj, self.organizer_path))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            audit_record(action=f"{obj._meta.model_name}.deleted", subject=obj,
+                         organizer_id=_organizer_id(obj, self.organizer_path))
+        super().delete_queryset(request, queryset)
+
+
+class OrganizerScopedAdmin(AuditedAdmin, CheckedChangeListAdmin):
     organizer_path = "organizer"  # lookup from this model to its Organizer
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -135,11 +207,11 @@ class EventDeliveryAdmin(CheckedChangeListAdmin):
 
 
 # Django's own user and group lists, with the same check (users have dates: joined, last login)
-class CheckedUserAdmin(CheckedChangeListAdmin, UserAdmin):
+class CheckedUserAdmin(AuditedAdmin, CheckedChangeListAdmin, UserAdmin):
     pass
 
 
-class CheckedGroupAdmin(CheckedChangeListAdmin, GroupAdmin):
+class CheckedGroupAdmin(AuditedAdmin, CheckedChangeListAdmin, GroupAdmin):
     pass
 
 
@@ -147,3 +219,26 @@ for _model, _admin in ((User, CheckedUserAdmin), (Group, CheckedGroupAdmin)):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
+
+
+ACTOR_KINDS = dict(ActorKind.choices)
+
+
+def timeline_html(entries: list[AuditEntry]) -> str:
+    """The audit trail as a table for an admin page: when, who, what, and the changes."""
+    if not entries:
+        return "—"
+    rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td><code>{}</code> {}</td><td>{}</td></tr>", (
+        (date_format(localtime(entry.at), "SHORT_DATETIME_FORMAT"),
+         _actor_text(entry), entry.action, f"#{entry.subject_id}" if entry.subject_type != "order" else "",
+         "; ".join(f"{name}: {old} → {new}" for name, (old, new) in sorted(entry.changes.items())))
+        for entry in entries
+    ))
+    head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("When"), _("Who"), _("What"),
+                       _("Changes"))
+    return format_html('<table class="audit-timeline">{}{}</table>', head, rows)
+
+
+def _actor_text(entry: AuditEntry) -> str:
+    kind = str(ACTOR_KINDS.get(entry.actor_kind, entry.actor_kind))
+    return f"{kind} — {entry.actor_label}" if entry.actor_label else kind

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,3 +37,50 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscriber}"
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    API_TOKEN = "api_token", _("API token")
+    BUYER = "buyer", _("Buyer")
+    NOTICE = "notice", _("Payment service notice")
+    JOB = "job", _("Scheduled job")
+    SYSTEM = "system", _("System")
+
+
+class AuditEntry(models.Model):
+    """One change of an order, line, payment, refund, ticket, catalogue item, payment setting or
+    staff permission: who, when, what, and the changed fields before and after (core/audit.py).
+
+    Written in the transaction of the change; never updated nor deleted."""
+
+    organizer_id = models.BigIntegerField(_("organiser"), null=True, db_index=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor_kind = models.CharField(_("who"), max_length=12, choices=ActorKind.choices)
+    actor_id = models.CharField(max_length=100, blank=True)
+    actor_label = models.CharField(_("by"), max_length=200, blank=True)
+    action = models.CharField(_("what"), max_length=60)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField(null=True)
+    order_id = models.BigIntegerField(null=True)  # every entry about an order, its payments and tickets
+    changes = models.JSONField(_("changes"), default=dict)  # field -> [before, after]
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["order_id", "at"], name="audit_order_idx"),
+            models.Index(fields=["subject_type", "subject_id", "at"], name="audit_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject_type}:{self.subject_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit entries are never deleted")

@@ -12,6 +12,7 @@ consumer's threads (and only for `EMAIL_TIMEOUT`): payments go on being confirme
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -35,12 +36,24 @@ QUEUES: dict[str, Huey] = {"money": money_huey, "mail": mail_huey}
 
 def _decorate(huey: Huey, periodic: object | None, kwargs: dict[str, Any]) -> Callable[[Callable[..., Any]], Any]:
     def decorator(fn: Callable[..., Any]) -> Any:
-        wrapped = close_db(fn)
+        wrapped = close_db(_as_job(fn))
         task = huey.periodic_task(periodic, **kwargs)(wrapped) if periodic is not None else huey.task(**kwargs)(wrapped)
         task.call_local = fn
         return task
 
     return decorator
+
+
+def _as_job(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """What a task changes, a scheduled job did (the audit trail's "who")."""
+    from . import audit
+
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        with audit.acting_as(audit.job(fn.__name__)):
+            return fn(*args, **kwargs)
+
+    return inner
 
 
 def money_task(**kwargs: Any) -> Callable[[Callable[..., Any]], Any]:

@@ -15,7 +15,8 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.catalog.models import ProductKind
-from billetterie.core.admin import OrganizerScopedAdmin
+from billetterie.core.admin import OrganizerScopedAdmin, timeline_html
+from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import DomainError
 from billetterie.core.money import format_money
 from billetterie.payments.models import Payment
@@ -118,7 +119,7 @@ class OrderAdmin(OrganizerScopedAdmin):
     list_filter = ["state", TestOrderFilter, ("organizer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "email", "name", "lines__attendee_name"]
     readonly_fields = ["code", "organizer", "state", "test_badge", "email", "name", "phone", "locale", "total_cents",
-                       "created_at", "expires_at", "paid_at", "cancelled_at"]
+                       "created_at", "expires_at", "paid_at", "cancelled_at", "timeline"]
     inlines = [OrderLineInline, PaymentInline]
     actions = ["cancel_orders"]
 
@@ -128,6 +129,11 @@ class OrderAdmin(OrganizerScopedAdmin):
     @admin.display(description=_("total"))
     def total(self, obj: Order) -> str:
         return format_money(obj.total_cents, obj.currency)
+
+    @admin.display(description=_("history"))
+    def timeline(self, obj: Order) -> str:
+        """Every change of the order, its payments, refunds and tickets: when, who, what."""
+        return timeline_html(audit_timeline(order_id=obj.pk))
 
     @admin.display(description=_("test order"), ordering="testmode")
     def test_badge(self, obj: Order) -> str:

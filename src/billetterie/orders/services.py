@@ -17,6 +17,8 @@ from billetterie.cart.services import CartAdd, holds_release, item_check, places
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind, QuestionKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_available
 from billetterie.core import clock, events
+from billetterie.core.audit import audit_record
+from billetterie.core.audit import changed as audit_changed
 from billetterie.core.errors import InvalidInput, SoldOut
 from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
@@ -158,7 +160,9 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                return Order.objects.create(code=new_code(), **fields)
+                order = Order.objects.create(code=new_code(), **fields)
+                _audit(order, "order.placed", {"state": [None, order.state], "total_cents": [None, total_cents]})
+                return order
         except IntegrityError as exc:
             if "idempotency" in str(exc).lower():
                 raise  # another request with the same key won: let the caller answer with its order
@@ -308,6 +312,7 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
         for line in tickets:
             line.ticket_nonce = secrets.token_bytes(8)
         OrderLine.objects.bulk_update(tickets, ["ticket_nonce"])
+        _audit(order, "order.paid", {"state": [order.state, OrderState.PAID]})
         order.state = OrderState.PAID
         order.paid_at = clock.now()
         order.save(update_fields=["state", "paid_at"])
@@ -355,6 +360,7 @@ def order_expire_due(*, now: datetime | None = None) -> int:
             holds_release(holds=Hold.objects.filter(line__order=order), now=now)
             order.state = OrderState.EXPIRED
             order.save(update_fields=["state"])
+            _audit(order, "order.expired", {"state": [OrderState.PENDING, OrderState.EXPIRED]})
             count += 1
     return count
 
@@ -363,6 +369,7 @@ def _keep_part_paid(order: Order, kept_cents: int) -> None:
     """A part-paid order at its due time keeps its places with no due time, as an order awaiting
     its invoice does, and is flagged: releasing them would keep the money and sell the places."""
     Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+    _audit(order, "order.kept_part_paid", {"expires_at": [order.expires_at, None]})
     order.expires_at = None
     order.save(update_fields=["expires_at"])
     events.publish(OrderKeptPartPaid(order_id=order.pk, kept_cents=kept_cents))
@@ -383,6 +390,7 @@ def order_cancel(*, order_id: int) -> Order:
                 code="order_has_payments",
             )
         holds_release(holds=Hold.objects.filter(line__order=order))
+        _audit(order, "order.cancelled", {"state": [order.state, OrderState.CANCELLED]})
         order.state = OrderState.CANCELLED
         order.cancelled_at = clock.now()
         order.save(update_fields=["state", "cancelled_at"])
@@ -396,6 +404,7 @@ def order_extend_due(*, order_id: int, until: datetime) -> Order:
         if order.state != OrderState.PENDING or (order.expires_at and order.expires_at >= until):
             return order
         Hold.objects.filter(line__order=order, released_at=None).exclude(expires_at=None).update(expires_at=until)
+        _audit(order, "order.due_extended", {"expires_at": [order.expires_at, until]})
         order.expires_at = until
         order.save(update_fields=["expires_at"])
     return order
@@ -408,6 +417,8 @@ def order_await_invoice(*, order_id: int) -> Order:
         if order.state != OrderState.PENDING:
             return order
         Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+        _audit(order, "order.awaiting_invoice", {"state": [order.state, OrderState.AWAITING_INVOICE],
+                                                 "expires_at": [order.expires_at, None]})
         order.state = OrderState.AWAITING_INVOICE
         order.expires_at = None
         order.save(update_fields=["state", "expires_at"])
@@ -419,6 +430,7 @@ def order_mark_unfulfillable(*, order_id: int) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.state in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
+            _audit(order, "order.paid_unfulfilled", {"state": [order.state, OrderState.PAID_UNFULFILLED]})
             order.state = OrderState.PAID_UNFULFILLED
             order.save(update_fields=["state"])
     return order
@@ -429,4 +441,12 @@ def order_mark_test(*, order_id: int) -> None:
     order for good (decision 0010), before its tickets are issued. An order already paid is left
     as it is: a live sale never turns into a test one, nor a test one into a live one. Called
     with the order's row locked, by the payments domain."""
-    Order.objects.filter(pk=order_id, testmode=False).exclude(state=OrderState.PAID).update(testmode=True)
+    order = Order.objects.filter(pk=order_id, testmode=False).exclude(state=OrderState.PAID).first()
+    if order is not None:
+        Order.objects.filter(pk=order.pk).update(testmode=True)
+        _audit(order, "order.marked_test", {"testmode": [False, True]})
+
+
+def _audit(order: Order, action: str, changes: dict[str, list[object]]) -> None:
+    audit_record(action=action, subject=order, organizer_id=order.organizer_id, order_id=order.pk,
+                 changes=audit_changed({k: v[0] for k, v in changes.items()}, {k: v[1] for k, v in changes.items()}))

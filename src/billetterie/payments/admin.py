@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from billetterie.core.admin import OrganizerScopedAdmin
+from billetterie.core.admin import OrganizerScopedAdmin, timeline_html
+from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import Conflict, DomainError
 from billetterie.core.money import InvalidAmount, decimal_to_cents
 from billetterie.organizers.models import Organizer
@@ -51,10 +52,16 @@ class PaymentAdmin(OrganizerScopedAdmin):
     list_filter = ["state", "provider", "testmode"]
     search_fields = ["order__code", "psp_reference"]
     readonly_fields = ["order", "provider", "state", "amount_cents", "currency", "testmode", "psp_reference",
-                       "failure_reason", "created_at", "confirmed_at", "needs_attention"]
+                       "failure_reason", "created_at", "confirmed_at", "needs_attention", "timeline"]
     exclude = ["reference"]
 
     actions = ["refund_full"]
+
+    @admin.display(description=_("history"))
+    def timeline(self, obj: Payment) -> str:
+        """Every change of the payment and of its refunds: when, who, what."""
+        refunds = [("refund", pk) for pk in obj.refunds.values_list("pk", flat=True)]
+        return timeline_html(audit_timeline(subjects=[("payment", obj.pk), *refunds]))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -20,6 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock, events
+from billetterie.core.audit import audit_record
+from billetterie.core.audit import changed as audit_changed
+from billetterie.core.audit import snapshot as audit_snapshot
 from billetterie.core.errors import Conflict, DomainError, InvalidInput, SoldOut
 from billetterie.core.money import InvalidAmount, decimal_to_cents, format_money
 from billetterie.orders.models import Order, OrderState
@@ -76,6 +79,32 @@ PAYABLE_STATES = (OrderState.PENDING,)
 log = logging.getLogger(__name__)
 
 
+def _row_set(row: Payment | Refund, action: str, **values: object) -> None:
+    """Change a payment's or refund's fields, saved and written to the audit trail (when they change)."""
+    before = audit_snapshot(row, values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(values))
+    changes = audit_changed(before, audit_snapshot(row, values))
+    if changes:
+        _audit(row, action, changes)
+
+
+def _audit_new(row: Payment | Refund, action: str) -> None:
+    fields = ("state", "amount_cents", "provider") if isinstance(row, Payment) else ("state", "amount_cents")
+    _audit(row, action, audit_changed({}, audit_snapshot(row, fields)))
+
+
+def _audit(row: Payment | Refund, action: str, changes: dict[str, list[object]]) -> None:
+    payment = row if isinstance(row, Payment) else row.payment
+    order_id = payment.order_id
+    if Payment.order.is_cached(payment):
+        organizer_id: int | None = payment.order.organizer_id
+    else:
+        organizer_id = Order.objects.filter(pk=order_id).values_list("organizer_id", flat=True).first()
+    audit_record(action=action, subject=row, organizer_id=organizer_id, order_id=order_id, changes=changes)
+
+
 def _received_cents(order: Order) -> int:
     """What confirmed payments brought for the order itself (their fees set aside)."""
     return sum(p.amount_cents - p.fee_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
@@ -100,16 +129,18 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
     offline = getattr(provider, "offline", False)
     with transaction.atomic():
         # an abandoned attempt must not be confirmed behind the buyer's back as well as this one
-        order.payments.filter(state=PaymentState.CREATED).update(state=PaymentState.CANCELLED)
+        abandoned = order.payments.filter(state=PaymentState.CREATED)
         if offline:
-            order.payments.filter(state=PaymentState.PENDING, provider__in=["transfer", "invoice"]).update(
-                state=PaymentState.CANCELLED
-            )
+            abandoned = abandoned | order.payments.filter(state=PaymentState.PENDING,
+                                                          provider__in=["transfer", "invoice"])
+        for old in abandoned.select_for_update():
+            _row_set(old, "payment.cancelled", state=PaymentState.CANCELLED)
         payment = Payment.objects.create(
             order=order, provider=provider_id, amount_cents=due + method.fee_cents, fee_cents=method.fee_cents,
             currency=order.currency, state=PaymentState.PENDING if offline else PaymentState.CREATED,
             testmode=method.sandbox,  # the mode it starts in is the one the PSP pays it in
         )
+        _audit_new(payment, "payment.started")
         if provider_id == "transfer":
             stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
             days = stored.days_to_pay if stored else 7
@@ -125,8 +156,7 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
         action = provider.start(payment_request(payment=payment), urls, config)
     except ProviderUnavailable as exc:
         log.warning("payment %s: %s could not start: %s", payment.pk, provider_id, exc)
-        payment.state, payment.failure_reason = PaymentState.FAILED, "psp_unavailable"
-        payment.save(update_fields=["state", "failure_reason"])
+        _row_set(payment, "payment.failed", state=PaymentState.FAILED, failure_reason="psp_unavailable")
         raise InvalidInput(_("The payment service cannot be reached; try again in a moment or choose another "
                              "method."), code="psp_unavailable") from None
     if action.psp_reference:
@@ -251,15 +281,15 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
         ).first()
         if waiting is not None:
             payment = waiting
-            payment.state, payment.confirmed_at = PaymentState.CONFIRMED, clock.now()
-            payment.psp_reference, payment.idempotency_key = reference[:200], idempotency_key or None
-            payment.save(update_fields=["state", "confirmed_at", "psp_reference", "idempotency_key"])
+            _row_set(payment, "payment.confirmed", state=PaymentState.CONFIRMED, confirmed_at=clock.now(),
+                         psp_reference=reference[:200], idempotency_key=idempotency_key or None)
         else:
             payment = Payment.objects.create(
                 order=order, provider=method, amount_cents=amount_cents, currency=order.currency,
                 state=PaymentState.CONFIRMED, confirmed_at=clock.now(), psp_reference=reference[:200],
                 idempotency_key=idempotency_key or None,
             )
+            _audit_new(payment, "payment.recorded")
         if received + amount_cents >= order.total_cents and not order_mark_paid(
             order_id=order.pk, notify=notify, new_order=new_order
         ):
@@ -302,8 +332,7 @@ def notice_apply(*, provider_id: str, organizer_id: int, event: ProviderEvent, f
         elif event.kind == EventKind.REFUNDED:
             _refund_noticed(payment, event)
         elif payment.state == PaymentState.CREATED:
-            payment.state = PaymentState.PENDING
-            payment.save(update_fields=["state"])
+            _row_set(payment, "payment.pending", state=PaymentState.PENDING)
         else:
             conflict = payment.state in (PaymentState.CONFIRMED, PaymentState.FAILED)
         provider = provider_get(provider_id)
@@ -322,17 +351,14 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
     if payment.state == PaymentState.CONFIRMED:
         return
     if event.amount_cents != payment.amount_cents or event.currency != payment.currency:
-        payment.needs_attention = _("The payment service reported %(amount)s %(cur)s instead of what was due.") % {
-            "amount": event.amount_cents, "cur": event.currency
-        }
-        payment.save(update_fields=["needs_attention"])
+        _row_set(payment, "payment.flagged", needs_attention=_(
+            "The payment service reported %(amount)s %(cur)s instead of what was due."
+        ) % {"amount": event.amount_cents, "cur": event.currency})
         log.warning("payment %s: amount or currency mismatch, not confirmed", payment.pk)
         return
-    payment.state = PaymentState.CONFIRMED
-    payment.confirmed_at = clock.now()
     # the id the PSP gave at start (Stripe's PaymentIntent, PayPal's order) stays: status and refunds use it
-    payment.psp_reference = payment.psp_reference or event.psp_reference[:200]
-    payment.save(update_fields=["state", "confirmed_at", "psp_reference"])
+    _row_set(payment, "payment.confirmed", state=PaymentState.CONFIRMED, confirmed_at=clock.now(),
+                 psp_reference=payment.psp_reference or event.psp_reference[:200])
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     received = _received_cents(order)
     if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED) or (
@@ -367,13 +393,12 @@ def _refund_automatically(payment: Payment, why: str, amount_cents: int | None =
     if provider is None or not provider.capabilities.refund or (partial and not provider.capabilities.partial_refund):
         todo = (_("Give it back to the buyer: this payment method cannot refund part of a payment automatically.")
                 if partial else _("Refund it in the payment service's back office."))
-        payment.needs_attention = f"{why} {todo}"[:300]
-        payment.save(update_fields=["needs_attention"])
+        _row_set(payment, "payment.flagged", needs_attention=f"{why} {todo}"[:300])
         return
     started = _("An automatic refund of it was started.") if partial else _("An automatic refund was started.")
-    payment.needs_attention = f"{why} {started}"[:300]
-    payment.save(update_fields=["needs_attention"])
+    _row_set(payment, "payment.flagged", needs_attention=f"{why} {started}"[:300])
     refund = Refund.objects.create(payment=payment, amount_cents=amount, currency=payment.currency, reason=why[:300])
+    _audit_new(refund, "refund.created")
     refund_pk = refund.pk
     transaction.on_commit(lambda: _queue_refund(refund_pk))
 
@@ -387,9 +412,7 @@ def _queue_refund(refund_id: int) -> None:
 def _payment_fail(payment: Payment, reason: str) -> None:
     if payment.state in (PaymentState.CONFIRMED, PaymentState.FAILED):
         return
-    payment.state = PaymentState.FAILED
-    payment.failure_reason = reason[:300]
-    payment.save(update_fields=["state", "failure_reason"])
+    _row_set(payment, "payment.failed", state=PaymentState.FAILED, failure_reason=reason[:300])
 
 
 def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
@@ -400,19 +423,18 @@ def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
     (with the same idempotency key), one closed wrongly is never sent at all."""
     refund = _refund_of_notice(payment, event)
     if refund is None:
-        payment.needs_attention = _("The payment service reports a refund made outside billetterie.")
-        payment.save(update_fields=["needs_attention"])
+        _row_set(payment, "payment.flagged",
+                     needs_attention=_("The payment service reports a refund made outside billetterie."))
         return
     if refund.state == RefundState.DONE:
         return  # another notice about a refund already closed
     if refund.state == RefundState.FAILED:
-        payment.needs_attention = _("The payment service reports as made a refund recorded here as failed: "
-                                    "check it in the payment service's back office.")
-        payment.save(update_fields=["needs_attention"])
+        _row_set(payment, "payment.flagged", needs_attention=_(
+            "The payment service reports as made a refund recorded here as failed: "
+            "check it in the payment service's back office."))
         return
-    refund.state, refund.done_at = RefundState.DONE, clock.now()
-    refund.psp_reference = event.psp_reference[:200] or refund.psp_reference
-    refund.save(update_fields=["state", "done_at", "psp_reference"])
+    _row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now(),
+             psp_reference=event.psp_reference[:200] or refund.psp_reference)
 
 
 def _refund_of_notice(payment: Payment, event: ProviderEvent) -> Refund | None:
@@ -456,9 +478,13 @@ def payment_method_credentials_set(*, config: PaymentMethodConfig, mode: str, va
             stored.pop(name, None)
         else:
             stored[name] = value.strip()
+    names_before = sorted(credentials_decrypt(getattr(config, field)))
     setattr(config, field, credentials_encrypt(stored))
     if config.pk:
         config.save(update_fields=[field])
+        # which credentials were set, never their values
+        audit_record(action=f"payment_method.{mode}_credentials_set", subject=config,
+                     organizer_id=config.organizer_id, changes={"credentials": [names_before, sorted(stored)]})
 
 
 # --- refunds ------------------------------------------------------------------------------------
@@ -494,6 +520,7 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
         refund = Refund.objects.create(
             payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300]
         )
+        _audit_new(refund, "refund.created")
     return refund_execute(refund_id=refund.pk)
 
 
@@ -540,12 +567,9 @@ def _refund_set(refund: Refund, state: str, *, message: str = "", psp_reference:
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
         if locked.state not in (RefundState.CREATED, RefundState.PENDING):
             return locked
-        locked.state = state
-        locked.message = str(message)[:300]
-        locked.psp_reference = psp_reference[:200] or locked.psp_reference
-        if state == RefundState.DONE:
-            locked.done_at = clock.now()
-        locked.save(update_fields=["state", "message", "psp_reference", "done_at"])
+        done_at = clock.now() if state == RefundState.DONE else locked.done_at
+        _row_set(locked, f"refund.{state}", state=state, message=str(message)[:300],
+                 psp_reference=psp_reference[:200] or locked.psp_reference, done_at=done_at)
     return locked
 
 
@@ -555,8 +579,7 @@ def refund_mark_done(*, refund_id: int) -> Refund:
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.state not in (RefundState.MANUAL, RefundState.PENDING, RefundState.CREATED):
             raise InvalidInput(_("This refund is already closed."), code="refund_closed")
-        refund.state, refund.done_at = RefundState.DONE, clock.now()
-        refund.save(update_fields=["state", "done_at"])
+        _row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now())
     return refund
 
 

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billetterie.core import audit
 from billetterie.core.errors import DomainError
 from billetterie.organizers.models import Organizer
 
@@ -48,6 +49,7 @@ def notify(request: HttpRequest, provider_id: str, organizer_slug: str) -> HttpR
         # is logged, as the provider should have raised NoticeRejected)
         log.exception("unreadable %s notice", provider_id)
         return HttpResponse("rejected", status=400, content_type="text/plain")
+    audit.bind(audit.notice(provider_id))  # what the notice changes, the payment service did
     try:
         for event in events:
             notice_apply(provider_id=provider_id, organizer_id=organizer.pk, event=event)

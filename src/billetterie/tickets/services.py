@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event
 from billetterie.core import clock, events
+from billetterie.core.audit import audit_record
 from billetterie.core.errors import Conflict, InvalidInput
 from billetterie.orders.models import OrderLine, OrderState
 from billetterie.organizers.models import Organizer
@@ -116,6 +117,8 @@ def ticket_reissue(
         )
         locked.ticket_nonce = secrets.token_bytes(8)
         locked.save(update_fields=["ticket_nonce"])
+        audit_record(action="ticket.reissued", subject=locked, organizer_id=locked.order.organizer_id,
+                     order_id=locked.order_id, changes={"reason": [None, reason[:40]]})
         events.publish(TicketReissued(line_id=locked.pk, notify_buyer=notify_buyer))
     line.ticket_nonce = locked.ticket_nonce
     return line

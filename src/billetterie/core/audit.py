@@ -1,0 +1,161 @@
+"""The audit trail: every change of money, orders, tickets, catalogue and settings, with who did it.
+
+A service that changes an order, line, payment, refund, ticket, catalogue item, payment setting
+or staff permission calls `audit_record` in the same transaction as the change. Who did it is not
+passed down through every service: the edge that knows sets it for the rest of the work —
+`AuditActorMiddleware` (a staff member signed in, else the buyer), the API's token
+authentication, the payment notice view, the task queue (a scheduled job) — with `bind` or
+`acting_as`. Anything else (a management command, the shell) is "system".
+
+Entries are append-only (`AuditEntry.save` refuses an update, `delete` refuses)."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from . import clock
+from .models import ActorKind, AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str
+    id: str = ""
+    label: str = ""
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, "", "system")
+# an Actor, or how to find it when an entry is written (a request's user is looked up only then:
+# reading it on every request would touch the session and make every answer vary by cookie)
+_current: contextvars.ContextVar[Actor | Callable[[], Actor]] = contextvars.ContextVar("audit_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    actor = _current.get()
+    if callable(actor):
+        actor = actor()
+        _current.set(actor)
+    return actor
+
+
+def bind(actor: Actor) -> None:
+    """`actor` does what follows in this context (a request, a task): the edge that resets it
+    (`acting_as`, the middleware) ends it."""
+    _current.set(actor)
+
+
+@contextmanager
+def acting_as(actor: Actor | Callable[[], Actor]) -> Iterator[None]:
+    token = _current.set(actor)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def staff(user: Any) -> Actor:
+    return Actor(ActorKind.STAFF, str(user.pk), str(user.get_username())[:200])
+
+
+def api_token(token: Any) -> Actor:
+    return Actor(ActorKind.API_TOKEN, str(token.pk), str(token.name)[:200])
+
+
+def notice(provider_id: str) -> Actor:
+    return Actor(ActorKind.NOTICE, provider_id[:100], provider_id[:200])
+
+
+def job(name: str) -> Actor:
+    return Actor(ActorKind.JOB, name[:100], name[:200])
+
+
+BUYER = Actor(ActorKind.BUYER, "", "")
+
+
+def _json(value: Any) -> Any:
+    """A value as the entry stores it: JSON's own types as they are, the rest as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date | Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Iterable) and not isinstance(value, Mapping):
+        return [_json(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The fields' current values, to compare after the change (`changed`)."""
+    return {name: _json(getattr(obj, name)) for name in fields}
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """field -> [before, after] for the fields whose value differs."""
+    out: dict[str, list[Any]] = {}
+    for name in {*before, *after}:
+        old, new = _json(before.get(name)), _json(after.get(name))
+        if old != new:
+            out[name] = [old, new]
+    return out
+
+
+def audit_record(*, action: str, subject: models.Model, organizer_id: int | None, order_id: int | None = None,
+                 changes: Mapping[str, list[Any]] | None = None) -> None:
+    """Append one entry for `subject`, by whoever acts now. Call it inside the change's transaction."""
+    actor = current_actor()
+    AuditEntry.objects.create(
+        organizer_id=organizer_id, at=clock.now(), actor_kind=actor.kind, actor_id=actor.id,
+        actor_label=actor.label, action=action, subject_type=subject._meta.model_name or "",
+        subject_id=subject.pk, order_id=order_id, changes=dict(changes or {}),
+    )
+
+
+def audit_change(*, action: str, subject: models.Model, before: Mapping[str, Any], organizer_id: int | None,
+                 order_id: int | None = None) -> None:
+    """Record the change of the fields `before` was taken of (`snapshot`), as they are now."""
+    audit_record(action=action, subject=subject, organizer_id=organizer_id, order_id=order_id,
+                 changes=changed(before, snapshot(subject, before)))
+
+
+class AuditActorMiddleware:
+    """A request acts as the staff member signed in, else as the buyer; the API's authentication
+    and the payment notice view say better when they know (`bind`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        def actor() -> Actor:
+            user = getattr(request, "user", None)
+            return staff(user) if user is not None and user.is_authenticated and user.is_staff else BUYER
+
+        with acting_as(actor):
+            return self.get_response(request)
+
+
+def audit_timeline(*, order_id: int | None = None, subjects: Iterable[tuple[str, int]] = ()) -> list[AuditEntry]:
+    """The entries about an order (its payments, refunds and tickets included), or about the
+    given (model name, id) subjects, oldest first."""
+    query = models.Q()
+    if order_id is not None:
+        query |= models.Q(order_id=order_id)
+    for subject_type, subject_id in subjects:
+        query |= models.Q(subject_type=subject_type, subject_id=subject_id)
+    if not query:
+        return []
+    return list(AuditEntry.objects.filter(query).order_by("at", "id"))

@@ -1,0 +1,117 @@
+"""The audit trail (issue 10, item 6): one entry per change, each naming who did it, never changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+from billetterie.api.services import api_token_create
+from billetterie.core import audit
+from billetterie.core.audit import acting_as, audit_timeline
+from billetterie.core.models import ActorKind, AuditEntry
+from billetterie.orders.models import OrderLine
+from billetterie.payments.providers.base import PaymentUrls
+from billetterie.payments.services import payment_record_external, payment_start, refund_create, refund_mark_done
+from billetterie.tickets.services import ticket_reissue
+from tests.factories import Shop
+from tests.payments.helpers import order_for
+from tests.payments.test_refunds_transfers import _confirm
+
+pytestmark = pytest.mark.django_db
+URLS = PaymentUrls("http://t/r", "http://t/n")
+
+
+def _who(entry: AuditEntry) -> tuple[str, str, str]:
+    return entry.action, entry.actor_kind, entry.actor_label
+
+
+def test_an_orders_whole_life_has_one_entry_per_change_each_naming_who_did_it(shop: Shop) -> None:
+    treasurer = User.objects.create_user("tresoriere", is_staff=True)
+    staff = audit.staff(treasurer)
+    with acting_as(audit.BUYER):
+        order = order_for(shop, quantity=2)  # 30 €
+    with acting_as(staff):
+        cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)  # part paid
+    with acting_as(audit.BUYER):
+        payment_start(order=order, provider_id="sandbox", urls=URLS)
+    card = order.payments.get(provider="sandbox")
+    with acting_as(audit.notice("sandbox")):
+        _confirm(card)  # paid
+    card.refresh_from_db()
+    with acting_as(staff):
+        refund_create(payment=card, amount_cents=500)  # partly refunded
+        line = OrderLine.objects.filter(order=order, ticket_nonce__isnull=False).first()
+        assert line is not None
+        ticket_reissue(line=line, reason="perdu", by=treasurer)
+        refund_create(payment=card, amount_cents=1500)  # the rest of the card
+        cash_refund = refund_create(payment=cash, amount_cents=1000)  # cash: given back by hand
+        refund_mark_done(refund_id=cash_refund.pk)
+
+    timeline = [_who(e) for e in audit_timeline(order_id=order.pk)]
+    buyer, by_staff, by_notice = ("buyer", ""), ("staff", "tresoriere"), ("notice", "sandbox")
+    assert timeline == [
+        ("order.placed", *buyer),
+        ("payment.recorded", *by_staff),
+        ("payment.started", *buyer),
+        ("payment.confirmed", *by_notice),
+        ("order.marked_test", *by_notice),
+        ("order.paid", *by_notice),
+        ("refund.created", *by_staff), ("refund.done", *by_staff),
+        ("ticket.reissued", *by_staff),
+        ("refund.created", *by_staff), ("refund.done", *by_staff),
+        ("refund.created", *by_staff), ("refund.manual", *by_staff), ("refund.done", *by_staff),
+    ]
+    paid = next(e for e in audit_timeline(order_id=order.pk) if e.action == "order.paid")
+    assert paid.changes == {"state": ["pending", "paid"]} and paid.organizer_id == shop.organizer.pk
+
+
+def test_entries_are_never_changed_nor_deleted(shop: Shop) -> None:
+    order_for(shop)
+    entry = AuditEntry.objects.get()
+    entry.action = "order.forged"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    assert AuditEntry.objects.get().action == "order.placed"
+
+
+def test_the_edges_say_who_acts(shop: Shop, admin_client: Any, client: Client) -> None:
+    """An API token, a staff member in the admin, and a buyer in the shop (the middleware)."""
+    _row, token = api_token_create(organizer=shop.organizer, name="Guichet", permissions="orders")
+    body = {"email": "b@example.org", "name": "B",
+            "lines": [{"product_id": shop.ticket.pk, "price_id": shop.adult.pk, "date_id": shop.date.pk,
+                       "attendee": {"name": "B", "email": "b@example.org"}}],
+            "payment": {"method": "cash"}}
+    answer = client.post("/api/v1/orders", body, content_type="application/json",
+                         headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 201, answer.content
+    placed = AuditEntry.objects.filter(action="order.placed").get()
+    assert (placed.actor_kind, placed.actor_label) == (ActorKind.API_TOKEN, "Guichet")
+
+    quota = shop.meal_quota
+    url = f"/admin/catalog/quota/{quota.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    saved = admin_client.post(url, {"event": quota.event_id, "name": quota.name, "size": quota.size + 10})
+    assert saved.status_code == 302, saved.content[:3000]
+    change = AuditEntry.objects.filter(subject_type="quota").get()
+    assert (change.action, change.actor_kind, change.actor_label) == ("quota.changed", ActorKind.STAFF, "admin")
+    assert change.organizer_id == shop.organizer.pk and change.changes == {"size": [quota.size, quota.size + 10]}
+
+    assert audit.current_actor() == audit.SYSTEM  # nothing leaks out of a request
+
+
+def test_staff_permission_changes_are_recorded(admin_client: Any) -> None:
+    clerk = User.objects.create_user("guichet", is_staff=True)
+    permission = Permission.objects.get(codename="view_order")
+    page = admin_client.get(f"/admin/auth/user/{clerk.pk}/change/")
+    form = {"username": "guichet", "is_active": "on", "is_staff": "on", "user_permissions": [permission.pk],
+            "date_joined_0": "2026-12-01", "date_joined_1": "10:00:00", "initial-date_joined_0": "2026-12-01",
+            "initial-date_joined_1": "10:00:00"}
+    assert page.status_code == 200
+    assert admin_client.post(f"/admin/auth/user/{clerk.pk}/change/", form).status_code == 302
+    entry = AuditEntry.objects.filter(subject_type="user", subject_id=clerk.pk).get()
+    assert entry.changes["user_permissions"] == [[], [permission.pk]]
