@@ -17,7 +17,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy as _lazy
 
 from billetterie.core import clock, events
 from billetterie.core.audit import audit_record
@@ -71,7 +70,8 @@ from .selectors import (
 )
 
 RETURN_SALT = "billetterie.payments.return"
-PAYMENTS_NOT_ENABLED = gettext_lazy(  # (by this name: makemessages does not know _lazy)
+# lazy strings by this name: makemessages extracts gettext_lazy (and _), not an alias like _lazy
+PAYMENTS_NOT_ENABLED = gettext_lazy(
     "Online payments have not been activated by the organiser yet: only free items can be ordered for now."
 )
 PAYABLE_STATES = (OrderState.PENDING,)
@@ -242,10 +242,10 @@ def payment_client_step(*, provider_id: str, reference: str, data: dict[str, str
 
 
 EXTERNAL_METHODS = {
-    "cash": _lazy("Cash"),
-    "cheque": _lazy("Cheque"),
-    "transfer": _lazy("Bank transfer"),
-    "card_terminal": _lazy("Card terminal (box office)"),
+    "cash": gettext_lazy("Cash"),
+    "cheque": gettext_lazy("Cheque"),
+    "transfer": gettext_lazy("Bank transfer"),
+    "card_terminal": gettext_lazy("Card terminal (box office)"),
 }
 
 
