@@ -688,8 +688,8 @@ FR.update({
     "Paid after the order expired and its places were sold.":
         "Payé après l'expiration de la commande, dont les places ont été vendues.",
     "Refund it in the payment service's back office.": "Remboursez-le dans l'espace marchand du prestataire.",
-    "The amount must be positive and at most what is left to refund (%(left)s cents).":
-        "Le montant doit être positif et au plus ce qui reste à rembourser (%(left)s centimes).",
+    "The amount must be positive and at most what is left to refund (%(left)s).":
+        "Le montant doit être positif et au plus ce qui reste à rembourser (%(left)s).",
     "This payment method cannot refund part of a payment.":
         "Ce moyen de paiement ne permet pas de rembourser une partie d'un paiement.",
     "This refund is already closed.": "Ce remboursement est déjà clos.",
@@ -960,4 +960,17 @@ FR.update({
     "audit entry": "entrée du journal d'audit",
     "audit trail": "journal d'audit",
     "history": "historique",
+})
+
+FR.update({
+    # the order balance (payments/balance.py) and the buyer's order page
+    "Partly paid": "Partiellement payée",
+    "Paid": "Payée",
+    "Partly refunded": "Partiellement remboursée",
+    "%(refunded)s of the %(received)s you paid has been refunded to you.":
+        "%(refunded)s sur les %(received)s que vous avez payés vous ont été remboursés.",
+    "Your tickets remain valid.": "Vos billets restent valables.",
+    "%(refunded)s has been refunded to you, to the payment method you used.":
+        "%(refunded)s vous ont été remboursés, sur le moyen de paiement utilisé.",
+    "The tickets of this order are no longer valid.": "Les billets de cette commande ne sont plus valables.",
 })

@@ -510,8 +510,8 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
                              "again."), code="refunded_meanwhile")
         refundable = locked.amount_cents - refunded
         if not 0 < amount_cents <= refundable:
-            raise InvalidInput(_("The amount must be positive and at most what is left to refund (%(left)s cents).")
-                               % {"left": refundable}, code="amount_invalid")
+            raise InvalidInput(_("The amount must be positive and at most what is left to refund (%(left)s).")
+                               % {"left": format_money(refundable, locked.currency)}, code="amount_invalid")
         provider = provider_get(locked.provider)
         if provider is not None and amount_cents < locked.amount_cents and provider.capabilities.refund and (
             not provider.capabilities.partial_refund
