@@ -964,9 +964,17 @@ FR.update({
 
 FR.update({
     # the order balance (payments/balance.py) and the buyer's order page
-    "Partly paid": "Partiellement payée",
-    "Paid": "Payée",
-    "Partly refunded": "Partiellement remboursée",
+    **{("order status", english): french for english, french in {
+        "Awaiting payment": "En attente de paiement",
+        "Partly paid": "Partiellement payée",
+        "Awaiting invoice payment": "En attente du paiement de la facture",
+        "Paid": "Payée",
+        "Partly refunded": "Partiellement remboursée",
+        "Refunded": "Remboursée",
+        "Paid, cannot be fulfilled": "Payée, impossible à honorer",
+        "Expired": "Expirée",
+        "Cancelled": "Annulée",
+    }.items()},
     "%(refunded)s of the %(received)s you paid has been refunded to you.":
         "%(refunded)s sur les %(received)s que vous avez payés vous ont été remboursés.",
     "Your tickets remain valid.": "Vos billets restent valables.",

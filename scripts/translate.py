@@ -37,7 +37,9 @@ def main() -> int:
             forms = PLURALS.get(entry.msgid)
             if forms:
                 entry.msgstr_plural = {0: forms[0], 1: forms[1]}
-        elif entry.msgid in FR:
+        elif entry.msgctxt and (entry.msgctxt, entry.msgid) in FR:  # pgettext: keyed (context, msgid)
+            entry.msgstr = FR[(entry.msgctxt, entry.msgid)]
+        elif entry.msgid in FR and not entry.msgctxt:
             entry.msgstr = FR[entry.msgid]
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)

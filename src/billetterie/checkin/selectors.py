@@ -18,6 +18,7 @@ from billetterie.core import clock
 from billetterie.core.errors import NotFound
 from billetterie.orders.models import OrderLine, OrderState
 from billetterie.organizers.models import Organizer
+from billetterie.payments.models import REFUND_COUNTING_STATES as PAYMENT_REFUND_COUNTING_STATES
 
 from .models import CheckinList, Scan, ScanKind, ScanResult
 
@@ -31,8 +32,8 @@ ADMITTING_STATE = OrderState.PAID
 UNPAID_STATES = frozenset({"pending", "awaiting_invoice"})  # may still be paid: "unpaid", not revoked
 
 
-# refunds that take a ticket back: every one started, unless it failed (payments.RefundState)
-REFUND_COUNTING_STATES = ("created", "pending", "done", "manual")
+# refunds that take a ticket back: every one started, unless it failed (the payments domain's rule)
+REFUND_COUNTING_STATES = tuple(str(state) for state in PAYMENT_REFUND_COUNTING_STATES)
 
 
 def _refunded_cents() -> Subquery:

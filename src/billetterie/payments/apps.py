@@ -8,7 +8,7 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from billetterie.orders.selectors import order_money_kept_register
 
-        from . import selectors, subscribers
+        from . import balance, subscribers
 
-        order_money_kept_register(selectors.order_money_kept_cents)
+        order_money_kept_register(balance.order_money_kept_cents)
         subscribers.register()

@@ -126,6 +126,10 @@ class RefundState(models.TextChoices):
     MANUAL = "manual", _("To do in the payment service's back office")
 
 
+# refunds that count as money given back: every one started, unless it failed
+REFUND_COUNTING_STATES = (RefundState.CREATED, RefundState.PENDING, RefundState.DONE, RefundState.MANUAL)
+
+
 class Refund(models.Model):
     """One refund of (part of) a confirmed payment; its reference is the idempotency key of the
     PSP call and is stored before the call is made."""

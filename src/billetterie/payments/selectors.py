@@ -3,15 +3,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderState
 from billetterie.organizers.models import Organizer
 
+from .balance import order_balance
 from .crypto import credentials_decrypt
-from .models import Channel, Payment, PaymentMethodConfig, PaymentState, Refund, RefundState
+from .models import REFUND_COUNTING_STATES, Channel, Payment, PaymentMethodConfig, PaymentState
 from .providers.base import Mode, PaymentRequest, ProviderConfig
 from .providers.registry import provider_get
 
@@ -220,8 +220,10 @@ def payment_latest(*, order: Order) -> Payment | None:
 
 
 def order_payment_status(*, order: Order) -> str:
-    """What the receipt page says: paid, pending (an attempt is under way), failed, unpaid,
-    expired or cancelled."""
+    """What the receipt page says: paid (or partly refunded, or refunded: the order balance),
+    pending (an attempt is under way), failed, unpaid, expired or cancelled."""
+    if order.state == OrderState.PAID:
+        return str(order_balance(order=order).status)
     if order.state != OrderState.PENDING:
         return str(order.state)
     latest = payment_latest(order=order)
@@ -236,16 +238,4 @@ def order_payment_status(*, order: Order) -> str:
 
 def payment_refunded_cents(*, payment: Payment) -> int:
     """What the payment's refunds give back or gave back (every one but the failed)."""
-    return sum(r.amount_cents for r in payment.refunds.exclude(state=RefundState.FAILED))
-
-
-def order_money_kept_cents(order: Order) -> int:
-    """What the order's confirmed payments brought (their fees aside) and was not given back
-    (the orders domain asks through `orders.selectors.order_money_kept_cents`)."""
-    received = order.payments.filter(state=PaymentState.CONFIRMED).aggregate(
-        cents=Sum(F("amount_cents") - F("fee_cents"))
-    )["cents"]
-    refunded = Refund.objects.filter(payment__order=order).exclude(state=RefundState.FAILED).aggregate(
-        cents=Sum("amount_cents")
-    )["cents"]
-    return (received or 0) - (refunded or 0)
+    return sum(r.amount_cents for r in payment.refunds.filter(state__in=REFUND_COUNTING_STATES))

@@ -34,6 +34,7 @@ from billetterie.orders.services import (
 )
 from billetterie.organizers.models import Organizer
 
+from .balance import order_balance
 from .crypto import credentials_decrypt, credentials_encrypt
 from .events import InvoiceRequested, TransferRequested
 from .models import (
@@ -107,7 +108,7 @@ def _audit(row: Payment | Refund, action: str, changes: dict[str, list[object]])
 
 def _received_cents(order: Order) -> int:
     """What confirmed payments brought for the order itself (their fees set aside)."""
-    return sum(p.amount_cents - p.fee_cents for p in order.payments.filter(state=PaymentState.CONFIRMED))
+    return order_balance(order=order).received_cents
 
 
 def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextAction:

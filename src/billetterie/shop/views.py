@@ -22,6 +22,7 @@ from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
+from billetterie.payments.balance import OrderStatus, order_balance
 from billetterie.payments.csp import payment_page_sources
 from billetterie.payments.providers.base import AutoPostForm, EmbeddedForm, PaymentUrls
 from billetterie.payments.selectors import (
@@ -274,15 +275,18 @@ def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str
     return _allow_payment_pages(response, order.organizer_id, _offered_ids(choices))
 
 
+# a partial refund (a meal, a donation) leaves the tickets valid; a full one does not
+TICKETS_VALID = (OrderStatus.PAID, OrderStatus.PARTLY_REFUNDED)
+
+
 def _payment_choices(order: Order) -> dict[str, object]:
     """What the order page offers and says about paying: the methods, the transfer instructions."""
     status = order_payment_status(order=order)
     payments = list(order.payments.all())
-    received = sum(p.amount_cents - p.fee_cents for p in payments if p.state == "confirmed")
+    balance = order_balance(order=order)
     return {
-        "order": order, "status": status, "payments": payments,
-        "providers": methods_offered(organizer=order.organizer, channel="web",
-                                     amount_cents=order.total_cents - received),
+        "order": order, "status": status, "payments": payments, "balance": balance,
+        "providers": methods_offered(organizer=order.organizer, channel="web", amount_cents=balance.due_cents),
         "transfer": transfer_instructions(order=order) if status == "transfer" else None,
         "transfer_due": transfer_due(order=order) if status == "transfer" else 0,
     }
@@ -338,7 +342,7 @@ def ticket_download(request: HttpRequest, organizer_slug: str, code: str, secret
 
     order = _order_or_404(request, organizer_slug, code, secret)
     line = order.lines.filter(pk=line_id, kind=ProductKind.TICKET, ticket_nonce__isnull=False).first()
-    if line is None or order_payment_status(order=order) != "paid":
+    if line is None or order_payment_status(order=order) not in TICKETS_VALID:
         raise Http404
     return FileResponse(BytesIO(ticket_pdf(line=line)), filename=f"billet-{line.serial}.pdf", as_attachment=True,
                         content_type="application/pdf")

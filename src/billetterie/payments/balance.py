@@ -1,0 +1,102 @@
+"""One order balance (issue 10, item 4): what an order received, gave back, keeps and still owes,
+and the state a person is shown, computed in one place from the payment and refund rows.
+
+Every page, email, export and service asks `order_balance` (or `order_balances` for a list);
+the check-in's hand-written SQL applies the same rule with `REFUND_COUNTING_STATES`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import F, Sum
+from django.utils.translation import pgettext_lazy
+
+from billetterie.orders.models import Order, OrderState
+
+from .models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund
+
+
+class OrderStatus(models.TextChoices):
+    """What a buyer and staff are told about an order: its state, with what its money says."""
+
+    UNPAID = "unpaid", pgettext_lazy("order status", "Awaiting payment")
+    PART_PAID = "part_paid", pgettext_lazy("order status", "Partly paid")
+    AWAITING_INVOICE = "awaiting_invoice", pgettext_lazy("order status", "Awaiting invoice payment")
+    PAID = "paid", pgettext_lazy("order status", "Paid")
+    PARTLY_REFUNDED = "partly_refunded", pgettext_lazy("order status", "Partly refunded")
+    REFUNDED = "refunded", pgettext_lazy("order status", "Refunded")
+    PAID_UNFULFILLED = "paid_unfulfilled", pgettext_lazy("order status", "Paid, cannot be fulfilled")
+    EXPIRED = "expired", pgettext_lazy("order status", "Expired")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
+
+
+@dataclass(frozen=True)
+class OrderBalance:
+    total_cents: int
+    received_cents: int  # what confirmed payments brought for the order itself, their fees aside
+    fees_cents: int  # the payment methods' fees the buyer paid on top
+    refunded_cents: int  # refunds started or done (failed ones aside)
+    status: OrderStatus
+
+    @property
+    def kept_cents(self) -> int:
+        """What the organiser holds for the order now."""
+        return self.received_cents - self.refunded_cents
+
+    @property
+    def due_cents(self) -> int:
+        """What is still to pay (a refund does not make anything due again)."""
+        return max(self.total_cents - self.received_cents, 0)
+
+
+_STATUS_OF_STATE = {
+    OrderState.EXPIRED: OrderStatus.EXPIRED,
+    OrderState.CANCELLED: OrderStatus.CANCELLED,
+    OrderState.PAID_UNFULFILLED: OrderStatus.PAID_UNFULFILLED,
+}
+
+
+def _status(order: Order, received: int, refunded: int) -> OrderStatus:
+    state = OrderState(order.state)
+    if state in _STATUS_OF_STATE:
+        return _STATUS_OF_STATE[state]
+    if state == OrderState.PAID:
+        if refunded <= 0:
+            return OrderStatus.PAID
+        return OrderStatus.REFUNDED if refunded >= received else OrderStatus.PARTLY_REFUNDED
+    if state == OrderState.AWAITING_INVOICE:
+        return OrderStatus.AWAITING_INVOICE
+    return OrderStatus.PART_PAID if received - refunded > 0 else OrderStatus.UNPAID
+
+
+def order_balances(*, orders: Iterable[Order]) -> dict[int, OrderBalance]:
+    """The balance of each order, in two queries whatever their number."""
+    orders = list(orders)
+    ids = [order.pk for order in orders]
+    confirmed = list(Payment.objects.filter(order_id__in=ids, state=PaymentState.CONFIRMED).values("order_id")
+                     .annotate(net=Sum(F("amount_cents") - F("fee_cents")), fees=Sum("fee_cents")))
+    received = {row["order_id"]: row["net"] for row in confirmed}
+    fees = {row["order_id"]: row["fees"] for row in confirmed}
+    refunded = dict(
+        Refund.objects.filter(payment__order_id__in=ids, state__in=REFUND_COUNTING_STATES)
+        .values("payment__order_id").annotate(total=Sum("amount_cents")).values_list("payment__order_id", "total")
+    )
+    balances = {}
+    for order in orders:
+        got, back = int(received.get(order.pk) or 0), int(refunded.get(order.pk) or 0)
+        balances[order.pk] = OrderBalance(
+            total_cents=order.total_cents, received_cents=got, fees_cents=int(fees.get(order.pk) or 0),
+            refunded_cents=back, status=_status(order, got, back),
+        )
+    return balances
+
+
+def order_balance(*, order: Order) -> OrderBalance:
+    return order_balances(orders=[order])[order.pk]
+
+
+def order_money_kept_cents(order: Order) -> int:
+    """What the order holds now (the orders domain asks through `orders.selectors`)."""
+    return order_balance(order=order).kept_cents

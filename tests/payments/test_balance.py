@@ -1,0 +1,63 @@
+"""One order balance (issue 10, item 4): received, refunded, kept, due and the status shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from billetterie.payments.balance import OrderStatus, order_balance, order_balances
+from billetterie.payments.providers.base import PaymentUrls
+from billetterie.payments.services import payment_record_external, payment_start, refund_create
+from tests.factories import Shop
+from tests.payments.helpers import order_for
+from tests.payments.test_refunds_transfers import _confirm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_balance_follows_the_money_and_names_the_status(shop: Shop) -> None:
+    order = order_for(shop, quantity=2)  # 30 €
+    assert order_balance(order=order).status == OrderStatus.UNPAID
+    cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
+    part = order_balance(order=order)
+    assert (part.received_cents, part.kept_cents, part.due_cents, part.status) == (1000, 1000, 2000,
+                                                                                   OrderStatus.PART_PAID)
+    payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
+    card = order.payments.get(provider="sandbox")
+    _confirm(card)
+    order.refresh_from_db()
+    card.refresh_from_db()
+    assert order_balance(order=order).status == OrderStatus.PAID
+    refund_create(payment=card, amount_cents=500)
+    partly = order_balance(order=order)
+    assert (partly.refunded_cents, partly.kept_cents, partly.due_cents, partly.status) == (
+        500, 2500, 0, OrderStatus.PARTLY_REFUNDED)
+    refund_create(payment=card, amount_cents=1500)
+    refund_create(payment=cash, amount_cents=1000)
+    assert order_balance(order=order).status == OrderStatus.REFUNDED
+    with translation.override("fr"):
+        assert str(OrderStatus.REFUNDED.label) == "Remboursée"
+        assert str(OrderStatus.PARTLY_REFUNDED.label) == "Partiellement remboursée"
+
+
+def test_a_list_of_orders_takes_two_queries(shop: Shop, django_assert_num_queries: Any) -> None:
+    orders = [order_for(shop) for _ in range(5)]
+    for order in orders[:3]:
+        payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
+    with django_assert_num_queries(2):
+        balances = order_balances(orders=orders)
+    assert [balances[o.pk].received_cents for o in orders] == [1500, 1500, 1500, 0, 0]
+
+
+def test_the_buyers_page_says_partly_refunded_with_the_amounts(shop: Shop, client: Client) -> None:
+    order = order_for(shop, quantity=2)
+    cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=3000)
+    refund_create(payment=cash, amount_cents=1250)
+    page = client.get(f"/{shop.organizer.slug}/order/{order.code}/{order.secret}/", HTTP_ACCEPT_LANGUAGE="fr")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Partiellement remboursée" in text
+    assert "12,50\u00a0€ sur les 30,00\u00a0€ que vous avez payés" in text
+    assert "Télécharger le billet" in text  # a partial refund leaves the tickets valid
