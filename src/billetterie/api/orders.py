@@ -13,6 +13,7 @@ from billetterie.catalog.selectors import CatalogRefs, Visibility, catalog_refs
 from billetterie.core.errors import InvalidInput
 from billetterie.orders.models import Order
 from billetterie.orders.services import Checkout, LineSpec, Person, order_cancel, order_create
+from billetterie.payments.balance import order_balance
 from billetterie.payments.services import online_payment_check, payment_record_external
 
 from .auth import TokenAuth, request_token
@@ -127,8 +128,11 @@ def order_cancel_endpoint(request: HttpRequest, code: str) -> OrderOut:
 
 
 def _order_out(order: Order) -> OrderOut:
+    balance = order_balance(order=order)
     return OrderOut(
-        code=order.code, state=order.state, email=order.email, name=order.name, phone=order.phone,
+        code=order.code, state=order.state, status=balance.status, testmode=order.testmode,
+        received_cents=balance.received_cents, refunded_cents=balance.refunded_cents,
+        email=order.email, name=order.name, phone=order.phone,
         locale=order.locale, total_cents=order.total_cents, currency=order.currency,
         created_at=order.created_at, expires_at=order.expires_at, paid_at=order.paid_at,
         cancelled_at=order.cancelled_at,
@@ -144,7 +148,7 @@ def _order_out(order: Order) -> OrderOut:
         payments=[
             PaymentOut(
                 id=p.pk, provider=p.provider, state=p.state, amount_cents=p.amount_cents, currency=p.currency,
-                created_at=p.created_at, confirmed_at=p.confirmed_at,
+                created_at=p.created_at, confirmed_at=p.confirmed_at, testmode=p.testmode,
             )
             for p in order.payments.all()
         ],

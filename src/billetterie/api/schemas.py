@@ -115,11 +115,16 @@ class PaymentOut(Schema):
     currency: str
     created_at: datetime
     confirmed_at: datetime | None
+    testmode: bool = Field(description="Started in a test mode (a sandbox): no real money moved")
 
 
 class OrderOut(Schema):
     code: str
     state: str
+    status: str = Field(description="What the buyer is shown: unpaid, part_paid, paid, partly_refunded, refunded…")
+    testmode: bool = Field(description="A test order: paid in a test mode, its tickets do not admit")
+    received_cents: int = Field(description="What confirmed payments brought, their fees aside")
+    refunded_cents: int = Field(description="What was refunded or is being refunded")
     email: str
     name: str
     phone: str
