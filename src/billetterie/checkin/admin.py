@@ -22,7 +22,7 @@ SCOPED_FK_PATHS.setdefault("dates", "event__organizer__in")
 @admin.register(CheckinList)
 class CheckinListAdmin(OrganizerScopedAdmin):
     organizer_path = "event__organizer"
-    list_display = ["name", "event", "all_products", "dashboard_link"]
+    list_display = ["name", "event", "all_products", "accept_test_tickets", "dashboard_link"]
     list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["event"]
     filter_horizontal = ["products", "dates"]
