@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from billetterie.cart.models import Hold
+from billetterie.capacity.models import Hold
 from billetterie.catalog.models import Event, EventDate, Price, Product, Publication, Question, Quota
 from billetterie.catalog.selectors import availability_for, quotas_available
 from billetterie.orders.models import Order, OrderState

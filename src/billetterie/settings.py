@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "billetterie.core",
     "billetterie.organizers",
     "billetterie.catalog",
+    "billetterie.capacity",
     "billetterie.cart",
     "billetterie.orders",
     "billetterie.payments",

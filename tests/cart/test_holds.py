@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from billetterie.cart.models import Cart, Hold
+from billetterie.capacity.models import Hold
+from billetterie.cart.models import Cart
 from billetterie.cart.services import CartAdd, cart_add, cart_positions, cart_remove, carts_sweep_expired
 from billetterie.catalog.models import Publication, Quota
 from billetterie.catalog.selectors import Visibility, availability_for

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from billetterie.cart.models import Cart, Hold
+from billetterie.capacity.models import Hold
+from billetterie.cart.models import Cart
 from billetterie.cart.services import CartAdd, cart_add, cart_remove, carts_sweep_expired
 from billetterie.catalog.models import Quota
 from billetterie.catalog.selectors import Visibility

@@ -10,8 +10,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from billetterie.cart.models import Cart, Hold
-from billetterie.cart.services import CartAdd, cart_add, holds_reclaim_expired
+from billetterie.capacity.models import Hold
+from billetterie.capacity.services import holds_reclaim_expired
+from billetterie.cart.models import Cart
+from billetterie.cart.services import CartAdd, cart_add
 from billetterie.catalog.models import Quota
 from billetterie.catalog.selectors import Visibility
 from billetterie.core import clock

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from billetterie.api.services import api_token_create
-from billetterie.cart.models import Hold
+from billetterie.capacity.models import Hold
 from billetterie.catalog.models import Quota
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput

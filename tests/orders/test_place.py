@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from billetterie.cart.models import Cart, Hold
+from billetterie.capacity.models import Hold
+from billetterie.cart.models import Cart
 from billetterie.cart.services import CartAdd, cart_add
 from billetterie.catalog.models import Price, Quota
 from billetterie.catalog.selectors import Visibility
@@ -166,7 +167,7 @@ def test_payment_after_expiry_locks_the_holds_it_keeps(shop: Shop) -> None:
     cart = _cart_with_ticket(shop)
     order = order_place(cart_token=cart.token, checkout=_checkout(cart))
     with time_machine.travel(clock.now() + timedelta(minutes=61), tick=False):
-        from billetterie.cart.services import holds_reclaim_expired
+        from billetterie.capacity.services import holds_reclaim_expired
 
         holds_reclaim_expired()  # the seat went back to the pool
         assert Quota.objects.get(date=shop.date).used == 0

@@ -221,7 +221,7 @@ def buy_with_sandbox_card(base: str, event_slug: str, price_id: int, i: int, tim
 INVARIANTS = r"""
 import json
 from datetime import timedelta
-from billetterie.cart.models import Hold
+from billetterie.capacity.models import Hold
 from billetterie.catalog.models import Quota
 from billetterie.core import clock, events
 from billetterie.core.models import DeliveryState, EventDelivery

@@ -1,73 +1,22 @@
-"""Carts and holds: the capacity core.
-
-A place is taken with one conditional write on the quota row (`used + 1 <= size`) inside a short
-transaction; there is no event-wide lock. When the write finds no room, expired holds of that quota
-are reclaimed in the same transaction and the write is tried once more. Quotas are always taken in
-id order so two transactions never wait on each other in a cycle."""
+"""Carts: what a buyer picks, each unit holding its places (through the capacity domain) until
+the cart's hold duration has passed."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from billetterie.catalog.models import EventDate, Price, Product, ProductKind, Quota
+from billetterie.capacity.services import holds_create, holds_extend, holds_reclaim_expired, holds_release, places_take
+from billetterie.catalog.models import EventDate, Price, Product, ProductKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, sales_open
 from billetterie.core import clock
-from billetterie.core.errors import InvalidInput, SoldOut
+from billetterie.core.errors import InvalidInput
 from billetterie.organizers.models import Organizer
 
-from .models import Cart, CartPosition, Hold
-
-
-def _quota_try_take(quota_id: int, count: int) -> bool:
-    return bool(Quota.objects.filter(pk=quota_id, used__lte=F("size") - count).update(used=F("used") + count))
-
-
-def holds_release(*, holds: QuerySet[Hold], now: datetime | None = None) -> int:
-    """Release active holds and give their places back. Must run inside a transaction."""
-    now = now or clock.now()
-    locked = list(holds.filter(released_at=None).select_for_update(skip_locked=True).values_list("pk", "quota_id"))
-    if not locked:
-        return 0
-    Hold.objects.filter(pk__in=[pk for pk, _q in locked]).update(released_at=now)
-    for quota_id, count in sorted(Counter(q for _pk, q in locked).items()):
-        Quota.objects.filter(pk=quota_id).update(used=F("used") - count)
-    return len(locked)
-
-
-def holds_reclaim_expired(*, quota_id: int | None = None, now: datetime | None = None) -> int:
-    """Give back places whose hold expired: lazily for one quota, or everywhere (sweeper)."""
-    now = now or clock.now()
-    expired = Hold.objects.filter(released_at=None, expires_at__lt=now)
-    if quota_id is not None:
-        expired = expired.filter(quota_id=quota_id)
-    with transaction.atomic():
-        return holds_release(holds=expired, now=now)
-
-
-def places_take(*, quota_ids: Iterable[int], count: int = 1, now: datetime | None = None) -> None:
-    """Take `count` places in every quota, all or nothing. Must run inside a transaction."""
-    places_take_counts(counts={quota_id: count for quota_id in quota_ids}, now=now)
-
-
-def places_take_counts(*, counts: dict[int, int], now: datetime | None = None) -> None:
-    """Take the given number of places in each quota, all or nothing. Must run inside a transaction."""
-    for quota_id, count in sorted(counts.items()):
-        if _quota_try_take(quota_id, count):
-            continue
-        holds_reclaim_expired(quota_id=quota_id, now=now)
-        if not _quota_try_take(quota_id, count):
-            raise SoldOut(_("Sorry, there are not enough places left."), details={"quota": quota_id})
-
-
-def holds_create(*, quota_ids: Iterable[int], position: CartPosition, expires_at: datetime) -> None:
-    Hold.objects.bulk_create(Hold(quota_id=q, position=position, expires_at=expires_at) for q in quota_ids)
+from .models import Cart, CartPosition
 
 
 @dataclass(frozen=True)
@@ -148,15 +97,16 @@ def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartP
     quota_ids = quota_ids_for(product=item.product, date=item.date)
     with transaction.atomic():
         # one clock for the whole cart: adding an item restarts the hold of the others too
-        cart.positions.filter(expires_at__gt=now).update(expires_at=expires_at)
-        Hold.objects.filter(position__cart=cart, released_at=None, expires_at__gt=now).update(expires_at=expires_at)
+        live = list(cart.positions.filter(expires_at__gt=now).values_list("pk", flat=True))
+        cart.positions.filter(pk__in=live).update(expires_at=expires_at)
+        holds_extend(position_ids=live, until=expires_at, only_unexpired_at=now)
         positions = []
         for _unit in range(item.quantity):
             position = CartPosition.objects.create(
                 cart=cart, product=item.product, price=item.price, date=item.date,
                 amount_cents=amount, expires_at=expires_at,
             )
-            holds_create(quota_ids=quota_ids, position=position, expires_at=expires_at)
+            holds_create(quota_ids=quota_ids, position_id=position.pk, expires_at=expires_at)
             positions.append(position)
         # the quota rows last, so their locks are held only until the commit that follows
         places_take(quota_ids=quota_ids, count=item.quantity, now=now)
@@ -168,7 +118,7 @@ def cart_remove(*, cart: Cart, position_id: int) -> None:
         position = cart.positions.filter(pk=position_id).first()
         if position is None:
             return
-        holds_release(holds=position.holds.all())
+        holds_release(position_ids=[position.pk])
         position.delete()
 
 

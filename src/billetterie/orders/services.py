@@ -12,8 +12,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from billetterie.cart.models import Cart, CartPosition, Hold
-from billetterie.cart.services import CartAdd, holds_release, item_check, places_take, places_take_counts
+from billetterie.capacity.services import (
+    holds_count,
+    holds_create,
+    holds_create_for_lines,
+    holds_extend,
+    holds_keep,
+    holds_lock_counts,
+    holds_move_to_line,
+    holds_release,
+    places_take,
+    places_take_counts,
+)
+from billetterie.cart.models import Cart, CartPosition
+from billetterie.cart.services import CartAdd, item_check
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind, QuestionKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_available
 from billetterie.core import clock, events
@@ -79,9 +91,7 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         for position in positions:
             line = _create_line(order, position.product, position.price, position.date, position.amount_cents,
                                 people[position.pk])
-            Hold.objects.filter(position=position, released_at=None).update(
-                line=line, position=None, expires_at=expires_at
-            )
+            holds_move_to_line(position_id=position.pk, line_id=line.pk, expires_at=expires_at)
         CartPosition.objects.filter(pk__in=[p.pk for p in positions]).delete()
         if order.total_cents == 0:
             order_mark_paid(order_id=order.pk)
@@ -124,21 +134,17 @@ def _secure_holds(positions: list[CartPosition], now: datetime) -> None:
     meanwhile, takes its places again if they are still there. Locked holds are skipped by the
     sweeper, so nothing can be released between this check and the order's commit."""
     needed = {p.pk: quota_ids_for(product=p.product, date=p.date) for p in positions}
-    held: dict[int, int] = {}
-    for position_id in Hold.objects.select_for_update().filter(
-        position__in=positions, released_at=None, expires_at__gt=now
-    ).values_list("position_id", flat=True):
-        held[position_id] = held.get(position_id, 0) + 1
+    held = holds_lock_counts(position_ids=[p.pk for p in positions], valid_at=now)
     for position in positions:
         if held.get(position.pk, 0) == len(needed[position.pk]):
             continue
-        holds_release(holds=position.holds.all(), now=now)
+        holds_release(position_ids=[position.pk], now=now)
         try:
             places_take(quota_ids=needed[position.pk], now=now)
         except SoldOut as exc:
             message = _("Your cart expired and “%(name)s” is no longer available.")
             raise SoldOut(message % {"name": position.product.name}, details=exc.details) from exc
-        Hold.objects.bulk_create(Hold(quota_id=q, position=position, expires_at=now) for q in needed[position.pk])
+        holds_create(quota_ids=needed[position.pk], position_id=position.pk, expires_at=now)
 
 
 def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, expires_at: datetime | None,
@@ -224,10 +230,9 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
                 OrderLine(**_line_fields(order, spec.item.product, spec.item.price, spec.item.date, amount, person))
                 for spec, amount, person in zip(lines, amounts, people, strict=True)
             )
-            Hold.objects.bulk_create(
-                Hold(quota_id=q, line=line, expires_at=expires_at)
-                for line, ids in zip(created, quota_ids, strict=True) for q in ids
-            )
+            holds_create_for_lines(quota_ids_by_line=[(line.pk, ids) for line, ids in zip(created, quota_ids,
+                                                                                       strict=True)],
+                                   expires_at=expires_at)
             if order.total_cents == 0:
                 order_mark_paid(order_id=order.pk, new_order=order)
             elif then is not None:
@@ -297,17 +302,18 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
         if order.state == OrderState.PAID:
             return True
         lines = list(order.lines.all())
+        line_ids = [line.pk for line in lines]
         # a pending order before its due time still holds every place (its holds expire with it):
         # making them permanent is one UPDATE, which also locks them against the sweeper. The
         # sweeper may have released one in the meantime (the due time passed since the check):
         # then fewer holds are kept than the order ever had, and its places are taken again
         still_held = order.state == OrderState.PENDING and order.expires_at and order.expires_at > clock.now()
-        kept = Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None) if still_held else 0
-        if not still_held or kept < Hold.objects.filter(line__order=order).count():
+        kept = holds_keep(line_ids=line_ids) if still_held else 0
+        if not still_held or kept < holds_count(line_ids=line_ids):
             prefetch_related_objects(lines, "product__quotas", "date__capacity_quota")
             if not _lines_keep_places(lines):
                 return False
-            Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+            holds_keep(line_ids=line_ids)
         tickets = [line for line in lines if line.kind == ProductKind.TICKET]
         for line in tickets:
             line.ticket_nonce = secrets.token_bytes(8)
@@ -325,20 +331,16 @@ def _lines_keep_places(lines: list[OrderLine]) -> bool:
     now = clock.now()
     # lock the holds that are still there: a buyer reclaiming expired holds skips locked rows, so a
     # place counted here cannot be released and sold again before this transaction commits
-    held: dict[int, int] = {}
-    for line_id in Hold.objects.select_for_update().filter(line__in=lines, released_at=None).values_list(
-        "line_id", flat=True
-    ):
-        held[line_id] = held.get(line_id, 0) + 1
+    held = holds_lock_counts(line_ids=[line.pk for line in lines])
     for line in lines:
         quota_ids = quota_ids_for(product=line.product, date=line.date)
         if held.get(line.pk, 0) == len(quota_ids):
             continue
         try:
             with transaction.atomic():
-                holds_release(holds=line.holds.all(), now=now)
+                holds_release(line_ids=[line.pk], now=now)
                 places_take(quota_ids=quota_ids, now=now)
-                Hold.objects.bulk_create(Hold(quota_id=q, line=line, expires_at=None) for q in quota_ids)
+                holds_create(quota_ids=quota_ids, line_id=line.pk, expires_at=None)
         except SoldOut:
             return False
     return True
@@ -357,7 +359,7 @@ def order_expire_due(*, now: datetime | None = None) -> int:
             if kept > 0:
                 _keep_part_paid(order, kept)
                 continue
-            holds_release(holds=Hold.objects.filter(line__order=order), now=now)
+            holds_release(line_ids=_line_ids(order), now=now)
             order.state = OrderState.EXPIRED
             order.save(update_fields=["state"])
             _audit(order, "order.expired", {"state": [OrderState.PENDING, OrderState.EXPIRED]})
@@ -368,7 +370,7 @@ def order_expire_due(*, now: datetime | None = None) -> int:
 def _keep_part_paid(order: Order, kept_cents: int) -> None:
     """A part-paid order at its due time keeps its places with no due time, as an order awaiting
     its invoice does, and is flagged: releasing them would keep the money and sell the places."""
-    Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+    holds_keep(line_ids=_line_ids(order))
     _audit(order, "order.kept_part_paid", {"expires_at": [order.expires_at, None]})
     order.expires_at = None
     order.save(update_fields=["expires_at"])
@@ -389,7 +391,7 @@ def order_cancel(*, order_id: int) -> Order:
                 % {"amount": format_money(kept, order.currency)},
                 code="order_has_payments",
             )
-        holds_release(holds=Hold.objects.filter(line__order=order))
+        holds_release(line_ids=_line_ids(order))
         _audit(order, "order.cancelled", {"state": [order.state, OrderState.CANCELLED]})
         order.state = OrderState.CANCELLED
         order.cancelled_at = clock.now()
@@ -403,7 +405,7 @@ def order_extend_due(*, order_id: int, until: datetime) -> Order:
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.state != OrderState.PENDING or (order.expires_at and order.expires_at >= until):
             return order
-        Hold.objects.filter(line__order=order, released_at=None).exclude(expires_at=None).update(expires_at=until)
+        holds_extend(line_ids=_line_ids(order), until=until)
         _audit(order, "order.due_extended", {"expires_at": [order.expires_at, until]})
         order.expires_at = until
         order.save(update_fields=["expires_at"])
@@ -416,7 +418,7 @@ def order_await_invoice(*, order_id: int) -> Order:
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.state != OrderState.PENDING:
             return order
-        Hold.objects.filter(line__order=order, released_at=None).update(expires_at=None)
+        holds_keep(line_ids=_line_ids(order))
         _audit(order, "order.awaiting_invoice", {"state": [order.state, OrderState.AWAITING_INVOICE],
                                                  "expires_at": [order.expires_at, None]})
         order.state = OrderState.AWAITING_INVOICE
@@ -445,6 +447,10 @@ def order_mark_test(*, order_id: int) -> None:
     if order is not None:
         Order.objects.filter(pk=order.pk).update(testmode=True)
         _audit(order, "order.marked_test", {"testmode": [False, True]})
+
+
+def _line_ids(order: Order) -> list[int]:
+    return list(order.lines.values_list("pk", flat=True))
 
 
 def _audit(order: Order, action: str, changes: dict[str, list[object]]) -> None:
