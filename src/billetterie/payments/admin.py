@@ -30,10 +30,9 @@ from .models import (
     StatementLine,
 )
 from .providers.base import Mode
-from .providers.registry import PROVIDERS, provider_get
+from .providers.registry import PROVIDERS, RECORDED_METHODS, provider_get
 from .selectors import live_methods, payment_refunded_cents, shop_test_mode
 from .services import (
-    EXTERNAL_METHODS,
     payment_method_credentials_set,
     refund_create,
     refund_execute,
@@ -174,7 +173,7 @@ def _no_live_method_warnings(request: HttpRequest) -> list[str]:
 
 def _method_choices() -> list[tuple[str, str]]:
     choices = [(pid, str(p.name)) for pid, p in PROVIDERS.items()]
-    choices += [(key, str(label)) for key, label in EXTERNAL_METHODS.items() if key not in PROVIDERS]
+    choices += [(key, str(method.name)) for key, method in RECORDED_METHODS.items()]
     return choices
 
 

@@ -17,7 +17,6 @@ def payment_page_sources(*, organizer_id: int, provider_ids: Iterable[str]) -> S
     sources = Sources()
     for provider_id in dict.fromkeys(provider_ids):
         provider = provider_get(provider_id)
-        declare = getattr(provider, "page_sources", None)  # methods without a provider need nothing
-        if declare is not None:
-            sources |= declare(provider_config(organizer_id=organizer_id, provider_id=provider_id))
+        if provider is not None:  # the methods staff record (cash…) have no page
+            sources |= provider.page_sources(provider_config(organizer_id=organizer_id, provider_id=provider_id))
     return sources

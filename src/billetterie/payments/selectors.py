@@ -12,12 +12,10 @@ from billetterie.organizers.models import Organizer
 from .balance import order_balance
 from .crypto import credentials_decrypt
 from .models import REFUND_COUNTING_STATES, Channel, Payment, PaymentMethodConfig, PaymentState
-from .providers.base import Mode, PaymentRequest, ProviderConfig
-from .providers.registry import provider_get
+from .providers.base import Mode, PaymentRequest, ProviderConfig, Settlement
+from .providers.registry import method_get, methods_settling, provider_get, settlement_of
 
 CARD_MIN_CENTS = 100  # card payments refuse 0.01 to 0.99 €
-# box office methods, recorded by staff (payments.services.EXTERNAL_METHODS)
-BOX_OFFICE_DEFAULT = ["cash", "cheque", "card_terminal"]
 
 
 def provider_config(*, organizer_id: int, provider_id: str) -> ProviderConfig:
@@ -83,12 +81,8 @@ def _channel_flag(config: PaymentMethodConfig, channel: str) -> bool:
 
 
 def _method_name(provider_id: str) -> str:
-    from .services import EXTERNAL_METHODS
-
-    provider = provider_get(provider_id)
-    if provider is not None:
-        return str(provider.name)
-    return str(EXTERNAL_METHODS.get(provider_id, provider_id))
+    method = method_get(provider_id)
+    return str(method.name) if method is not None else provider_id
 
 
 SANDBOX = "sandbox"  # the built-in sandbox provider: test money whatever its settings say
@@ -100,7 +94,7 @@ def _default_ids(channel: str) -> list[str]:
     running the demo (SANDBOX_PAYMENTS), else nothing, so that the public test card can never
     pay for a real ticket (decision 0010)."""
     if channel == Channel.BOX_OFFICE:
-        return BOX_OFFICE_DEFAULT
+        return methods_settling(Settlement.AT_ONCE)
     return [SANDBOX] if getattr(settings, "SANDBOX_PAYMENTS_DEFAULT", False) else []
 
 
@@ -117,14 +111,12 @@ def methods_offered(*, organizer: Organizer, channel: str, amount_cents: int) ->
     for config in configs:
         if not config.enabled or not _channel_flag(config, channel):
             continue
-        provider = provider_get(config.provider)
-        from .services import EXTERNAL_METHODS
-
-        if provider is None and config.provider not in EXTERNAL_METHODS:
+        method = method_get(config.provider)
+        if method is None:
             continue  # a provider removed from this installation
         if not _amount_allowed(config.provider, config, amount_cents):
             continue
-        live_capable = provider is not None and not getattr(provider, "offline", False)
+        live_capable = not method.capabilities.settlement.offline
         offered.append(OfferedMethod(
             provider_id=config.provider,
             name=config.label or _method_name(config.provider),
@@ -165,18 +157,14 @@ def live_methods(*, organizer: Organizer) -> list[PaymentMethodConfig]:
     """The organiser's methods that take real money from buyers on the web or the API: offered, in
     live mode (the built-in sandbox never is), or paid outside any payment service (transfer,
     invoice). For the back office's warning when there is none."""
-    from .services import EXTERNAL_METHODS
-
     out = []
     for config in PaymentMethodConfig.objects.filter(organizer=organizer, enabled=True).order_by("position", "id"):
         if not (config.on_web or config.on_api) or config.provider == SANDBOX:
             continue
-        provider = provider_get(config.provider)
-        if provider is None:
-            live = config.provider in EXTERNAL_METHODS  # else a provider removed from this installation
-        else:
-            live = getattr(provider, "offline", False) or config.mode == Mode.LIVE
-        if live:
+        method = method_get(config.provider)
+        if method is None:
+            continue  # a provider removed from this installation
+        if method.capabilities.settlement.offline or config.mode == Mode.LIVE:
             out.append(config)
     return out
 
@@ -185,24 +173,35 @@ def method_config(*, organizer_id: int, provider_id: str) -> PaymentMethodConfig
     return PaymentMethodConfig.objects.filter(organizer_id=organizer_id, provider=provider_id).first()
 
 
+def _instructions_method(order: Order) -> str:
+    """The method settled by instructions (a bank transfer) the buyer chose last for this order;
+    the first such method when they chose none."""
+    methods = methods_settling(Settlement.PENDING_INSTRUCTIONS)
+    chosen = order.payments.filter(provider__in=methods).order_by("-id").values_list("provider", flat=True).first()
+    return chosen or next(iter(methods), "")
+
+
 def transfer_instructions(*, order: Order) -> dict[str, str]:
-    """What the buyer needs to pay by transfer: the organiser's account and the order code as reference."""
-    config = provider_config(organizer_id=order.organizer_id, provider_id="transfer")
-    stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
+    """What the buyer needs to pay by transfer: the organiser's account (the method's settings)
+    and the order code as reference."""
+    provider_id = _instructions_method(order)
+    config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
+    stored = method_config(organizer_id=order.organizer_id, provider_id=provider_id)
     return {
         "holder": config.credentials.get("holder", "") or order.organizer.legal_name or order.organizer.name,
         "iban": config.credentials.get("iban", ""),
         "bic": config.credentials.get("bic", ""),
         "reference": order.code,
         "text": stored.instructions if stored else "",
-        "label": str(_("Bank transfer")),
+        "label": _method_name(provider_id),
     }
 
 
 def transfer_due(*, order: Order) -> int:
     """What the buyer is asked to transfer: the pending transfer's amount (its fee included), or
     the order's total when there is none."""
-    pending = order.payments.filter(provider="transfer", state=PaymentState.PENDING).order_by("-id").first()
+    pending = order.payments.filter(provider__in=methods_settling(Settlement.PENDING_INSTRUCTIONS),
+                                    state=PaymentState.PENDING).order_by("-id").first()
     return pending.amount_cents if pending is not None else order.total_cents
 
 
@@ -231,8 +230,8 @@ def order_payment_status(*, order: Order) -> str:
         return "unpaid"
     if latest.state == PaymentState.FAILED:
         return "failed"
-    if latest.provider == "transfer":
-        return "transfer"
+    if settlement_of(latest.provider) == Settlement.PENDING_INSTRUCTIONS:
+        return "transfer"  # awaiting the buyer's transfer: the page shows the instructions
     return "pending"
 
 

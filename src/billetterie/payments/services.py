@@ -50,6 +50,7 @@ from .models import (
     StatementLine,
 )
 from .providers.base import (
+    ClientStep,
     EventKind,
     Mode,
     NextAction,
@@ -59,8 +60,10 @@ from .providers.base import (
     ProviderUnavailable,
     RefundOutcome,
     RefundRequest,
+    Settlement,
 )
-from .providers.registry import provider_get
+from .providers.offline import TransferProvider
+from .providers.registry import methods_settling, provider_get, settlement_of
 from .selectors import (
     method_config,
     methods_offered,
@@ -127,29 +130,22 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
     if method is None:
         online_payment_check(organizer=order.organizer, channel=channel, amount_cents=due)
         raise InvalidInput(_("This payment method is not available for this amount."), code="amount_refused")
-    offline = getattr(provider, "offline", False)
+    settlement = provider.capabilities.settlement
     with transaction.atomic():
         # an abandoned attempt must not be confirmed behind the buyer's back as well as this one
         abandoned = order.payments.filter(state=PaymentState.CREATED)
-        if offline:
+        if settlement.offline:
             abandoned = abandoned | order.payments.filter(state=PaymentState.PENDING,
-                                                          provider__in=["transfer", "invoice"])
+                                                          provider__in=methods_settling(*STARTS_PENDING))
         for old in abandoned.select_for_update():
             _row_set(old, "payment.cancelled", state=PaymentState.CANCELLED)
         payment = Payment.objects.create(
             order=order, provider=provider_id, amount_cents=due + method.fee_cents, fee_cents=method.fee_cents,
-            currency=order.currency, state=PaymentState.PENDING if offline else PaymentState.CREATED,
+            currency=order.currency, state=PaymentState.PENDING if settlement.offline else PaymentState.CREATED,
             testmode=method.sandbox,  # the mode it starts in is the one the PSP pays it in
         )
         _audit_new(payment, "payment.started")
-        if provider_id == "transfer":
-            stored = method_config(organizer_id=order.organizer_id, provider_id="transfer")
-            days = stored.days_to_pay if stored else 7
-            order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
-            events.publish(TransferRequested(order_id=order.pk))
-        elif provider_id == "invoice":
-            order_await_invoice(order_id=order.pk)
-            events.publish(InvoiceRequested(order_id=order.pk))
+        _settlement_start(order=order, provider_id=provider_id, settlement=settlement)
     config = provider_config(organizer_id=order.organizer_id, provider_id=provider_id)
     if provider.capabilities.return_query:
         urls = replace(urls, return_url=payment_return_url(payment=payment, next_url=urls.return_url))
@@ -164,6 +160,28 @@ def payment_start(*, order: Order, provider_id: str, urls: PaymentUrls) -> NextA
         payment.psp_reference = action.psp_reference[:200]
         payment.save(update_fields=["psp_reference"])
     return action
+
+
+# the settlements whose attempt waits, pending, for money staff record (a transfer, an invoice)
+STARTS_PENDING = tuple(s for s in Settlement if s.starts_pending)
+# the settlements whose pending attempt money recorded with any method settles (an invoice)
+ANY_METHOD_SETTLES = tuple(s for s in Settlement if s.settled_by_any_method)
+# what an order waiting for a transfer keeps its places for, when the method sets no days to pay
+DAYS_TO_PAY_DEFAULT = 7
+
+
+def _settlement_start(*, order: Order, provider_id: str, settlement: Settlement) -> None:
+    """What starting a method does to the order, by how the method settles (in the transaction
+    of the new attempt): a transfer gives the order the method's days to pay and the buyer the
+    instructions, an invoice makes the order wait for the organiser's invoice."""
+    if settlement == Settlement.PENDING_INSTRUCTIONS:
+        stored = method_config(organizer_id=order.organizer_id, provider_id=provider_id)
+        days = stored.days_to_pay if stored else DAYS_TO_PAY_DEFAULT
+        order_extend_due(order_id=order.pk, until=clock.now() + timedelta(days=days))
+        events.publish(TransferRequested(order_id=order.pk))
+    elif settlement == Settlement.AWAITING_INVOICE:
+        order_await_invoice(order_id=order.pk)
+        events.publish(InvoiceRequested(order_id=order.pk))
 
 
 def online_payment_check(*, organizer: Organizer, channel: str, amount_cents: int) -> None:
@@ -224,14 +242,13 @@ def payment_client_step(*, provider_id: str, reference: str, data: dict[str, str
     by itself: what the PSP answers is applied like a notice."""
     payment = Payment.objects.select_related("order").filter(reference=reference, provider=provider_id).first()
     provider = provider_get(provider_id)
-    step = getattr(provider, "client_step", None)
-    if payment is None or step is None:
+    if payment is None or not isinstance(provider, ClientStep):
         raise InvalidInput(_("This payment is not known."), code="payment_unknown")
     if payment.state not in (PaymentState.CREATED, PaymentState.PENDING):
         raise InvalidInput(_("This payment is already finished."), code="payment_finished")
     config = provider_config(organizer_id=payment.order.organizer_id, provider_id=provider_id)
     try:
-        answer, events = step(payment_request(payment=payment), data, config)
+        answer, events = provider.client_step(payment_request(payment=payment), data, config)
     except ProviderUnavailable:
         raise InvalidInput(_("The payment service cannot be reached; try again in a moment."),
                            code="psp_unavailable") from None
@@ -242,12 +259,17 @@ def payment_client_step(*, provider_id: str, reference: str, data: dict[str, str
     return dict(answer)
 
 
-EXTERNAL_METHODS = {
-    "cash": gettext_lazy("Cash"),
-    "cheque": gettext_lazy("Cheque"),
-    "transfer": gettext_lazy("Bank transfer"),
-    "card_terminal": gettext_lazy("Card terminal (box office)"),
-}
+def _method_recorded(method: str) -> bool:
+    """Whether staff record money with this method: the box office's (cash, cheque, card
+    terminal: Settlement.AT_ONCE) and a transfer's (Settlement.PENDING_INSTRUCTIONS)."""
+    settlement = settlement_of(method)
+    return settlement is not None and settlement.recorded
+
+
+def _settled_by(method: str) -> list[str]:
+    """The methods whose pending attempt money recorded with `method` settles: its own, and the
+    ones any method settles (an awaited invoice)."""
+    return [method, *(m for m in methods_settling(*ANY_METHOD_SETTLES) if m != method)]
 
 
 def payment_record_external(*, order_id: int, method: str, amount_cents: int, reference: str = "",
@@ -257,7 +279,7 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
     the order is paid once what was received covers its total. A transfer awaiting this very
     amount is the payment confirmed, not a second one. `new_order`: the order this transaction
     just created (a box-office sale), which has no payment yet and needs no lock."""
-    if method not in EXTERNAL_METHODS:
+    if not _method_recorded(method):
         raise InvalidInput(_("Unknown payment method."), code="method_unknown")
     with transaction.atomic():
         order = new_order if new_order is not None else Order.objects.select_for_update().get(pk=order_id)
@@ -266,7 +288,7 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
             if replayed is not None:
                 # an awaited invoice the first request settled keeps its method, "invoice" (any
                 # method settles it): there the amount and the reference tell a retry apart
-                same = replayed.provider in (method, "invoice") and replayed.amount_cents == amount_cents and (
+                same = replayed.provider in _settled_by(method) and replayed.amount_cents == amount_cents and (
                     replayed.psp_reference == reference[:200])
                 if not same:
                     raise InvalidInput(_("This Idempotency-Key was already used with another request."),
@@ -278,7 +300,7 @@ def payment_record_external(*, order_id: int, method: str, amount_cents: int, re
         if not 0 < amount_cents <= order.total_cents - received:
             raise InvalidInput(_("The amount must be positive and at most what is still due."), code="amount_invalid")
         waiting = None if new_order is not None else order.payments.filter(
-            state=PaymentState.PENDING, provider__in=[method, "invoice"], amount_cents=amount_cents, fee_cents=0
+            state=PaymentState.PENDING, provider__in=_settled_by(method), amount_cents=amount_cents, fee_cents=0
         ).first()
         if waiting is not None:
             payment = waiting
@@ -595,6 +617,8 @@ class StatementResult:
     problems: int
 
 
+# a bank statement's credits are bank transfers: recorded with that method
+STATEMENT_METHOD = TransferProvider.identifier
 # a chunk of lines is one transaction: short enough not to hold the database (SQLite's one writer)
 # against the shop for long, long enough that commits do not dominate (decision 0011)
 STATEMENT_CHUNK_LINES = 500
@@ -818,7 +842,7 @@ def _statement_line(organizer_id: int, row: list[str], columns: dict[str, int], 
             return "unmatched"
         try:
             payment = payment_record_external(
-                order_id=codes[matches[0]], method="transfer", amount_cents=cents, reference=label[:200]
+                order_id=codes[matches[0]], method=STATEMENT_METHOD, amount_cents=cents, reference=label[:200]
             )
         except DomainError as exc:
             line.outcome = str(exc.message)[:300]

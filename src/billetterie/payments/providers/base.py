@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import Promise
@@ -149,8 +149,49 @@ class RefundResult:
     message: str = ""
 
 
+class Settlement(StrEnum):
+    """How a method's money reaches the organiser: what starting it does to the payment and the
+    order, and how it is settled. Declared by each method in its `Capabilities`, so that no core
+    module branches on a method's identifier (`payments/services.py` acts on the policy)."""
+
+    # a payment service: the attempt is confirmed by its verified notice (or a status query)
+    ONLINE = "online"
+    # money in hand at the box office (cash, cheque, a card terminal): a payment confirmed when
+    # staff record it; never started by the buyer
+    AT_ONCE = "at_once"
+    # a bank transfer: the attempt waits for the money, the buyer is sent the instructions
+    # (`TransferRequested`) and the order's due time moves to the method's `days_to_pay`; staff
+    # (or a bank statement) record the money with this method
+    PENDING_INSTRUCTIONS = "pending_instructions"
+    # pay on invoice: the attempt waits and the order waits with no due time for the organiser's
+    # invoice (`InvoiceRequested`); money recorded with any method settles it
+    AWAITING_INVOICE = "awaiting_invoice"
+
+    @property
+    def offline(self) -> bool:
+        """No payment service: no notice, no sandbox mode, refunds by hand."""
+        return self is not Settlement.ONLINE
+
+    @property
+    def starts_pending(self) -> bool:
+        """Starting it opens an attempt that waits, pending, for money staff record."""
+        return self in (Settlement.PENDING_INSTRUCTIONS, Settlement.AWAITING_INVOICE)
+
+    @property
+    def recorded(self) -> bool:
+        """Staff record money received this way (`payment_record_external`)."""
+        return self in (Settlement.AT_ONCE, Settlement.PENDING_INSTRUCTIONS)
+
+    @property
+    def settled_by_any_method(self) -> bool:
+        """A pending attempt of it is confirmed by money recorded with any method."""
+        return self is Settlement.AWAITING_INVOICE
+
+
 @dataclass(frozen=True)
 class Capabilities:
+    # how it settles: a payment service unless it says otherwise
+    settlement: Settlement = Settlement.ONLINE
     refund: bool = False
     partial_refund: bool = False
     status_query: bool = False
@@ -160,10 +201,30 @@ class Capabilities:
     return_query: bool = False  # ask the PSP (status or capture) when the buyer comes back
 
 
-class Provider(Protocol):
+class Method(Protocol):
+    """What every payment method declares, a provider or a method staff record by hand."""
+
+    @property
+    def identifier(self) -> str: ...  # stable: stored on payments and settings rows
+
+    @property
+    def name(self) -> str | Promise: ...  # translatable, shown to buyers and staff
+
+    @property
+    def capabilities(self) -> Capabilities: ...  # its settlement among them
+
+
+@dataclass(frozen=True)
+class RecordedMethod:
+    """A method with no payment service and nothing to start: money staff take in hand at the
+    box office (cash, cheque, a card terminal), recorded by `payment_record_external`."""
+
     identifier: str
     name: str | Promise
-    capabilities: Capabilities
+    capabilities: Capabilities = Capabilities(settlement=Settlement.AT_ONCE)
+
+
+class Provider(Method, Protocol):
     credential_fields: tuple[CredentialField, ...]
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction: ...
@@ -187,3 +248,17 @@ class Provider(Protocol):
         browser checks each redirect of a form's submission); an embedded element's scripts,
         frames and API calls."""
         ...
+
+
+# what a client step answers: the JSON the page acts on, and the PSP's events to apply like notices
+ClientStepAnswer = tuple[dict[str, object], list[ProviderEvent]]
+
+
+@runtime_checkable
+class ClientStep(Protocol):
+    """A provider whose payment page, embedded on our site (`EmbeddedForm`), takes a step with the
+    PSP through us: Stripe confirms its PaymentIntent with the card stripe.js tokenised. The page
+    POSTs to `payment_client_step`, which applies the events returned like notices."""
+
+    def client_step(self, payment: PaymentRequest, data: dict[str, str],
+                    config: ProviderConfig) -> ClientStepAnswer: ...

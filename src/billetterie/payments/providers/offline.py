@@ -1,8 +1,12 @@
-"""Payment methods without a payment service: bank transfer and pay by invoice.
+"""Payment methods without a payment service: bank transfer, pay by invoice, and the box office's
+cash, cheque and card terminal.
 
-They open a payment attempt that waits for the money; staff record it (admin, bank statement
-import) through `payment_record_external`. `payments/services.py` gives the order its due time
-(transfer) or its "awaiting invoice" state (invoice)."""
+Each declares how it settles (`Settlement`, in its capabilities), and `payments/services.py` acts
+on that alone: a transfer opens a payment attempt that waits for the money, sends the buyer the
+instructions and gives the order the method's days to pay; an invoice opens one that waits, the
+order awaiting the organiser's invoice; staff record the money (admin, API, bank statement
+import) through `payment_record_external`. Cash, cheque and the card terminal have nothing to
+start: staff record the money, confirmed at once."""
 
 from __future__ import annotations
 
@@ -22,18 +26,19 @@ from .base import (
     PaymentUrls,
     ProviderConfig,
     ProviderEvent,
+    RecordedMethod,
     Redirect,
     RefundOutcome,
     RefundRequest,
     RefundResult,
+    Settlement,
 )
 
 
 class _Offline:
     identifier = ""
     name: str | Promise = ""
-    offline = True  # no payment service: no notice, no sandbox, refunds by hand
-    capabilities = Capabilities()
+    capabilities: Capabilities  # each method declares how it settles (offline: refunds by hand)
     credential_fields: tuple[CredentialField, ...] = ()
 
     def start(self, payment: PaymentRequest, urls: PaymentUrls, config: ProviderConfig) -> NextAction:
@@ -58,6 +63,7 @@ class _Offline:
 class TransferProvider(_Offline):
     identifier = "transfer"
     name: str | Promise = _("Bank transfer")
+    capabilities = Capabilities(settlement=Settlement.PENDING_INSTRUCTIONS)
     credential_fields: tuple[CredentialField, ...] = (
         CredentialField("holder", _("Account holder")),
         CredentialField("iban", _("IBAN")),
@@ -68,3 +74,10 @@ class TransferProvider(_Offline):
 class InvoiceProvider(_Offline):
     identifier = "invoice"
     name: str | Promise = _("Pay by invoice")
+    capabilities = Capabilities(settlement=Settlement.AWAITING_INVOICE)
+
+
+# money staff take in hand at the box office: recorded, confirmed at once (Settlement.AT_ONCE)
+CASH = RecordedMethod("cash", _("Cash"))
+CHEQUE = RecordedMethod("cheque", _("Cheque"))
+CARD_TERMINAL = RecordedMethod("card_terminal", _("Card terminal (box office)"))

@@ -25,6 +25,8 @@ from billetterie.core.csp import Sources, origin
 
 from .base import (
     Capabilities,
+    ClientStep,
+    ClientStepAnswer,
     CredentialField,
     EmbeddedForm,
     EventKind,
@@ -84,7 +86,7 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise
 
 
-class StripeProvider:
+class StripeProvider(ClientStep):  # its Payment Element confirms through us
     identifier = "stripe"
     name: str | Promise = _("Bank card (Stripe)")
     capabilities = Capabilities(refund=True, partial_refund=True, status_query=True, card=True, return_query=True,
@@ -132,8 +134,7 @@ class StripeProvider:
             psp_reference=intent.id,
         )
 
-    def client_step(self, payment: PaymentRequest, data: dict[str, str],
-                    config: ProviderConfig) -> tuple[dict[str, object], list[ProviderEvent]]:
+    def client_step(self, payment: PaymentRequest, data: dict[str, str], config: ProviderConfig) -> ClientStepAnswer:
         """Confirm the PaymentIntent with the payment method stripe.js tokenised in the browser
         (the card never passes through us). The answer says what the page does next."""
         method = data.get("payment_method", "")
