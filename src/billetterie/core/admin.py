@@ -24,6 +24,7 @@ from .audit import audit_record
 from .audit import changed as audit_changed
 from .events import deliveries_retry
 from .models import ActorKind, AuditEntry, EventDelivery
+from .money import format_money
 
 # foreign keys whose choices are narrowed to the user's organisers, with the path to the organiser
 SCOPED_FK_PATHS = {
@@ -231,12 +232,24 @@ def timeline_html(entries: list[AuditEntry]) -> str:
     rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td><code>{}</code> {}</td><td>{}</td></tr>", (
         (date_format(localtime(entry.at), "SHORT_DATETIME_FORMAT"),
          _actor_text(entry), entry.action, f"#{entry.subject_id}" if entry.subject_type != "order" else "",
-         "; ".join(f"{name}: {old} → {new}" for name, (old, new) in sorted(entry.changes.items())))
+         "; ".join(_change_text(name, old, new) for name, (old, new) in sorted(entry.changes.items())))
         for entry in entries
     ))
     head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("When"), _("Who"), _("What"),
                        _("Changes"))
     return format_html('<table class="audit-timeline">{}{}</table>', head, rows)
+
+
+def _change_text(name: str, old: object, new: object) -> str:
+    """One change as staff read it: amounts in euros (« 27,00 € »), an empty value as « — »."""
+    def shown(value: object) -> str:
+        if value is None or value == "":
+            return "—"
+        if name.endswith("_cents") and isinstance(value, int) and not isinstance(value, bool):
+            return format_money(value)
+        return str(value)
+
+    return f"{name.removesuffix('_cents')}\u00a0: {shown(old)} → {shown(new)}"
 
 
 def _actor_text(entry: AuditEntry) -> str:

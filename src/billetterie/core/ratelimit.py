@@ -8,6 +8,7 @@ counted event, and a window that ends forgets everything."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -74,8 +75,28 @@ def client_address(request: HttpRequest) -> str:
     proxies = int(getattr(settings, "TRUSTED_PROXIES", 0) or 0)
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
     if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies][:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+        return _network(forwarded[-proxies])
+    return _network(str(request.META.get("REMOTE_ADDR", "")))
+
+
+def _network(address: str) -> str:
+    """Who a limit counts: an IPv4 address, or the /64 network of an IPv6 one (one home or phone
+    holds a whole /64 and can use a new address for every request); a port a proxy wrote
+    ("203.0.113.7:51234", "[2001:db8::1]:443") is not part of it."""
+    text = address.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def answer_429(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.mail.message import sanitize_address
 from django.core.validators import EmailValidator
 
 _EMAIL = EmailValidator()
@@ -19,6 +20,9 @@ def email_is_valid(value: object) -> bool:
         return False
     try:
         _EMAIL(value)
-    except ValidationError:
+        # what sending does with it: a domain IDNA cannot encode (U+FFFD…) passes the validator
+        # and then fails every attempt to send
+        sanitize_address(value, "utf-8")
+    except (ValidationError, ValueError, UnicodeError):
         return False
     return True
