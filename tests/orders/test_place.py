@@ -195,3 +195,29 @@ def test_an_address_no_mail_can_reach_is_refused_by_the_service_itself(shop: Sho
                                                              people={position.pk: Person("Camille", email)}))
     assert (buyer.value.code, attendee.value.code) == ("contact_required", "person_required")
     assert not Order.objects.exists()
+
+
+def test_an_order_given_a_later_due_date_after_the_sweep_listed_it_is_not_expired(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The expiry job lists due orders, then locks each: a buyer choosing bank transfer in between
+    moves its due date, and the order must keep its places (review, 2026-12-03)."""
+    from billetterie.orders import services
+    from billetterie.orders.services import order_expire_due, order_extend_due
+    from tests.payments.helpers import order_for
+
+    order = order_for(shop)
+    assert order.expires_at is not None
+    later = order.expires_at + timedelta(days=7)
+    listed_at = order.expires_at + timedelta(minutes=1)
+
+    def listed_then_extended(now: object) -> list[int]:
+        ids = [order.pk]  # what the list query saw: due
+        order_extend_due(order_id=order.pk, until=later)  # then the buyer chose bank transfer
+        return ids
+
+    monkeypatch.setattr(services, "_due_order_ids", listed_then_extended)
+    with time_machine.travel(listed_at):
+        assert order_expire_due() == 0
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING and order.expires_at == later

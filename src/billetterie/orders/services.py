@@ -350,10 +350,12 @@ def order_expire_due(*, now: datetime | None = None) -> int:
     """Periodic job: unpaid orders past their due time expire and give their places back."""
     now = now or clock.now()
     count = 0
-    for order_id in Order.objects.filter(state=OrderState.PENDING, expires_at__lt=now).values_list("pk", flat=True):
+    for order_id in _due_order_ids(now):
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order_id)
-            if order.state != OrderState.PENDING:
+            # read again under the lock: paid, cancelled or given a later due date meanwhile (a
+            # buyer choosing bank transfer right then) is not expired
+            if order.state != OrderState.PENDING or order.expires_at is None or order.expires_at >= now:
                 continue
             kept = order_money_kept_cents(order=order)
             if kept > 0:
@@ -365,6 +367,10 @@ def order_expire_due(*, now: datetime | None = None) -> int:
             _audit(order, "order.expired", {"state": [OrderState.PENDING, OrderState.EXPIRED]})
             count += 1
     return count
+
+
+def _due_order_ids(now: datetime) -> list[int]:
+    return list(Order.objects.filter(state=OrderState.PENDING, expires_at__lt=now).values_list("pk", flat=True))
 
 
 def _keep_part_paid(order: Order, kept_cents: int) -> None:
