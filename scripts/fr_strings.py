@@ -982,3 +982,11 @@ FR.update({
         "%(refunded)s vous ont été remboursés, sur le moyen de paiement utilisé.",
     "The tickets of this order are no longer valid.": "Les billets de cette commande ne sont plus valables.",
 })
+
+FR.update({
+    "Refund %(amount)s of payment %(psp)s in %(where)s, then mark this refund done (our reference %(ref)s).":
+        "Remboursez %(amount)s du paiement %(psp)s dans %(where)s, puis marquez ce remboursement comme fait "
+        "(notre référence %(ref)s).",
+    "The payment service reported %(amount)s instead of the %(due)s that was due.":
+        "Le service de paiement a annoncé %(amount)s au lieu des %(due)s dus.",
+})

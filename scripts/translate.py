@@ -6,6 +6,7 @@ It lists the strings still untranslated, so they can be added to fr_strings.py."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "billetterie"
 sys.path.insert(0, str(ROOT / "scripts"))
 from fr_strings import FR, PLURALS  # noqa: E402
+
+
+def french_typography(text: str) -> str:
+    """A no-break space before « : ; ! ? » and inside guillemets, as French typography wants
+    (« Total : 57,00 € »): written once here, every string gets it, the next ones too."""
+    text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
+    return text.replace("« ", "«\u00a0")
 
 
 def main() -> int:
@@ -36,11 +44,11 @@ def main() -> int:
         if entry.msgid_plural:
             forms = PLURALS.get(entry.msgid)
             if forms:
-                entry.msgstr_plural = {0: forms[0], 1: forms[1]}
+                entry.msgstr_plural = {0: french_typography(forms[0]), 1: french_typography(forms[1])}
         elif entry.msgctxt and (entry.msgctxt, entry.msgid) in FR:  # pgettext: keyed (context, msgid)
-            entry.msgstr = FR[(entry.msgctxt, entry.msgid)]
+            entry.msgstr = french_typography(FR[(entry.msgctxt, entry.msgid)])
         elif entry.msgid in FR and not entry.msgctxt:
-            entry.msgstr = FR[entry.msgid]
+            entry.msgstr = french_typography(FR[entry.msgid])
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"

@@ -63,7 +63,7 @@ def test_redeem_refuses_a_client_scan_id_given_to_another_ticket(shop: Shop, cli
     status, body = _post(client, url, reused, _auth(shop))
     assert (status, body["code"]) == (422, "scan_id_reused")
     assert body["message"] == (
-        "Cet appareil a déjà utilisé cet identifiant de passage pour un autre billet : "
+        "Cet appareil a déjà utilisé cet identifiant de passage pour un autre billet\u00a0: "
         "donnez à chaque passage son propre identifiant."
     )
     status, body = _post(client, url, reused, _auth(shop, "en"))

@@ -115,3 +115,45 @@ def test_staff_permission_changes_are_recorded(admin_client: Any) -> None:
     assert admin_client.post(f"/admin/auth/user/{clerk.pk}/change/", form).status_code == 302
     entry = AuditEntry.objects.filter(subject_type="user", subject_id=clerk.pk).get()
     assert entry.changes["user_permissions"] == [[], [permission.pk]]
+
+
+def test_a_staff_member_buying_in_another_organisers_shop_is_a_buyer_there(shop: Shop) -> None:
+    from django.test import RequestFactory
+
+    from billetterie.organizers.middleware import AuditActorMiddleware
+    from billetterie.organizers.models import Organizer
+
+    other = Organizer.objects.create(slug="autre", name="Autre", contact_email="a@example.org",
+                                     noreply_email="n@example.org")
+    clerk = User.objects.create_user("guichet", is_staff=True)
+    shop.organizer.staff.add(clerk)
+    request = RequestFactory().get("/")
+    request.user = clerk
+    seen: dict[str, audit.Actor] = {}
+
+    def view(req: Any) -> Any:
+        seen["own"], seen["other"] = audit.current_actor(shop.organizer.pk), audit.current_actor(other.pk)
+        return None
+
+    AuditActorMiddleware(view)(request)
+    assert seen["own"] == audit.staff(clerk) and seen["other"] == audit.BUYER
+
+
+def test_what_a_status_query_changes_the_payment_service_did(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from billetterie.payments.providers.base import EventKind, ProviderEvent
+    from billetterie.payments.providers.sandbox import SandboxProvider
+    from billetterie.payments.services import payment_status_check
+
+    order = order_for(shop)
+    with acting_as(audit.BUYER):  # the buyer came back from the payment page: we ask the PSP
+        payment_start(order=order, provider_id="sandbox", urls=URLS)
+        card = order.payments.get()
+        answer = [ProviderEvent("s-1", card.reference, EventKind.CONFIRMED, card.amount_cents, "EUR",
+                                psp_reference="T")]
+        monkeypatch.setattr(SandboxProvider, "capabilities", replace(SandboxProvider.capabilities, status_query=True))
+        monkeypatch.setattr(SandboxProvider, "status", lambda self, payment, config: answer)
+        assert payment_status_check(payment_id=card.pk) == 1
+    confirmed = AuditEntry.objects.get(action="payment.confirmed")
+    assert (confirmed.actor_kind, confirmed.actor_label) == (ActorKind.NOTICE, "sandbox")

@@ -100,7 +100,7 @@ def test_statement_line_with_an_amount_no_row_can_hold_is_a_line_to_check(
     page = client.get(response["Location"]).content.decode()
     assert escape("1 paiements enregistrés, 0 lignes déjà importées, 0 sans code de commande, 1 à vérifier.") in page
     bad = StatementLine.objects.get(label=f"VIR {order.code}")
-    assert (bad.amount_cents, bad.payment, bad.outcome) == (0, None, f"Montant illisible : {amount}")
+    assert (bad.amount_cents, bad.payment, bad.outcome) == (0, None, f"Montant illisible\u00a0: {amount}")
     assert escape(bad.outcome) in page
     assert not order.payments.exists()
     assert [p.amount_cents for p in other.payments.all()] == [1500]
@@ -116,7 +116,7 @@ def test_a_binary_file_is_not_a_statement(shop: Shop, admin_client_root: Client)
     order = order_for(shop)
     response = _import(_root_client(), shop.organizer, f"Date;Libellé;Montant\n01/12/2026;VIR {order.code}\x00;15,00\n")
     assert response.status_code == 400
-    assert escape("Ce fichier n'est pas un fichier texte CSV : exportez le relevé de votre banque en CSV.") in (
+    assert escape("Ce fichier n'est pas un fichier texte CSV\u00a0: exportez le relevé de votre banque en CSV.") in (
         response.content.decode())
     assert not StatementLine.objects.exists() and not order.payments.exists()
 
@@ -183,10 +183,11 @@ def test_double_submit_of_the_admin_refund_page_refunds_once(shop: Shop, admin_c
     second = admin_client_root.post(url, form)  # the same page, submitted again
     assert first.status_code == 302
     assert second.status_code == 409
-    message = "Un remboursement a été fait entre-temps : rien n'a été modifié, vérifiez le paiement avant de réessayer."
+    message = ("Un remboursement a été fait entre-temps\u00a0: rien n'a été modifié, vérifiez le paiement "
+               "avant de réessayer.")
     page = second.content.decode()
     assert escape(message) in page
-    assert escape("Déjà remboursé : 10,00\u00a0€.") in page
+    assert escape("Déjà remboursé\u00a0: 10,00\u00a0€.") in page
     # the page shown again asks for the amount afresh, with what is refunded now
     assert 'name="refunded" value="1000"' in page and 'name="amount" value=' not in page
     assert [(r.amount_cents, r.state) for r in Refund.objects.filter(payment=payment)] == [(1000, RefundState.DONE)]
@@ -211,7 +212,7 @@ def test_a_refund_form_without_what_the_page_showed_refunds_nothing(shop: Shop, 
     payment = _sandbox_paid(shop)
     response = admin_client_root.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "10"})
     assert response.status_code == 400
-    assert escape("Cette page n'est plus à jour : rouvrez-la depuis le paiement.") in response.content.decode()
+    assert escape("Cette page n'est plus à jour\u00a0: rouvrez-la depuis le paiement.") in response.content.decode()
     assert not Refund.objects.exists()
 
 

@@ -177,7 +177,7 @@ def test_a_notice_about_a_refund_recorded_as_failed_is_flagged(psp: RefundingPsp
     _refund_notice(payment, "evt_1", "re_9")
     assert _refunds(payment) == [(RefundState.FAILED, "re_9")]
     assert _flag(payment) == ("Le service de paiement signale comme fait un remboursement enregistré ici comme "
-                              "échoué : vérifiez-le dans l'espace marchand du prestataire.")
+                              "échoué\u00a0: vérifiez-le dans l'espace marchand du prestataire.")
 
 
 def test_a_refund_nobody_asked_for_is_flagged(psp: RefundingPsp, payment: Payment) -> None:

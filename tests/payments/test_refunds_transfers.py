@@ -175,7 +175,7 @@ def test_unreadable_amounts_are_lines_to_check_and_debits_stay_unmatched(shop: S
     result = statement_import(organizer_id=shop.organizer.pk, content=csv)
     assert result == StatementResult(recorded=0, already_imported=0, unmatched=1, problems=2)
     assert [(line.amount_cents, line.outcome) for line in StatementLine.objects.order_by("id")] == [
-        (0, "Montant illisible : 1e30"), (0, "Montant illisible : quinze"),
+        (0, "Montant illisible\u00a0: 1e30"), (0, "Montant illisible\u00a0: quinze"),
         (-4210, "Aucun code de commande dans le libellé, ou pas un crédit."),
     ]
     assert not order.payments.exists()
@@ -297,5 +297,5 @@ def test_a_surplus_the_provider_cannot_refund_in_part_is_flagged_with_its_amount
     assert _books(order) == (4000, 0)
     assert psp.sent == []  # never the whole card payment: the order would be short of 20 €
     assert card.needs_attention == (
-        "Reçu 10,00\u00a0€ de plus que le total de la commande. Rendez-le à l'acheteur : ce moyen de paiement "
+        "Reçu 10,00\u00a0€ de plus que le total de la commande. Rendez-le à l'acheteur\u00a0: ce moyen de paiement "
         "ne peut pas rembourser automatiquement une partie d'un paiement.")

@@ -104,7 +104,7 @@ def test_staff_reissues_a_ticket_and_the_buyer_gets_the_new_one(
     # the order's page keeps the ticket's history: when, by whom, why
     order_page = client.get(_order_page(order)).content.decode()
     assert order_page.count("Réémis le ") == 1
-    assert "par guichet : billet perdu" in order_page
+    assert "par guichet\u00a0: billet perdu" in order_page
     new_text = ticket_payload(line=line)
     assert scan_redeem(scope=scope, text=old_text, device_id="d").result == ScanResult.REVOKED
     assert scan_redeem(scope=scope, text=new_text, device_id="d").result == ScanResult.OK

@@ -3,7 +3,7 @@
 A service that changes an order, line, payment, refund, ticket, catalogue item, payment setting
 or staff permission calls `audit_record` in the same transaction as the change. Who did it is not
 passed down through every service: the edge that knows sets it for the rest of the work —
-`AuditActorMiddleware` (a staff member signed in, else the buyer), the API's token
+`organizers.middleware.AuditActorMiddleware` (a staff member of the organiser, else the buyer), the API's token
 authentication, the payment notice view, the task queue (a scheduled job) — with `bind` or
 `acting_as`. Anything else (a management command, the shell) is "system".
 
@@ -21,7 +21,6 @@ from enum import Enum
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest, HttpResponse
 
 from . import clock
 from .models import ActorKind, AuditEntry
@@ -35,17 +34,16 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "", "system")
-# an Actor, or how to find it when an entry is written (a request's user is looked up only then:
-# reading it on every request would touch the session and make every answer vary by cookie)
-_current: contextvars.ContextVar[Actor | Callable[[], Actor]] = contextvars.ContextVar("audit_actor", default=SYSTEM)
+# an Actor, or how to find it when an entry about an organiser's data is written (a request's
+# user is looked up only then: reading it on every request would touch the session and make every
+# answer vary by cookie; and a staff member of one organiser buying in another's shop is a buyer there)
+ActorLookup = Callable[[int | None], Actor]
+_current: contextvars.ContextVar[Actor | ActorLookup] = contextvars.ContextVar("audit_actor", default=SYSTEM)
 
 
-def current_actor() -> Actor:
+def current_actor(organizer_id: int | None = None) -> Actor:
     actor = _current.get()
-    if callable(actor):
-        actor = actor()
-        _current.set(actor)
-    return actor
+    return actor(organizer_id) if callable(actor) else actor
 
 
 def bind(actor: Actor) -> None:
@@ -55,7 +53,7 @@ def bind(actor: Actor) -> None:
 
 
 @contextmanager
-def acting_as(actor: Actor | Callable[[], Actor]) -> Iterator[None]:
+def acting_as(actor: Actor | ActorLookup) -> Iterator[None]:
     token = _current.set(actor)
     try:
         yield
@@ -117,7 +115,7 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
 def audit_record(*, action: str, subject: models.Model, organizer_id: int | None, order_id: int | None = None,
                  changes: Mapping[str, list[Any]] | None = None) -> None:
     """Append one entry for `subject`, by whoever acts now. Call it inside the change's transaction."""
-    actor = current_actor()
+    actor = current_actor(organizer_id)
     AuditEntry.objects.create(
         organizer_id=organizer_id, at=clock.now(), actor_kind=actor.kind, actor_id=actor.id,
         actor_label=actor.label, action=action, subject_type=subject._meta.model_name or "",
@@ -130,22 +128,6 @@ def audit_change(*, action: str, subject: models.Model, before: Mapping[str, Any
     """Record the change of the fields `before` was taken of (`snapshot`), as they are now."""
     audit_record(action=action, subject=subject, organizer_id=organizer_id, order_id=order_id,
                  changes=changed(before, snapshot(subject, before)))
-
-
-class AuditActorMiddleware:
-    """A request acts as the staff member signed in, else as the buyer; the API's authentication
-    and the payment notice view say better when they know (`bind`)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        def actor() -> Actor:
-            user = getattr(request, "user", None)
-            return staff(user) if user is not None and user.is_authenticated and user.is_staff else BUYER
-
-        with acting_as(actor):
-            return self.get_response(request)
 
 
 def audit_timeline(*, order_id: int | None = None, subjects: Iterable[tuple[str, int]] = ()) -> list[AuditEntry]:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billetterie.core import clock, events
+from billetterie.core import audit, clock, events
 from billetterie.core.audit import audit_record
 from billetterie.core.audit import changed as audit_changed
 from billetterie.core.audit import snapshot as audit_snapshot
@@ -228,11 +228,12 @@ def payment_status_check(*, payment_id: int) -> int:
     except (NotSupported, ProviderUnavailable) as exc:
         log.info("status of payment %s not available: %s", payment.pk, exc)
         return 0
-    for event in events:
-        if event.payment_reference != payment.reference:
-            continue
-        notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=event,
-                     from_status=True)
+    with audit.acting_as(audit.notice(payment.provider)):  # the payment service's answer changes it
+        for event in events:
+            if event.payment_reference != payment.reference:
+                continue
+            notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=event,
+                         from_status=True)
     return len(events)
 
 
@@ -375,8 +376,9 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
         return
     if event.amount_cents != payment.amount_cents or event.currency != payment.currency:
         _row_set(payment, "payment.flagged", needs_attention=_(
-            "The payment service reported %(amount)s %(cur)s instead of what was due."
-        ) % {"amount": event.amount_cents, "cur": event.currency})
+            "The payment service reported %(amount)s instead of the %(due)s that was due."
+        ) % {"amount": format_money(event.amount_cents, event.currency),
+             "due": format_money(payment.amount_cents, payment.currency)})
         log.warning("payment %s: amount or currency mismatch, not confirmed", payment.pk)
         return
     # the id the PSP gave at start (Stripe's PaymentIntent, PayPal's order) stays: status and refunds use it
@@ -701,6 +703,8 @@ def statement_import_run(*, import_id: int) -> StatementImport:
         return job
     statement = _statement_parse(job.content)
     codes = _order_codes(job.organizer_id)
+    if job.created_by is not None:  # the payments it records, the staff member who uploaded it did
+        audit.bind(audit.staff(job.created_by))
     try:
         while True:
             with transaction.atomic():

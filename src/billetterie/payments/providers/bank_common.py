@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from billetterie.core.csp import Sources, origin
 from billetterie.core.errors import InvalidInput
+from billetterie.core.money import format_money
 
 from .base import (
     AutoPostForm,
@@ -247,8 +248,11 @@ class BankProvider:
     def refund(self, refund: RefundRequest, config: ProviderConfig) -> RefundResult:
         return RefundResult(
             RefundOutcome.MANUAL,
-            message=f"Refund {refund.amount_cents} cents of payment {refund.payment.psp_reference or '?'} "
-                    f"in {self.refund_where}, then mark this refund done (our reference {refund.reference}).",
+            message=_("Refund %(amount)s of payment %(psp)s in %(where)s, then mark this refund done "
+                      "(our reference %(ref)s).") % {
+                "amount": format_money(refund.amount_cents, refund.currency),
+                "psp": refund.payment.psp_reference or "?", "where": self.refund_where, "ref": refund.reference,
+            },
         )
 
     def status(self, payment: PaymentRequest, config: ProviderConfig) -> list[ProviderEvent]:
