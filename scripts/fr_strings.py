@@ -990,3 +990,56 @@ FR.update({
     "The payment service reported %(amount)s instead of the %(due)s that was due.":
         "Le service de paiement a annoncé %(amount)s au lieu des %(due)s dus.",
 })
+
+FR.update({
+    # refunds that show (issue 10, item 5): the order refunded, one line refunded, the refund email
+    "refunded at": "remboursée le",
+    "places released": "places remises en vente",
+    "status": "statut",
+    "refunds": "remboursements",
+    "Choose a line of this order.": "Choisissez une ligne de cette commande.",
+    "Only a line of a paid order can be refunded on its own.":
+        "Seule une ligne d'une commande payée peut être remboursée à part.",
+    "This line has already been refunded.": "Cette ligne a déjà été remboursée.",
+    "The refund of a line is at most its amount (%(amount)s).":
+        "Le remboursement d'une ligne ne peut dépasser son montant (%(amount)s).",
+    "A refund failed after its tickets were taken back: refund it again, or give the money back another way.":
+        "Un remboursement a échoué alors que ses billets étaient déjà annulés\u00a0: remboursez à nouveau, "
+        "ou rendez l'argent autrement.",
+    "Refund the selected payments in full (releases the places of refunded orders)":
+        "Rembourser intégralement les paiements sélectionnés (remet en vente les places des commandes remboursées)",
+    "Leave it empty to refund the whole line chosen below.":
+        "Laissez vide pour rembourser toute la ligne choisie ci-dessous.",
+    "For one line of the order (optional)": "Pour une ligne de la commande (facultatif)",
+    "No line in particular": "Aucune ligne en particulier",
+    "Its ticket is cancelled at once; the rest of the order stays valid.":
+        "Son billet est annulé aussitôt\u00a0; le reste de la commande reste valable.",
+    "Give the places back to sale": "Remettre les places en vente",
+    "The places of the line chosen, or of the whole order once it is refunded in full, can be bought again. "
+    "Untick to keep them taken (cancelling the order releases them later).":
+        "Les places de la ligne choisie, ou de toute la commande une fois remboursée intégralement, peuvent "
+        "être achetées à nouveau. Décochez pour les garder prises (annuler la commande les libère plus tard).",
+    "Enter the amount to refund, or choose a line.": "Indiquez le montant à rembourser, ou choisissez une ligne.",
+    "Refund of %(amount)s: %(state)s. Order %(code)s: %(status)s.":
+        "Remboursement de %(amount)s\u00a0: %(state)s. Commande %(code)s\u00a0: %(status)s.",
+    "Cancelled on %(when)s: refunded": "Annulé le %(when)s\u00a0: remboursé",
+    "%(status)s: %(refunded)s refunded of %(received)s": "%(status)s\u00a0: %(refunded)s remboursés sur %(received)s",
+    "Refund issued": "Remboursement effectué",
+    "Refund of your order %(code)s — %(organizer)s": "Remboursement de votre commande %(code)s — %(organizer)s",
+    "%(organizer)s has refunded you %(amount)s for your order %(code)s.":
+        "%(organizer)s vous a remboursé %(amount)s pour votre commande %(code)s.",
+    "Amount refunded": "Montant remboursé",
+    "Refunded to": "Remboursé sur",
+    "When you receive it": "Délai",
+    "Your order is refunded in full: its tickets are no longer valid.":
+        "Votre commande est intégralement remboursée\u00a0: ses billets ne sont plus valables.",
+    "Your order is refunded in full.": "Votre commande est intégralement remboursée.",
+    "This ticket is no longer valid; your other tickets remain valid.":
+        "Ce billet n'est plus valable\u00a0; vos autres billets restent valables.",
+    "The refunded tickets are cancelled; your other tickets remain valid.":
+        "Les billets remboursés sont annulés\u00a0; vos autres billets restent valables.",
+    # when a refund reaches the buyer, by how its method settles (payments.selectors.REFUND_DELAYS)
+    "within 5 to 10 business days, depending on your bank": "sous 5 à 10 jours ouvrés, selon votre banque",
+    "immediately": "immédiatement",
+    "by bank transfer, within a few business days": "par virement, sous quelques jours ouvrés",
+})

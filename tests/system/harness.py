@@ -216,8 +216,11 @@ def buy_with_sandbox_card(base: str, event_slug: str, price_id: int, i: int, tim
 
 
 # What must hold after any crash, read from the system's own database: every paid order has its
-# confirmation queued or sent; every confirmed payment has its paid order and its tickets; every
-# quota counts exactly its live holds, never more than its size, and keeps exactly the paid lines.
+# confirmation queued or sent; every confirmed payment has its paid (or refunded) order and its
+# tickets (but those a refund of their line took back); every quota counts exactly its live holds,
+# never more than its size, and keeps exactly the lines that keep their places: those of paid
+# orders and of refunded orders whose places staff kept (the last refund's choice), but no line
+# refunded on its own with its places released.
 INVARIANTS = r"""
 import json
 from datetime import timedelta
@@ -227,26 +230,37 @@ from billetterie.core import clock, events
 from billetterie.core.models import DeliveryState, EventDelivery
 from billetterie.notifications.models import OutboxMessage
 from billetterie.orders.models import Order, OrderLine, OrderState
-from billetterie.payments.models import Payment, PaymentState
+from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund
 
 # the sweeps the worker runs every minute, as they would run at the next minute
 events.deliver_due(now=clock.now() + timedelta(minutes=2))
 paid = set(Order.objects.filter(state=OrderState.PAID).values_list("pk", flat=True))
 confirmed = set(OutboxMessage.objects.filter(kind="order_confirmed").values_list("order_id", flat=True))
 payments = list(Payment.objects.filter(state=PaymentState.CONFIRMED).values_list("order_id", "order__state"))
-unticketed = OrderLine.objects.filter(order__state=OrderState.PAID, kind="ticket", ticket_nonce=None).count()
+line_refunds = Refund.objects.filter(line__isnull=False, state__in=REFUND_COUNTING_STATES)
+refunded_lines = set(line_refunds.values_list("line_id", flat=True))
+released_lines = set(line_refunds.filter(release_places=True).values_list("line_id", flat=True))
+unticketed = OrderLine.objects.filter(order__state=OrderState.PAID, kind="ticket", ticket_nonce=None).exclude(
+    pk__in=refunded_lines).count()
+kept_refunded = []
+for order_id in Order.objects.filter(state=OrderState.REFUNDED).values_list("pk", flat=True):
+    last = Refund.objects.filter(payment__order_id=order_id, state__in=REFUND_COUNTING_STATES).order_by("-pk").first()
+    if last is not None and not last.release_places:
+        kept_refunded.append(order_id)
+keeping = OrderLine.objects.filter(order__state=OrderState.PAID) | OrderLine.objects.filter(order_id__in=kept_refunded)
 quotas = []
 for quota in Quota.objects.all():
     live = Hold.objects.filter(quota=quota, released_at=None).count()
     kept = Hold.objects.filter(quota=quota, released_at=None, expires_at=None).count()
-    lines = OrderLine.objects.filter(order__state=OrderState.PAID, holds__quota=quota).count()
+    lines = keeping.filter(holds__quota=quota).exclude(pk__in=released_lines).distinct().count()
     quotas.append({"id": quota.pk, "used": quota.used, "size": quota.size, "live": live, "kept": kept,
                    "paid_lines": lines})
 print(json.dumps({
     "paid": len(paid),
     "paid_without_confirmation": sorted(paid - confirmed),
     "confirmed_payments": len(payments),
-    "confirmed_payments_unpaid_order": sorted(o for o, s in payments if s != OrderState.PAID),
+    "confirmed_payments_unpaid_order": sorted(o for o, s in payments if s not in (OrderState.PAID,
+                                                                                   OrderState.REFUNDED)),
     "paid_ticket_lines_without_ticket": unticketed,
     "quotas": quotas,
     "pending_deliveries": EventDelivery.objects.exclude(state=DeliveryState.DONE).count(),

@@ -27,9 +27,10 @@ SCOPE_TTL_SECONDS = 5.0
 _scope_cache: dict[int, tuple[float, ListScope]] = {}
 _scope_lock = threading.Lock()
 
-# order states whose tickets never admit again (refunds and later states included)
+# the one order state whose tickets admit: every other state refuses them (a refunded order
+# "revoked", as a cancelled or expired one), except those that may still be paid ("unpaid")
 ADMITTING_STATE = OrderState.PAID
-UNPAID_STATES = frozenset({"pending", "awaiting_invoice"})  # may still be paid: "unpaid", not revoked
+UNPAID_STATES = frozenset({OrderState.PENDING, OrderState.AWAITING_INVOICE})
 
 
 # refunds that take a ticket back: every one started, unless it failed (the payments domain's rule)

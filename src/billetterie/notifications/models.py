@@ -12,6 +12,7 @@ class OutboxKind(models.TextChoices):
     TRANSFER_INSTRUCTIONS = "transfer_instructions", _("Bank transfer instructions")
     INVOICE_REQUESTED = "invoice_requested", _("Invoice requested")
     TICKET_REISSUED = "ticket_reissued", _("Ticket reissued")
+    REFUND_ISSUED = "refund_issued", _("Refund issued")
 
 
 class OutboxState(models.TextChoices):
@@ -32,6 +33,11 @@ class OutboxMessage(models.Model):
     line = models.ForeignKey(
         OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages",
         verbose_name=_("ticket"),
+    )
+    # the refund a message is about (a refund email: one per refund)
+    refund = models.ForeignKey(
+        "payments.Refund", on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages",
+        verbose_name=_("refund"),
     )
     dedup_key = models.CharField(max_length=200, unique=True, editable=False)
     to = models.EmailField(_("to"))

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from billetterie.core import clock
 from billetterie.core.money import format_money
-from billetterie.orders.models import Order, OrderLine
+from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Organizer
 
 from .models import OutboxKind, OutboxMessage, OutboxState
@@ -53,13 +53,14 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 def outbox_message_create(
-    *, kind: str, order: Order, to: str, dedup_key: str, line: OrderLine | None = None
+    *, kind: str, order: Order, to: str, dedup_key: str, line: OrderLine | None = None, refund_id: int | None = None
 ) -> tuple[OutboxMessage, bool]:
     """The message for this key, created if new. Returns (message, created); safe under races."""
     try:
         with transaction.atomic():
             return OutboxMessage.objects.get_or_create(
-                dedup_key=dedup_key, defaults={"kind": kind, "order": order, "to": to, "line": line}
+                dedup_key=dedup_key,
+                defaults={"kind": kind, "order": order, "to": to, "line": line, "refund_id": refund_id},
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedup_key=dedup_key), False
@@ -109,6 +110,17 @@ def email_ticket_reissued(*, line: OrderLine) -> None:
         kind=kind, order=order, to=order.email, line=line,
         dedup_key=f"{kind}:{line.pk}:{bytes(line.ticket_nonce or b'').hex()}",
     )
+    if created:
+        _enqueue_send(message.pk)
+
+
+def email_refund_issued(*, refund_id: int, order_id: int) -> None:
+    """Queue the email telling the buyer a refund is on its way: how much, to which method, when it
+    arrives. Once per refund, however often its event is delivered. Idempotent."""
+    order = Order.objects.only("pk", "email").get(pk=order_id)
+    kind = OutboxKind.REFUND_ISSUED
+    message, created = outbox_message_create(kind=kind, order=order, to=order.email, refund_id=refund_id,
+                                             dedup_key=f"{kind}:{refund_id}")
     if created:
         _enqueue_send(message.pk)
 
@@ -281,14 +293,19 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
     order = Order.objects.select_related("organizer").get(pk=message.order_id)
     organizer = order.organizer
+    # refunded before its confirmation could be sent (a mail outage): the receipt, without the
+    # tickets, which no longer admit (the refund email follows)
+    paid = order.state == OrderState.PAID
     with translation.override(order.locale):
         context = _order_confirmed_context(order)
+        if not paid:
+            context["ticket_count"] = 0
         subject = _subject(order, _("Your order %(code)s — %(organizer)s") % {
             "code": order.code, "organizer": organizer.name,
         })
         text = render_to_string("notifications/order_confirmed.txt", context)
         html = render_to_string("notifications/order_confirmed.html", context)
-        attachments = order_ticket_pdfs(order=order)
+        attachments = order_ticket_pdfs(order=order) if paid else []
     return _email(organizer, message.to, subject, text, html, attachments)
 
 
@@ -351,10 +368,40 @@ def _ticket_reissued_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return _email(organizer, message.to, subject, text, html, [(filename, pdf)])
 
 
+def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The refund: its amount, the method it goes back to and when the buyer gets it, the line it
+    was for, and what it leaves of the order (its tickets)."""
+    from billetterie.payments.selectors import refund_notice
+
+    if message.refund_id is None:
+        raise ValueError(f"outbox message {message.pk} names no refund")
+    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    organizer = order.organizer
+    with translation.override(order.locale):
+        notice = refund_notice(refund_id=message.refund_id)
+        line = (OrderLine.objects.select_related("date").filter(pk=notice.line_id).first()
+                if notice.line_id is not None else None)
+        context = {
+            **_order_confirmed_context(order),
+            "amount": format_money(notice.amount_cents, notice.currency), "method": notice.method,
+            "delay": notice.delay, "order_refunded": notice.order_refunded,
+            "line": {"label": _line_label(line), "attendee": line.attendee_name,
+                     "is_ticket": line.kind == "ticket"} if line is not None else None,
+        }
+        subject = _subject(order, _("Refund of your order %(code)s — %(organizer)s") % {
+            "code": order.code, "organizer": organizer.name,
+        })
+        text = render_to_string("notifications/refund_issued.txt", context)
+        html = render_to_string("notifications/refund_issued.html", context)
+    return _email(organizer, message.to, subject, text, html)
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
         return _order_confirmed_email(message)
+    if message.kind == OutboxKind.REFUND_ISSUED:
+        return _refund_issued_email(message)
     if message.kind == OutboxKind.TICKET_REISSUED:
         return _ticket_reissued_email(message)
     if message.kind in _AWAITING_PAYMENT:

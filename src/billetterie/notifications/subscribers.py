@@ -5,10 +5,16 @@ from __future__ import annotations
 from billetterie.core import events
 from billetterie.orders.events import OrderPaid
 from billetterie.orders.models import OrderLine
-from billetterie.payments.events import InvoiceRequested, TransferRequested
+from billetterie.payments.events import InvoiceRequested, RefundIssued, TransferRequested
 from billetterie.tickets.events import TicketReissued
 
-from .services import email_invoice_requested, email_order_confirmed, email_ticket_reissued, email_transfer_instructions
+from .services import (
+    email_invoice_requested,
+    email_order_confirmed,
+    email_refund_issued,
+    email_ticket_reissued,
+    email_transfer_instructions,
+)
 
 
 def _order_paid(event: OrderPaid) -> None:
@@ -29,8 +35,13 @@ def _ticket_reissued(event: TicketReissued) -> None:
         email_ticket_reissued(line=OrderLine.objects.select_related("order").get(pk=event.line_id))
 
 
+def _refund_issued(event: RefundIssued) -> None:
+    email_refund_issued(refund_id=event.refund_id, order_id=event.order_id)
+
+
 def register() -> None:
     events.subscribe(OrderPaid, "notifications.order_confirmed", _order_paid)
     events.subscribe(TransferRequested, "notifications.transfer_instructions", _transfer_requested)
     events.subscribe(InvoiceRequested, "notifications.invoice_requested", _invoice_requested)
     events.subscribe(TicketReissued, "notifications.ticket_reissued", _ticket_reissued)
+    events.subscribe(RefundIssued, "notifications.refund_issued", _refund_issued)

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,15 +15,16 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.catalog.models import ProductKind
-from billetterie.core.admin import OrganizerScopedAdmin, timeline_html
+from billetterie.core.admin import CheckedChangeList, OrganizerScopedAdmin, timeline_html
 from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import DomainError
 from billetterie.core.money import format_money
-from billetterie.payments.models import Payment
+from billetterie.payments.balance import OrderBalance, OrderStatus, order_balance, order_balances
+from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, Refund
 from billetterie.tickets.models import RevokedTicket
-from billetterie.tickets.services import ticket_reissue, ticket_reissue_check
+from billetterie.tickets.services import REVOKED_REFUNDED, ticket_reissue, ticket_reissue_check
 
-from .models import Order, OrderLine
+from .models import Order, OrderLine, OrderState
 from .services import order_cancel
 
 
@@ -60,6 +61,8 @@ class OrderLineInline(admin.TabularInline):
 
 def _reissue_text(revoked: RevokedTicket) -> str:
     when = date_format(localtime(revoked.revoked_at), "SHORT_DATETIME_FORMAT")
+    if revoked.reason == REVOKED_REFUNDED:
+        return _("Cancelled on %(when)s: refunded") % {"when": when}
     by = revoked.revoked_by.get_username() if revoked.revoked_by else "—"
     return _("Reissued on %(when)s by %(by)s: %(reason)s") % {"when": when, "by": by, "reason": revoked.reason}
 
@@ -95,6 +98,45 @@ class PaymentInline(admin.TabularInline):
 TEST_BADGE = '<span class="test-order">{}</span>'  # styled by orders/admin.css (no inline style: CSP)
 
 
+def status_text(balance: OrderBalance) -> str:
+    """The order's status as staff read it, with the amounts once something was refunded:
+    « Partiellement remboursée : 5,00 € sur 30,00 € »."""
+    if balance.status in (OrderStatus.PARTLY_REFUNDED, OrderStatus.REFUNDED) or balance.refunded_cents:
+        return str(_("%(status)s: %(refunded)s refunded of %(received)s") % {
+            "status": balance.status.label, "refunded": format_money(balance.refunded_cents),
+            "received": format_money(balance.received_cents)})
+    return str(balance.status.label)
+
+
+class OrderChangeList(CheckedChangeList):
+    """The list of orders, each with its balance (two queries for the page, not two per order)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        balances = order_balances(orders=self.result_list)
+        for order in self.result_list:
+            order.balance = balances[order.pk]
+
+
+class RefundStatusFilter(admin.SimpleListFilter):
+    """Orders given back all or part of their money."""
+
+    title = _("refunds")
+    parameter_name = "refunds"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(OrderStatus.PARTLY_REFUNDED.value, OrderStatus.PARTLY_REFUNDED.label),
+                (OrderStatus.REFUNDED.value, OrderStatus.REFUNDED.label)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() == OrderStatus.REFUNDED:
+            return queryset.filter(state=OrderState.REFUNDED)
+        if self.value() == OrderStatus.PARTLY_REFUNDED:
+            refunds = Refund.objects.filter(payment__order=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
+            return queryset.filter(Exists(refunds), state=OrderState.PAID)
+        return queryset
+
+
 class TestOrderFilter(admin.SimpleListFilter):
     """Test orders (paid with test money, decision 0010) apart from the real sales."""
 
@@ -115,11 +157,11 @@ class TestOrderFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(OrganizerScopedAdmin):
-    list_display = ["code", "name", "email", "state", "total", "test_badge", "created_at"]
-    list_filter = ["state", TestOrderFilter, ("organizer", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["code", "name", "email", "status", "total", "test_badge", "created_at"]
+    list_filter = ["state", RefundStatusFilter, TestOrderFilter, ("organizer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "email", "name", "lines__attendee_name"]
-    readonly_fields = ["code", "organizer", "state", "test_badge", "email", "name", "phone", "locale", "total_cents",
-                       "created_at", "expires_at", "paid_at", "cancelled_at", "timeline"]
+    readonly_fields = ["code", "organizer", "status", "state", "test_badge", "email", "name", "phone", "locale",
+                       "total_cents", "created_at", "expires_at", "paid_at", "cancelled_at", "refunded_at", "timeline"]
     inlines = [OrderLineInline, PaymentInline]
     actions = ["cancel_orders"]
 
@@ -129,6 +171,15 @@ class OrderAdmin(OrganizerScopedAdmin):
     @admin.display(description=_("total"))
     def total(self, obj: Order) -> str:
         return format_money(obj.total_cents, obj.currency)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[CheckedChangeList]:
+        return OrderChangeList
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Order) -> str:
+        """What the order's money says: paid, partly refunded, refunded… (the order balance)."""
+        balance = getattr(obj, "balance", None) or order_balance(order=obj)
+        return status_text(balance)
 
     @admin.display(description=_("history"))
     def timeline(self, obj: Order) -> str:

@@ -24,3 +24,25 @@ class OrderKeptPartPaid(DomainEvent):
     name = "order.kept_part_paid"
     order_id: int
     kept_cents: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(DomainEvent):
+    """Everything the order received was given back (or is being): it is refunded, its tickets no
+    longer admit anywhere (check-in, PDFs and wallet passes admit only paid orders), and its places
+    were given back to sale when staff chose so (`places_released`)."""
+
+    name = "order.refunded"
+    order_id: int
+    places_released: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderLineRefunded(DomainEvent):
+    """A refund covers one line of a paid order (a ticket, a meal…): its ticket must stop admitting
+    (the tickets domain revokes it) and its places were given back to sale when staff chose so."""
+
+    name = "order.line_refunded"
+    order_id: int
+    line_id: int
+    places_released: bool

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind
 from billetterie.core.ids import new_secret
@@ -15,6 +16,8 @@ class OrderState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     AWAITING_INVOICE = "awaiting_invoice", _("Awaiting invoice payment")
     PAID_UNFULFILLED = "paid_unfulfilled", _("Paid, cannot be fulfilled")
+    # everything it received was given back (or is being): its tickets no longer admit
+    REFUNDED = "refunded", pgettext_lazy("order status", "Refunded")
 
 
 class Order(models.Model):
@@ -32,6 +35,7 @@ class Order(models.Model):
     expires_at = models.DateTimeField(_("payment due before"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     cart_token = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
     channel = models.CharField(_("sales channel"), max_length=20, default="web", editable=False)

@@ -37,7 +37,7 @@ from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.core.validation import email_is_valid
 from billetterie.organizers.models import Organizer
 
-from .events import OrderKeptPartPaid, OrderPaid
+from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
 
@@ -442,6 +442,45 @@ def order_mark_unfulfillable(*, order_id: int) -> Order:
             order.state = OrderState.PAID_UNFULFILLED
             order.save(update_fields=["state"])
     return order
+
+
+# the states an order that received money can be refunded from
+REFUNDABLE_STATES = (OrderState.PAID, OrderState.PAID_UNFULFILLED)
+
+
+def order_mark_refunded(*, order_id: int, release_places: bool = True) -> bool:
+    """Everything the order received was given back (the payments domain calls this in the
+    transaction of the refund that brought what it keeps to zero): the order is refunded, which
+    refuses its tickets everywhere (check-in, the PDFs and wallet passes admit paid orders only),
+    and its places go back on sale unless staff chose to keep them (`release_places`; they are
+    then released when the order is cancelled). Publishes `OrderRefunded`. Returns False when the
+    order was not paid (nothing changes: a part-paid order given its money back stays payable)."""
+    with transaction.atomic(savepoint=False):
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state not in REFUNDABLE_STATES:
+            return False
+        if release_places:
+            holds_release(line_ids=_line_ids(order))
+        _audit(order, "order.refunded", {"state": [order.state, OrderState.REFUNDED],
+                                         "places_released": [None, release_places]})
+        order.state, order.refunded_at = OrderState.REFUNDED, clock.now()
+        order.save(update_fields=["state", "refunded_at"])
+        events.publish(OrderRefunded(order_id=order.pk, places_released=release_places))
+    return True
+
+
+def order_line_mark_refunded(*, line_id: int, release_places: bool = True) -> None:
+    """A refund covers one line of a paid order (the payments domain calls this in the refund's
+    transaction): its ticket is revoked (`OrderLineRefunded`, which the tickets domain answers) and
+    its places go back on sale unless staff chose to keep them. The rest of the order is untouched."""
+    with transaction.atomic(savepoint=False):
+        line = OrderLine.objects.select_related("order").get(pk=line_id)
+        order = Order.objects.select_for_update().get(pk=line.order_id)
+        if release_places:
+            holds_release(line_ids=[line.pk])
+        audit_record(action="order_line.refunded", subject=line, organizer_id=order.organizer_id, order_id=order.pk,
+                     changes={"places_released": [None, release_places]})
+        events.publish(OrderLineRefunded(order_id=order.pk, line_id=line.pk, places_released=release_places))
 
 
 def order_mark_test(*, order_id: int) -> None:

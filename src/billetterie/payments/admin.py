@@ -15,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from billetterie.core.admin import OrganizerScopedAdmin, timeline_html
 from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import Conflict, DomainError
-from billetterie.core.money import InvalidAmount, decimal_to_cents
+from billetterie.core.money import InvalidAmount, decimal_to_cents, format_money
+from billetterie.orders.models import Order, OrderLine
 from billetterie.organizers.models import Organizer
 from billetterie.organizers.selectors import organizers_for_user
 
+from .balance import order_balance
 from .crypto import credentials_decrypt, mask
 from .models import (
     Payment,
@@ -31,7 +33,7 @@ from .models import (
 )
 from .providers.base import Mode
 from .providers.registry import PROVIDERS, RECORDED_METHODS, provider_get
-from .selectors import live_methods, payment_refunded_cents, shop_test_mode
+from .selectors import live_methods, payment_refunded_cents, refundable_lines, shop_test_mode
 from .services import (
     payment_method_credentials_set,
     refund_create,
@@ -72,12 +74,14 @@ class PaymentAdmin(OrganizerScopedAdmin):
         return [path("<int:payment_id>/refund/", self.admin_site.admin_view(self.refund_view),
                      name="payments_payment_refund"), *super().get_urls()]
 
-    @admin.action(description=_("Refund the selected payments in full"), permissions=["change"])
+    @admin.action(description=_("Refund the selected payments in full (releases the places of refunded orders)"),
+                  permissions=["change"])
     def refund_full(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         for payment in queryset:
-            left = payment.amount_cents - sum(r.amount_cents for r in payment.refunds.exclude(state="failed"))
+            left = payment.amount_cents - payment_refunded_cents(payment=payment)
             try:
-                refund = refund_create(payment=payment, amount_cents=left, reason=str(_("Refunded by staff")))
+                refund = refund_create(payment=payment, amount_cents=left, reason=str(_("Refunded by staff")),
+                                       release_places=True)
             except DomainError as exc:
                 self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
             else:
@@ -89,15 +93,20 @@ class PaymentAdmin(OrganizerScopedAdmin):
         if payment is None or not self.has_change_permission(request, payment):
             raise PermissionDenied
         refunded = payment_refunded_cents(payment=payment)
-        form = RefundForm(request.POST or None, initial={"refunded": refunded})
+        lines = refundable_lines(payment=payment)
+        form = RefundForm(request.POST or None, initial={"refunded": refunded}, lines=lines)
         status = 200
         if request.method == "POST":
             status = 400
             if form.is_valid():
+                line = form.cleaned_data["line"]
                 try:
-                    cents = decimal_to_cents(form.cleaned_data["amount"].replace("€", ""))
+                    typed = form.cleaned_data["amount"].replace("€", "").strip()
+                    cents = decimal_to_cents(typed) if typed else line.amount_cents
                     refund = refund_create(payment=payment, amount_cents=cents, reason=form.cleaned_data["reason"],
-                                           expected_refunded_cents=form.cleaned_data["refunded"])
+                                           expected_refunded_cents=form.cleaned_data["refunded"],
+                                           line_id=line.pk if line else None,
+                                           release_places=form.cleaned_data["release_places"])
                 except InvalidAmount:
                     form.add_error("amount", _("Enter an amount in euros, for example 10 or 12,50."))
                 except Conflict as exc:
@@ -105,16 +114,24 @@ class PaymentAdmin(OrganizerScopedAdmin):
                     # the refunds as they are now, and an empty amount that must be typed again
                     self.message_user(request, exc.message, messages.ERROR)
                     refunded = payment_refunded_cents(payment=payment)
-                    form, status = RefundForm(initial={"refunded": refunded}), 409
+                    lines = refundable_lines(payment=payment)
+                    form, status = RefundForm(initial={"refunded": refunded}, lines=lines), 409
                 except DomainError as exc:
-                    form.add_error("amount", exc.message)
+                    form.add_error("line" if exc.code.startswith("line_") else "amount", exc.message)
                 else:
-                    self.message_user(request, refund.get_state_display(), messages.SUCCESS)
-                    return HttpResponseRedirect(reverse("admin:payments_refund_changelist"))
+                    self.message_user(request, _refund_done_text(refund), messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:orders_order_change", args=[payment.order_id]))
         context = {**self.admin_site.each_context(request), "form": form, "payment": payment,
                    "refunded_cents": refunded, "refunds": payment.refunds.order_by("id"),
                    "title": _("Refund a payment"), "opts": self.model._meta}
         return TemplateResponse(request, "admin/payments/refund.html", context, status=status)
+
+
+def _refund_done_text(refund: Refund) -> str:
+    order = Order.objects.get(pk=refund.payment.order_id)
+    return str(_("Refund of %(amount)s: %(state)s. Order %(code)s: %(status)s.") % {
+        "amount": format_money(refund.amount_cents, refund.currency), "state": refund.get_state_display(),
+        "code": order.code, "status": order_balance(order=order).status.label})
 
 
 # --- payment method settings ---------------------------------------------------------------------
@@ -226,13 +243,41 @@ class PaymentMethodConfigAdmin(OrganizerScopedAdmin):
 
 
 class RefundForm(forms.Form):
-    amount = forms.CharField(label=_("Amount to refund (€)"), max_length=20)
+    amount = forms.CharField(label=_("Amount to refund (€)"), max_length=20, required=False,
+                             help_text=_("Leave it empty to refund the whole line chosen below."))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    line = forms.ModelChoiceField(
+        label=_("For one line of the order (optional)"), queryset=OrderLine.objects.none(), required=False,
+        empty_label=_("No line in particular"),
+        help_text=_("Its ticket is cancelled at once; the rest of the order stays valid."),
+    )
+    release_places = forms.BooleanField(
+        label=_("Give the places back to sale"), required=False, initial=True,
+        help_text=_("The places of the line chosen, or of the whole order once it is refunded in full, can be "
+                    "bought again. Untick to keep them taken (cancelling the order releases them later)."),
+    )
     # what the page showed as already refunded: a second submit, or a colleague's refund meanwhile, is refused
     refunded = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages={
         "required": _("This page is out of date: open it again from the payment."),
         "invalid": _("This page is out of date: open it again from the payment."),
     })
+
+    def __init__(self, *args: Any, lines: QuerySet[OrderLine], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["line"]
+        field.queryset = lines  # type: ignore[attr-defined]
+        field.label_from_instance = _line_choice  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("amount") or "").strip() and not data.get("line"):
+            self.add_error("amount", _("Enter the amount to refund, or choose a line."))
+        return data
+
+
+def _line_choice(line: OrderLine) -> str:
+    who = f" — {line.attendee_name}" if line.attendee_name else ""
+    return f"{line.label}{who} ({format_money(line.amount_cents, line.order.currency)})"
 
 
 @admin.register(Refund)

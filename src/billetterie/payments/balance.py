@@ -55,6 +55,9 @@ _STATUS_OF_STATE = {
     OrderState.EXPIRED: OrderStatus.EXPIRED,
     OrderState.CANCELLED: OrderStatus.CANCELLED,
     OrderState.PAID_UNFULFILLED: OrderStatus.PAID_UNFULFILLED,
+    # refunded for good (its tickets revoked, its places released by staff's choice), even if a
+    # refund fails afterwards: its payment is then flagged for staff
+    OrderState.REFUNDED: OrderStatus.REFUNDED,
 }
 
 

@@ -21,3 +21,13 @@ class InvoiceRequested(DomainEvent):
 
     name = "payment.invoice_requested"
     order_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundIssued(DomainEvent):
+    """Money is on its way back to the buyer: the payment service accepted or made the refund, or
+    staff marked a refund made by hand as done. The buyer is told (once per refund)."""
+
+    name = "payment.refund_issued"
+    refund_id: int
+    order_id: int

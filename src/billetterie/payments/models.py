@@ -144,6 +144,12 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # the order line it refunds (a ticket, a meal…), when staff chose one: its ticket is revoked
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="refunds", verbose_name=_("order line"))
+    # staff's choice at refund time: the places of what it covers (the line, or the whole order
+    # once nothing is kept) go back on sale
+    release_places = models.BooleanField(_("places released"), default=True)
 
     class Meta:
         verbose_name = _("refund")

@@ -3,15 +3,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.core.money import format_money
-from billetterie.orders.models import Order, OrderState
+from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Organizer
 
 from .balance import order_balance
 from .crypto import credentials_decrypt
-from .models import REFUND_COUNTING_STATES, Channel, Payment, PaymentMethodConfig, PaymentState
+from .models import REFUND_COUNTING_STATES, Channel, Payment, PaymentMethodConfig, PaymentState, Refund
 from .providers.base import Mode, PaymentRequest, ProviderConfig, Settlement
 from .providers.registry import method_get, methods_settling, provider_get, settlement_of
 
@@ -221,7 +223,7 @@ def payment_latest(*, order: Order) -> Payment | None:
 def order_payment_status(*, order: Order) -> str:
     """What the receipt page says: paid (or partly refunded, or refunded: the order balance),
     pending (an attempt is under way), failed, unpaid, expired or cancelled."""
-    if order.state == OrderState.PAID:
+    if order.state in (OrderState.PAID, OrderState.REFUNDED):
         return str(order_balance(order=order).status)
     if order.state != OrderState.PENDING:
         return str(order.state)
@@ -238,3 +240,60 @@ def order_payment_status(*, order: Order) -> str:
 def payment_refunded_cents(*, payment: Payment) -> int:
     """What the payment's refunds give back or gave back (every one but the failed)."""
     return sum(r.amount_cents for r in payment.refunds.filter(state__in=REFUND_COUNTING_STATES))
+
+
+def refunded_line_ids(*, order: Order) -> set[int]:
+    """The lines of the order a refund was made for (started or done, failed ones aside)."""
+    return set(Refund.objects.filter(payment__order=order, line__isnull=False, state__in=REFUND_COUNTING_STATES)
+               .values_list("line_id", flat=True))
+
+
+def refundable_lines(*, payment: Payment) -> QuerySet[OrderLine]:
+    """The lines of the payment's order staff can refund on their own: the order is paid, and no
+    refund was made for the line yet."""
+    lines = OrderLine.objects.filter(order_id=payment.order_id, order__state=OrderState.PAID)
+    taken = Refund.objects.filter(line=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
+    return lines.exclude(Exists(taken)).select_related("order").order_by("id")
+
+
+@dataclass(frozen=True)
+class RefundNotice:
+    """What the buyer is told of a refund: how much, back to which method, when it arrives, for
+    which line, and whether the whole order is refunded now."""
+
+    order_id: int
+    amount_cents: int
+    currency: str
+    method: str
+    delay: str
+    line_id: int | None
+    order_refunded: bool
+
+
+def refund_notice(*, refund_id: int) -> RefundNotice:
+    refund = Refund.objects.select_related("payment__order").get(pk=refund_id)
+    payment, order = refund.payment, refund.payment.order
+    stored = method_config(organizer_id=order.organizer_id, provider_id=payment.provider)
+    return RefundNotice(
+        order_id=order.pk, amount_cents=refund.amount_cents, currency=refund.currency,
+        method=(stored.label if stored and stored.label else "") or _method_name(payment.provider),
+        delay=str(refund_delay(method_id=payment.provider)), line_id=refund.line_id,
+        order_refunded=order.state == OrderState.REFUNDED,
+    )
+
+
+# when a refund reaches the buyer, by how its method settles: a payment service's goes back to the
+# card (or account) through the banks; the box office hands money back at once; money received by
+# transfer or on invoice goes back by transfer
+REFUND_DELAYS: dict[Settlement, Promise] = {
+    Settlement.ONLINE: _("within 5 to 10 business days, depending on your bank"),
+    Settlement.AT_ONCE: _("immediately"),
+    Settlement.PENDING_INSTRUCTIONS: _("by bank transfer, within a few business days"),
+    Settlement.AWAITING_INVOICE: _("by bank transfer, within a few business days"),
+}
+
+
+def refund_delay(*, method_id: str) -> str:
+    """When the buyer gets a refund of a payment made with this method (a method this installation
+    no longer has: as a payment service's)."""
+    return str(REFUND_DELAYS[settlement_of(method_id) or Settlement.ONLINE])

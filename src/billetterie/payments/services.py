@@ -24,11 +24,14 @@ from billetterie.core.audit import changed as audit_changed
 from billetterie.core.audit import snapshot as audit_snapshot
 from billetterie.core.errors import Conflict, DomainError, InvalidInput, SoldOut
 from billetterie.core.money import InvalidAmount, decimal_to_cents, format_money
-from billetterie.orders.models import Order, OrderState
+from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.orders.services import (
+    REFUNDABLE_STATES,
     order_await_invoice,
     order_extend_due,
+    order_line_mark_refunded,
     order_mark_paid,
+    order_mark_refunded,
     order_mark_test,
     order_mark_unfulfillable,
 )
@@ -36,8 +39,9 @@ from billetterie.organizers.models import Organizer
 
 from .balance import order_balance
 from .crypto import credentials_decrypt, credentials_encrypt
-from .events import InvoiceRequested, TransferRequested
+from .events import InvoiceRequested, RefundIssued, TransferRequested
 from .models import (
+    REFUND_COUNTING_STATES,
     Channel,
     Payment,
     PaymentMethodConfig,
@@ -95,7 +99,8 @@ def _row_set(row: Payment | Refund, action: str, **values: object) -> None:
 
 
 def _audit_new(row: Payment | Refund, action: str) -> None:
-    fields = ("state", "amount_cents", "provider") if isinstance(row, Payment) else ("state", "amount_cents")
+    fields = (("state", "amount_cents", "provider") if isinstance(row, Payment)
+              else ("state", "amount_cents", "line_id", "release_places"))
     _audit(row, action, audit_changed({}, audit_snapshot(row, fields)))
 
 
@@ -386,7 +391,7 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
                  psp_reference=payment.psp_reference or event.psp_reference[:200])
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     received = _received_cents(order)
-    if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED) or (
+    if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED, OrderState.REFUNDED) or (
         received - (payment.amount_cents - payment.fee_cents) >= order.total_cents
     ):
         _refund_automatically(payment, _("The order was already paid or cancelled: this payment is refunded."))
@@ -424,6 +429,7 @@ def _refund_automatically(payment: Payment, why: str, amount_cents: int | None =
     _row_set(payment, "payment.flagged", needs_attention=f"{why} {started}"[:300])
     refund = Refund.objects.create(payment=payment, amount_cents=amount, currency=payment.currency, reason=why[:300])
     _audit_new(refund, "refund.created")
+    _refund_started(refund)
     refund_pk = refund.pk
     transaction.on_commit(lambda: _queue_refund(refund_pk))
 
@@ -458,8 +464,8 @@ def _refund_noticed(payment: Payment, event: ProviderEvent) -> None:
             "The payment service reports as made a refund recorded here as failed: "
             "check it in the payment service's back office."))
         return
-    _row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now(),
-             psp_reference=event.psp_reference[:200] or refund.psp_reference)
+    _refund_row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now(),
+                    psp_reference=event.psp_reference[:200] or refund.psp_reference)
 
 
 def _refund_of_notice(payment: Payment, event: ProviderEvent) -> Refund | None:
@@ -516,12 +522,18 @@ def payment_method_credentials_set(*, config: PaymentMethodConfig, mode: str, va
 
 
 def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
-                  expected_refunded_cents: int | None = None) -> Refund:
+                  expected_refunded_cents: int | None = None, line_id: int | None = None,
+                  release_places: bool = True) -> Refund:
     """Refund part or all of a confirmed payment, never more than was paid and not yet refunded.
 
     `expected_refunded_cents`: what the caller showed as already refunded (a form's hidden
     field). If it changed meanwhile (the same page submitted twice, a colleague's refund), the
     caller decided on stale figures: Conflict, nothing is created.
+
+    `line_id`: the line of the paid order this refund is for (at most its amount, once): its
+    ticket is revoked. A refund that leaves the order nothing refunds the order: its tickets no
+    longer admit. `release_places` (staff's choice, yes by default): the places of what the refund
+    covers, the line or the whole order, go back on sale.
 
     The refund row and its reference (the PSP call's idempotency key) are committed before the
     PSP is called; the call happens after, outside the transaction."""
@@ -542,11 +554,71 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
             not provider.capabilities.partial_refund
         ):
             raise InvalidInput(_("This payment method cannot refund part of a payment."), code="partial_refused")
+        line = _refund_line(locked, line_id, amount_cents) if line_id is not None else None
         refund = Refund.objects.create(
-            payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300]
+            payment=locked, amount_cents=amount_cents, currency=locked.currency, reason=reason[:300], line=line,
+            release_places=release_places,
         )
         _audit_new(refund, "refund.created")
+        _refund_started(refund)
     return refund_execute(refund_id=refund.pk)
+
+
+def _refund_line(payment: Payment, line_id: int, amount_cents: int) -> OrderLine:
+    """The line of the payment's order a refund is for, refused (InvalidInput) when it cannot be:
+    not a line of this order, the order not paid, the line already refunded, more than its amount."""
+    line = OrderLine.objects.select_related("order").filter(pk=line_id, order_id=payment.order_id).first()
+    if line is None:
+        raise InvalidInput(_("Choose a line of this order."), code="line_unknown")
+    if line.order.state != OrderState.PAID:
+        raise InvalidInput(_("Only a line of a paid order can be refunded on its own."), code="line_not_refundable")
+    if Refund.objects.filter(line=line, state__in=REFUND_COUNTING_STATES).exists():
+        raise InvalidInput(_("This line has already been refunded."), code="line_refunded")
+    if amount_cents > line.amount_cents:
+        raise InvalidInput(_("The refund of a line is at most its amount (%(amount)s).")
+                           % {"amount": format_money(line.amount_cents, line.order.currency)}, code="amount_invalid")
+    return line
+
+
+def _refund_started(refund: Refund) -> None:
+    """What a refund just started (and counted from now on) does to its order, in its transaction:
+    the line it names loses its ticket, and its places by staff's choice; an order left with
+    nothing (every payment given back, fees included or not) is refunded, its places released by
+    the same choice."""
+    if refund.line_id is not None:
+        order_line_mark_refunded(line_id=refund.line_id, release_places=refund.release_places)
+    order = Order.objects.get(pk=refund.payment.order_id)
+    if order.state in REFUNDABLE_STATES and order_balance(order=order).kept_cents <= 0:
+        order_mark_refunded(order_id=order.pk, release_places=refund.release_places)
+
+
+# a refund in these states is on its way to the buyer (accepted by the payment service, or made):
+# the buyer is told (RefundIssued: the refund email). A refund to make by hand is told once staff
+# mark it done, so that the email never announces money that was not sent
+REFUND_ISSUED_STATES = (RefundState.PENDING, RefundState.DONE)
+
+
+def _refund_row_set(refund: Refund, action: str, **values: object) -> None:
+    """`_row_set` for a refund, which publishes RefundIssued when the refund leaves for the buyer."""
+    was = refund.state
+    _row_set(refund, action, **values)
+    if refund.state in REFUND_ISSUED_STATES and was not in REFUND_ISSUED_STATES:
+        events.publish(RefundIssued(refund_id=refund.pk, order_id=refund.payment.order_id))
+    if refund.state == RefundState.FAILED and was != RefundState.FAILED:
+        _refund_failed(refund)
+
+
+def _refund_failed(refund: Refund) -> None:
+    """A refund the payment service refused no longer counts: when it had refunded the order, or
+    the line it names, their tickets were revoked already (and maybe their places sold): staff
+    must refund again or give the money back another way."""
+    order_state = Order.objects.filter(pk=refund.payment.order_id).values_list("state", flat=True).first()
+    if order_state != OrderState.REFUNDED and refund.line_id is None:
+        return
+    payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+    _row_set(payment, "payment.flagged", needs_attention=_(
+        "A refund failed after its tickets were taken back: refund it again, or give the money back another way."
+    ))
 
 
 def refund_execute(*, refund_id: int) -> Refund:
@@ -593,8 +665,8 @@ def _refund_set(refund: Refund, state: str, *, message: str = "", psp_reference:
         if locked.state not in (RefundState.CREATED, RefundState.PENDING):
             return locked
         done_at = clock.now() if state == RefundState.DONE else locked.done_at
-        _row_set(locked, f"refund.{state}", state=state, message=str(message)[:300],
-                 psp_reference=psp_reference[:200] or locked.psp_reference, done_at=done_at)
+        _refund_row_set(locked, f"refund.{state}", state=state, message=str(message)[:300],
+                        psp_reference=psp_reference[:200] or locked.psp_reference, done_at=done_at)
     return locked
 
 
@@ -604,7 +676,7 @@ def refund_mark_done(*, refund_id: int) -> Refund:
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.state not in (RefundState.MANUAL, RefundState.PENDING, RefundState.CREATED):
             raise InvalidInput(_("This refund is already closed."), code="refund_closed")
-        _row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now())
+        _refund_row_set(refund, "refund.done", state=RefundState.DONE, done_at=clock.now())
     return refund
 
 

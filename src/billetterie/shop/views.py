@@ -29,6 +29,7 @@ from billetterie.payments.selectors import (
     methods_offered,
     order_payment_status,
     payments_enabled,
+    refunded_line_ids,
     shop_payments,
     shop_test_mode,
     transfer_due,
@@ -271,6 +272,8 @@ def order_page(request: HttpRequest, organizer_slug: str, code: str, secret: str
     response = _render(request, ctx, "shop/order.html", {
         **choices, "lines": lines,
         "has_tickets": any(line.kind == ProductKind.TICKET for line in lines),
+        "tickets_refunded": any(line.kind == ProductKind.TICKET and line.pk in choices["refunded_lines"]  # type: ignore[operator]
+                                for line in lines),
     })
     return _allow_payment_pages(response, order.organizer_id, _offered_ids(choices))
 
@@ -286,6 +289,9 @@ def _payment_choices(order: Order) -> dict[str, object]:
     balance = order_balance(order=order)
     return {
         "order": order, "status": status, "payments": payments, "balance": balance,
+        "tickets_valid": status in TICKETS_VALID,
+        # the lines a refund was made for: marked, their tickets (revoked) no longer offered
+        "refunded_lines": refunded_line_ids(order=order) if balance.refunded_cents else set(),
         "providers": methods_offered(organizer=order.organizer, channel="web", amount_cents=balance.due_cents),
         "transfer": transfer_instructions(order=order) if status == "transfer" else None,
         "transfer_due": transfer_due(order=order) if status == "transfer" else 0,

@@ -28,10 +28,11 @@ class EventKey(models.Model):
 
 
 class RevokedTicket(models.Model):
-    """A ticket payload that no longer admits: its line got a new nonce (ticket reissued).
+    """A ticket payload that no longer admits: its line got a new nonce (ticket reissued), or
+    none at all (a refund covered the line: reason "refunded").
 
     Cancelled, expired and refunded orders are revoked by their state; this table keeps the old
-    nonces, which the offline scanners need to refuse old copies of a reissued ticket."""
+    nonces, which the offline scanners need to refuse old copies of a reissued or refunded ticket."""
 
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="revoked_tickets")
     nonce = models.BinaryField(max_length=8)

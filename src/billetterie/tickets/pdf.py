@@ -112,7 +112,7 @@ def ticket_pdf_file(*, line: OrderLine) -> tuple[str, bytes]:
 
 def _ticket_lines(order: Order) -> list[OrderLine]:
     lines = list(
-        order.lines.filter(kind=ProductKind.TICKET)
+        order.lines.filter(kind=ProductKind.TICKET, ticket_nonce__isnull=False)  # a refunded line's is revoked
         .select_related("product__event", "price", "date")
         .order_by("id")
     )

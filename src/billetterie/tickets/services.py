@@ -124,6 +124,28 @@ def ticket_reissue(
     return line
 
 
+# the reason kept with the nonce of a ticket revoked because a refund covered it
+REVOKED_REFUNDED = "refunded"
+
+
+def ticket_revoke(*, line_id: int, reason: str = REVOKED_REFUNDED) -> bool:
+    """Take a ticket back for good (a refund covered its line): its nonce goes to RevokedTicket,
+    which online check-in and the offline scanners' revocation list read, and the line keeps no
+    nonce, so its PDF, QR and wallet pass no longer admit nor download, and it cannot be reissued.
+    Idempotent: a line without a ticket is left alone (returns False)."""
+    with transaction.atomic():
+        line = OrderLine.objects.select_for_update().select_related("order").filter(pk=line_id).first()
+        if line is None or not line.ticket_nonce:
+            return False
+        RevokedTicket.objects.create(line=line, nonce=bytes(line.ticket_nonce), revoked_at=clock.now(),
+                                     reason=reason[:40])
+        line.ticket_nonce = None
+        line.save(update_fields=["ticket_nonce"])
+        audit_record(action="ticket.revoked", subject=line, organizer_id=line.order.organizer_id,
+                     order_id=line.order_id, changes={"reason": [None, reason[:40]]})
+    return True
+
+
 def ticket_layout_save(*, organizer: Organizer, html: str, event: Event | None = None) -> TicketLayout:
     """Store an organiser's ticket layout after checking it (documented placeholders only)."""
     from .layout import layout_errors
