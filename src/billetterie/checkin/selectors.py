@@ -50,10 +50,23 @@ def _refunded_cents() -> Subquery:
     )
 
 
-def _refunded_in_full(qs: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
-    return qs.annotate(refunded_cents=Coalesce(_refunded_cents(), 0)).filter(
-        order__total_cents__gt=0, refunded_cents__gte=F("order__total_cents")
+def _received_cents() -> Subquery:
+    """For an OrderLine queryset: what its order's confirmed payments brought, their fees aside."""
+    from billetterie.payments.models import Payment, PaymentState
+
+    return Subquery(
+        Payment.objects.filter(order_id=OuterRef("order_id"), state=PaymentState.CONFIRMED)
+        .values("order_id")
+        .annotate(total=Sum(F("amount_cents") - F("fee_cents")))
+        .values("total")[:1]
     )
+
+
+def _refunded_in_full(qs: QuerySet[OrderLine]) -> QuerySet[OrderLine]:
+    """Lines of orders whose refunds add up to what they received (the order balance's rule): a
+    duplicate payment refunded automatically leaves the tickets valid."""
+    return qs.annotate(refunded_cents=Coalesce(_refunded_cents(), 0), received_cents=Coalesce(_received_cents(), 0)
+                       ).filter(received_cents__gt=0, refunded_cents__gte=F("received_cents"))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from billetterie.core import clock
 from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import Order, OrderLine
-from billetterie.payments.models import Payment, Refund
+from billetterie.payments.models import Payment, PaymentState, Refund
 from billetterie.tickets.selectors import event_public_key_cached
 from billetterie.tickets.signing import (
     PAYLOAD_TEXT_LENGTH,
@@ -127,9 +127,13 @@ def _line_select() -> str:
         qn(m._meta.db_table) for m in (OrderLine, Order, Product, Payment, Refund)
     )
     states = ", ".join(f"'{s}'" for s in REFUND_COUNTING_STATES)
+    # refunded in full: every refund (started or done) adds up to what the order received, as the
+    # order balance says (payments/balance.py): a duplicate payment refunded leaves the ticket valid
     return (
         "SELECT l.id, l.ticket_nonce, l.product_id, l.date_id, l.attendee_name, l.label, p.event_id, "  # noqa: S608
-        f"o.state, o.code, o.organizer_id, o.name, o.total_cents, "
+        f"o.state, o.code, o.organizer_id, o.name, "
+        f"(SELECT COALESCE(SUM(rp.amount_cents - rp.fee_cents), 0) FROM {payment_t} rp "
+        f"WHERE rp.order_id = o.id AND rp.state = '{PaymentState.CONFIRMED.value}') AS received, "
         f"(SELECT COALESCE(SUM(r.amount_cents), 0) FROM {refund_t} r JOIN {payment_t} pay "
         f"ON pay.id = r.payment_id WHERE pay.order_id = o.id AND r.state IN ({states})) AS refunded, "
         "o.testmode "
@@ -172,7 +176,7 @@ def _line_and_entry(
             f"INSERT INTO {qn(Scan._meta.db_table)} ({columns}) "
             "SELECT %(list)s, l.id, 'entry', 'ok', %(device)s, %(client_id)s, %(now)s, %(client_at)s, "
             "%(offline)s, false, NULL FROM l WHERE l.event_id = %(event)s AND l.state = %(paid)s "
-            "AND l.ticket_nonce = %(nonce)s AND NOT (l.total_cents > 0 AND l.refunded >= l.total_cents) "
+            "AND l.ticket_nonce = %(nonce)s AND NOT (l.received > 0 AND l.refunded >= l.received) "
             "AND (%(test_ok)s OR NOT l.testmode) "
             "AND (%(all)s OR l.product_id = ANY(%(products)s::bigint[])) "
             "AND (cardinality(%(dates)s::bigint[]) = 0 OR l.date_id = ANY(%(dates)s::bigint[])) "

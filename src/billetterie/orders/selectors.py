@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
@@ -39,20 +40,36 @@ def order_by_secret(*, organizer_slug: str, code: str, secret: str, client: str 
     return order
 
 
-def order_money_kept_cents(*, order: Order) -> int:
-    """What the order's confirmed payments brought (their fees aside) and was not given back.
+@dataclass(frozen=True)
+class OrderMoney:
+    """What an order holds: the payments domain's answer (payments/balance.py), as orders see it."""
+
+    kept_cents: int  # received (fees aside) minus refunded
+    refunded_cents: int  # every refund started or done
+
+    @property
+    def refunded_in_full(self) -> bool:
+        return self.refunded_cents > 0 and self.kept_cents <= 0
+
+
+def order_money(*, order: Order) -> OrderMoney:
+    """What the order holds now.
 
     Payments sit above orders in the layer order: the payments app registers the answer at start
-    up (`order_money_kept_register`), so the orders rules that depend on it (a part-paid order is
-    neither expired nor cancelled) ask without importing payments."""
-    if _money_kept is None:
+    up (`order_money_register`), so the rules that depend on it (a part-paid order is neither
+    expired nor cancelled, a refunded order's tickets do not admit) ask without importing payments."""
+    if _money is None:
         raise ImproperlyConfigured("no app registered how much money an order holds (the payments app)")
-    return _money_kept(order)
+    return _money(order)
 
 
-_money_kept: Callable[[Order], int] | None = None
+def order_money_kept_cents(*, order: Order) -> int:
+    return order_money(order=order).kept_cents
 
 
-def order_money_kept_register(answer: Callable[[Order], int]) -> None:
-    global _money_kept
-    _money_kept = answer
+_money: Callable[[Order], OrderMoney] | None = None
+
+
+def order_money_register(answer: Callable[[Order], OrderMoney]) -> None:
+    global _money
+    _money = answer

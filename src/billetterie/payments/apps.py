@@ -6,9 +6,9 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self) -> None:
-        from billetterie.orders.selectors import order_money_kept_register
+        from billetterie.orders.selectors import order_money_register
 
         from . import balance, subscribers
 
-        order_money_kept_register(balance.order_money_kept_cents)
+        order_money_register(balance.order_money)
         subscribers.register()

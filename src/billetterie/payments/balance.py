@@ -14,6 +14,7 @@ from django.db.models import F, Sum
 from django.utils.translation import pgettext_lazy
 
 from billetterie.orders.models import Order, OrderState
+from billetterie.orders.selectors import OrderMoney
 
 from .models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund
 
@@ -100,6 +101,7 @@ def order_balance(*, order: Order) -> OrderBalance:
     return order_balances(orders=[order])[order.pk]
 
 
-def order_money_kept_cents(order: Order) -> int:
-    """What the order holds now (the orders domain asks through `orders.selectors`)."""
-    return order_balance(order=order).kept_cents
+def order_money(order: Order) -> OrderMoney:
+    """What the order holds now (the orders domain asks through `orders.selectors.order_money`)."""
+    balance = order_balance(order=order)
+    return OrderMoney(kept_cents=balance.kept_cents, refunded_cents=balance.refunded_cents)

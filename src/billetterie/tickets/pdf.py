@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from billetterie.catalog.models import ProductKind
 from billetterie.core.errors import Conflict
 from billetterie.core.money import format_money
-from billetterie.orders.models import Order, OrderLine, OrderState
+from billetterie.orders.models import Order, OrderLine
 
 from .layout import data_only_url_fetcher, layout_render
-from .selectors import ticket_layout_for
+from .selectors import order_tickets_valid, ticket_layout_for
 from .signing import ticket_payload
 
 EVENT_TIME_ZONE = ZoneInfo("Europe/Paris")
@@ -103,7 +103,7 @@ def _file_name(line: OrderLine) -> str:
 def ticket_pdf_file(*, line: OrderLine) -> tuple[str, bytes]:
     """(file name, PDF) of one issued ticket of a paid order, in the order's language, as attached
     to emails (a reissued ticket)."""
-    if line.order.state != OrderState.PAID or not line.ticket_nonce:
+    if not line.ticket_nonce or not order_tickets_valid(order=line.order):
         raise Conflict(f"ticket {line.serial} is not issued or its order is not paid", code="order_not_paid")
     layout = ticket_layout_for(event=line.product.event)
     with translation.override(line.order.locale):
@@ -123,8 +123,8 @@ def _ticket_lines(order: Order) -> list[OrderLine]:
 
 def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
     """(file name, PDF) for every ticket of a paid order, in the order's language."""
-    if order.state != OrderState.PAID:
-        raise Conflict(f"order {order.code} is not paid: it has no tickets", code="order_not_paid")
+    if not order_tickets_valid(order=order):
+        raise Conflict(f"order {order.code} is not paid or was refunded: it has no tickets", code="order_not_paid")
     pdfs = []
     layouts: dict[int, str | None] = {}
     with translation.override(order.locale):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event
 from billetterie.core.errors import NotFound
+from billetterie.orders.models import Order, OrderState
+from billetterie.orders.selectors import order_money
 
 from .models import EventKey
 
@@ -59,3 +61,9 @@ def ticket_layout_for(*, event: Event) -> str | None:
     default = [html for event_id, html in rows if event_id is None]
     chosen = own or default
     return chosen[0] if chosen else None
+
+
+def order_tickets_valid(*, order: Order) -> bool:
+    """Whether the order's tickets admit: the order is paid and not refunded in full (asked of the
+    payments domain through the orders port)."""
+    return order.state == OrderState.PAID and not order_money(order=order).refunded_in_full

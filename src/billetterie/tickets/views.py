@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 from billetterie.catalog.models import ProductKind
 from billetterie.core.errors import DomainError
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
-from billetterie.orders.models import OrderState
 from billetterie.orders.selectors import order_by_secret
 
+from .selectors import order_tickets_valid
 from .wallet import ticket_pkpass
 
 
@@ -29,7 +29,7 @@ def wallet_pass(request: HttpRequest, organizer_slug: str, code: str, secret: st
         .select_related("product__event", "date")
         .first()
     )
-    if line is None or order.state != OrderState.PAID:
+    if line is None or not order_tickets_valid(order=order):  # not paid, or refunded in full
         raise Http404
     line.order = order
     body = ticket_pkpass(line=line)
