@@ -1,7 +1,10 @@
-"""Refresh the French catalogue: extract strings, fill them from scripts/fr_strings.py, compile.
+"""Refresh the French catalogue, the one source of the translations: extract the strings into
+src/billetterie/locale/fr/LC_MESSAGES/django.po (Django's makemessages, which keeps what is
+translated), drop msgmerge's fuzzy guesses, put French typography's no-break spaces in, compile.
 
 Run after adding or changing interface strings:  .venv/bin/python scripts/translate.py
-It lists the strings still untranslated, so they can be added to fr_strings.py."""
+then translate what it lists as untranslated in the .po (any .po editor or translation platform
+will do; `django-admin compilemessages` compiles too) and run it again."""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "billetterie"
-sys.path.insert(0, str(ROOT / "scripts"))
-from fr_strings import FR, PLURALS  # noqa: E402
 
 
 def french_typography(text: str) -> str:
@@ -41,14 +42,8 @@ def main() -> int:
             entry.msgstr = ""
             entry.msgstr_plural = {index: "" for index in entry.msgstr_plural}
             entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
-        if entry.msgid_plural:
-            forms = PLURALS.get(entry.msgid)
-            if forms:
-                entry.msgstr_plural = {0: french_typography(forms[0]), 1: french_typography(forms[1])}
-        elif entry.msgctxt and (entry.msgctxt, entry.msgid) in FR:  # pgettext: keyed (context, msgid)
-            entry.msgstr = french_typography(FR[(entry.msgctxt, entry.msgid)])
-        elif entry.msgid in FR and not entry.msgctxt:
-            entry.msgstr = french_typography(FR[entry.msgid])
+        entry.msgstr = french_typography(entry.msgstr)
+        entry.msgstr_plural = {index: french_typography(text) for index, text in entry.msgstr_plural.items()}
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
     po.metadata["Plural-Forms"] = "nplurals=2; plural=(n > 1);"
