@@ -13,7 +13,7 @@ from tests.factories import Shop
 def checkout_one_ticket(page: Page, live_server: Any, shop: Shop, method: str) -> None:
     """One adult ticket of the JIP in the cart, the buyer's details, `method` chosen, then on to pay."""
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
+    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.get_by_role("link", name="Voir le panier").click()
     page.get_by_label("Votre nom").fill("Camille Martin")

@@ -42,7 +42,7 @@ def test_main_journey_under_the_policy(page: Page, live_server: Any, shop: Shop,
     shop.donation.save(update_fields=["donation_suggested"])
     response = page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
     assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
+    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
     page.get_by_role("button", name=re.compile("^10,00")).click()  # shop.js: a suggested donation fills in
     expect(page.locator(f"#donation_{shop.donation.pk}")).to_have_value("10,00")
     page.locator(f"#donation_{shop.donation.pk}").fill("")

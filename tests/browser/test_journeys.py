@@ -46,7 +46,7 @@ def _fill_people(page: Page) -> None:
 def test_membership_purchase_student_price(page: Page, live_server: object, shop: Shop) -> None:
     page.goto(f"{live_server.url}/{shop.organizer.slug}/")
     page.get_by_role("link", name="Adhésions 2026-2027").click()
-    page.get_by_label("Quantité de Adhésion, Étudiant").fill("1")
+    page.get_by_label("Quantité — Adhésion, Étudiant").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
     expect(page.get_by_role("status").first).to_contain_text("Ajouté à votre panier")
     page.get_by_role("link", name="Voir le panier").click()
@@ -69,13 +69,13 @@ def test_membership_purchase_student_price(page: Page, live_server: object, shop
 
 def test_tickets_meal_and_donation_with_3ds(page: Page, live_server: object, shop: Shop) -> None:
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
-    page.get_by_label("Quantité de Entrée, Étudiant").fill("1")
-    page.get_by_label("Quantité de Repas, Repas complet").fill("2")
+    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
+    page.get_by_label("Quantité — Entrée, Étudiant").fill("1")
+    page.get_by_label("Quantité — Repas, Repas complet").fill("2")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.get_by_role("link", name="Voir le panier").click()
     _fill_people(page)
-    page.get_by_label(re.compile("Don à")).fill("7,50")
+    page.get_by_label(re.compile("Votre don")).fill("7,50")
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
     expect(page.get_by_text("56,50 €")).to_be_visible()  # 15 + 10 + 2 × 12 + 7,50
@@ -101,7 +101,7 @@ def test_tickets_meal_and_donation_with_3ds(page: Page, live_server: object, sho
 
 def test_declined_card_then_retry(page: Page, live_server: object, shop: Shop) -> None:
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
+    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.get_by_role("link", name="Voir le panier").click()
     _fill_people(page)
@@ -118,7 +118,7 @@ def test_declined_card_then_retry(page: Page, live_server: object, shop: Shop) -
 def test_hold_expires_and_releases_the_places(page: Page, live_server: object, shop: Shop) -> None:
     Quota.objects.filter(date=shop.date).update(size=1)
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité de Entrée, Adulte").fill("1")
+    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.get_by_role("link", name="Voir le panier").click()
     expect(page.locator(".hold")).to_contain_text("réservés")
@@ -130,7 +130,7 @@ def test_hold_expires_and_releases_the_places(page: Page, live_server: object, s
         expect(page.get_by_role("heading", name="Votre panier")).to_be_visible()
         expect(page.get_by_text("Votre panier est vide.")).to_be_visible()
         other.reload()
-        other.get_by_label("Quantité de Entrée, Adulte").fill("1")
+        other.get_by_label("Quantité — Entrée, Adulte").fill("1")
         other.get_by_role("button", name="Ajouter au panier").click()
         expect(other.get_by_role("link", name="Voir le panier")).to_be_visible()
     assert Quota.objects.get(date=shop.date).used == 1

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _to_checkout(page: Page, base: str, shop: Shop, method: str) -> None:
     page.goto(f"{base}/{shop.organizer.slug}/e/adhesions/")
-    page.get_by_label("Quantité de Adhésion, Ancien étudiant").fill("1")
+    page.get_by_label("Quantité — Adhésion, Ancien étudiant").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
     page.goto(f"{base}/{shop.organizer.slug}/cart/")
     page.get_by_label("Votre nom").fill("Camille Martin")
