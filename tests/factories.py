@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.contrib.auth.models import User
 from datetime import timedelta
 
 from billetterie.catalog.models import (
@@ -17,7 +19,7 @@ from billetterie.catalog.models import (
 )
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
-from billetterie.organizers.models import Organizer
+from billetterie.organizers.models import Organizer, Role, TeamMember
 
 
 @dataclass
@@ -80,3 +82,16 @@ def shop_create(*, slug: str = "assoc", capacity: int = 100, meal_quota: int = 5
         organizer, event, date, ticket, adult, student, meal, meal_price, quota, donation,
         memberships, membership, member_student, member_alumni,
     )
+
+
+PASSWORD = "un mot de passe solide"
+
+
+def team_member_create(organizer: Organizer, *, role: str = Role.ADMIN, email: str = "",
+                       password: str = PASSWORD) -> User:
+    """A person of the organiser's team with `role`, who signs in to the back office with
+    `email` (default: <role>@<organiser slug>.example) and `password`."""
+    email = email or f"{role}@{organizer.slug}.example"
+    user = User.objects.create_user(username=email, email=email, password=password, first_name=role.title())
+    TeamMember.objects.create(organizer=organizer, user=user, role=role)
+    return user

@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "billetterie.tickets",
     "billetterie.checkin",
     "billetterie.notifications",
+    "billetterie.reporting",
     "billetterie.shop",
     "billetterie.api",
+    "billetterie.backoffice",
     "billetterie.jobs",
 ]
 
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "billetterie.backoffice.context.backoffice",
             ],
         },
     },
@@ -173,7 +176,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "backoffice:login"
+AUTHENTICATION_BACKENDS = [
+    "billetterie.backoffice.auth.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("payments/return/<str:provider_id>/<str:token>/", payment_views.return_view, name="payment_return"),
     path("payments/step/<str:provider_id>/<str:reference>/", payment_views.client_step, name="payment_client_step"),
     path("checkin/", include("billetterie.checkin.urls")),
+    path("gestion/", include("billetterie.backoffice.urls")),
     path("<slug:organizer_slug>/order/<str:code>/<str:secret>/ticket/<int:line_id>.pkpass", wallet_pass,
          name="ticket_wallet"),
     path("", include("billetterie.shop.urls")),

@@ -12,7 +12,7 @@ from .selectors import organizers_for_user
 
 
 class AuditActorMiddleware:
-    """A request acts as the signed-in staff member for the organisers they are staff of, and as
+    """A request acts as the signed-in team member for the organisers whose team they are in, and as
     a buyer everywhere else (their own purchase in another organiser's shop); the API's token
     check and the payment notice view say better when they know (`audit.bind`). The user is
     looked up only when an entry is written."""
@@ -23,7 +23,7 @@ class AuditActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         def actor(organizer_id: int | None) -> audit.Actor:
             user = getattr(request, "user", None)
-            if user is None or not user.is_authenticated or not user.is_staff:
+            if user is None or not user.is_authenticated:
                 return audit.BUYER
             if organizer_id is not None and not organizers_for_user(user=user).filter(pk=organizer_id).exists():
                 return audit.BUYER

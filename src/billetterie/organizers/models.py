@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # the first segment of the site's own addresses: an organiser's shop cannot live there
-RESERVED_SLUGS = frozenset({"admin", "api", "i18n", "static", "media", "sandbox-psp", "payments", "checkin", "scan"})
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "i18n", "static", "media", "sandbox-psp", "payments", "checkin", "scan", "gestion", "fake-psp"}
+)
 
 
 def validate_slug_not_reserved(value: str) -> None:
@@ -36,7 +38,11 @@ class Organizer(models.Model):
     description = models.TextField(_("presentation"), blank=True)
     terms = models.TextField(_("terms of sale"), blank=True)
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="organizers", verbose_name=_("staff")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        through="TeamMember",
+        related_name="organizers",
+        verbose_name=_("staff"),
     )
 
     class Meta:
@@ -46,3 +52,32 @@ class Organizer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Role(models.TextChoices):
+    """What a team member may do for one organiser (`organizers.permissions`)."""
+
+    ADMIN = "admin", _("Administrator")
+    TREASURY = "treasury", _("Treasury")
+    TICKETING = "ticketing", _("Ticketing")
+    BOX_OFFICE = "box_office", _("Box office")
+    CHECKIN = "checkin", _("Check-in")
+    READ_ONLY = "read_only", _("Read only")
+
+
+class TeamMember(models.Model):
+    """A person of an organiser's team and their role there; one person may be in several teams.
+    (The table is the one of the former `staff` many-to-many, which it extends with the role.)"""
+
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teams")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        db_table = "organizers_organizer_staff"
+        unique_together = [("organizer", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
