@@ -537,6 +537,19 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
 
     The refund row and its reference (the PSP call's idempotency key) are committed before the
     PSP is called; the call happens after, outside the transaction."""
+    refund = refund_row_create(payment=payment, amount_cents=amount_cents, reason=reason,
+                               expected_refunded_cents=expected_refunded_cents, line_id=line_id,
+                               release_places=release_places)
+    return refund_execute(refund_id=refund.pk)
+
+
+def refund_row_create(*, payment: Payment, amount_cents: int, reason: str = "",
+                      expected_refunded_cents: int | None = None, line_id: int | None = None,
+                      release_places: bool = True) -> Refund:
+    """`refund_create` without the PSP call: the refund row, its checks and what it does to the
+    order, in one transaction (the caller's, when there is one). The caller then calls
+    `refund_execute` once that transaction has committed (an order's refund spread over several
+    payments stores them all, or none, before any PSP is called)."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.state != PaymentState.CONFIRMED:
@@ -561,7 +574,7 @@ def refund_create(*, payment: Payment, amount_cents: int, reason: str = "",
         )
         _audit_new(refund, "refund.created")
         _refund_started(refund)
-    return refund_execute(refund_id=refund.pk)
+    return refund
 
 
 def _refund_line(payment: Payment, line_id: int, amount_cents: int) -> OrderLine:
