@@ -63,6 +63,8 @@ def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now:
     if product.kind == ProductKind.TICKET:
         if item.date is None or item.date.event_id != event.pk:
             raise InvalidInput(_("Choose a date."), code="date_required")
+        if item.date.cancelled_at is not None:
+            raise InvalidInput(_("This date has been cancelled."), code="date_cancelled")
         if item.date.start <= now:
             raise InvalidInput(_("This date has already started."), code="date_past")
     elif item.date is not None:

@@ -51,6 +51,8 @@ class EventDate(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(0)])
+    # cancelled by staff (a whole session called off, its holders refunded): nothing more is sold
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("date")

@@ -83,6 +83,8 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         if not positions:
             raise InvalidInput(_("Your cart is empty."), code="cart_empty")
         _check_addons([p.product for p in positions])
+        if any(p.date is not None and p.date.cancelled_at is not None for p in positions):
+            raise InvalidInput(_("This date has been cancelled."), code="date_cancelled")
         people = {p.pk: _clean_person(p.product, checkout.people.get(p.pk, Person())) for p in positions}
         expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
         _secure_holds(positions, now)
