@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from billetterie.catalog.models import ProductKind
 from billetterie.core.errors import NotFound
 from billetterie.core.ids import secrets_equal
 from billetterie.core.ratelimit import Limit, bump, count, refusal
 
-from .models import Order
+from .models import Order, OrderLine, OrderState
 
 # wrong order links (code, secret) one client may try: a buyer mistypes one now and then, a
 # script trying codes gets a 429 for the rest of the window (decision 0011)
@@ -73,3 +75,16 @@ _money: Callable[[Order], OrderMoney] | None = None
 def order_money_register(answer: Callable[[Order], OrderMoney]) -> None:
     global _money
     _money = answer
+
+
+def sold_by_event(*, event_ids: Iterable[int]) -> dict[int, int]:
+    """Tickets and memberships sold per event: lines of paid orders, test orders left out."""
+    rows = (
+        OrderLine.objects.filter(
+            product__event_id__in=list(event_ids), order__state=OrderState.PAID, order__testmode=False,
+            kind__in=[ProductKind.TICKET, ProductKind.MEMBERSHIP],
+        )
+        .values("product__event_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["product__event_id"]: row["n"] for row in rows}
