@@ -16,6 +16,34 @@ def validate_slug_not_reserved(value: str) -> None:
         raise ValidationError(_("This short name is reserved, choose another."))
 
 
+def siret_normalize(value: str) -> str:
+    """A SIRET as people write it ("123 456 789 00012") → its 14 digits ("12345678900012")."""
+    return "".join(str(value or "").replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def siret_is_valid(value: str) -> bool:
+    """14 digits passing the Luhn check (the SIRET's own key); La Poste's establishments (SIREN
+    356 000 000) use their own rule instead: the sum of the digits is a multiple of 5."""
+    digits = siret_normalize(value)
+    if len(digits) != 14 or not digits.isascii() or not digits.isdigit():
+        return False
+    if digits.startswith("356000000"):
+        return sum(int(d) for d in digits) % 5 == 0
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char) * (2 if index % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    if value and not siret_is_valid(value):
+        raise ValidationError(
+            _("Enter a SIRET of 14 digits, as on the INSEE's notice (for example 732 829 320 00074)."),
+            code="invalid_siret",
+        )
+
+
 class Organizer(models.Model):
     """A tenant: an association, an event organiser or a tourism provider."""
 
@@ -25,6 +53,8 @@ class Organizer(models.Model):
     )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     address = models.TextField(_("address"), blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+                             help_text=_("14 digits; spaces are allowed."))
     contact_email = models.EmailField(_("contact email"), help_text=_("Buyers' replies go here."))
     noreply_email = models.EmailField(
         _("no-reply sender"), help_text=_("Emails are sent from this address, with replies to the contact email.")
@@ -37,6 +67,10 @@ class Organizer(models.Model):
     )
     description = models.TextField(_("presentation"), blank=True)
     terms = models.TextField(_("terms of sale"), blank=True)
+    # the logo, re-encoded as PNG by the settings page (never the uploaded bytes), kept in the
+    # database and served by organizers.views.logo; its hash names the version in the address
+    logo_png = models.BinaryField(default=b"", editable=False)
+    logo_hash = models.CharField(max_length=16, blank=True, editable=False)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
