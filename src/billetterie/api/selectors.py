@@ -38,6 +38,20 @@ def api_token_by_secret(*, token: str) -> ApiToken | None:
     return row
 
 
+def scanner_tokens_of(*, organizer_id: int) -> list[ApiToken]:
+    """The organiser's live tokens that may only check tickets in: the scanners' links."""
+    return list(
+        ApiToken.objects.filter(organizer_id=organizer_id, revoked_at=None, can_checkin=True, can_read=False,
+                                can_orders=False).order_by("-created_at", "-id")
+    )
+
+
+def scanner_token_live(*, organizer_id: int, token_id: int, token: str) -> bool:
+    """Whether this token (kept by the person's session) is still that live scanner token."""
+    return ApiToken.objects.filter(pk=token_id, organizer_id=organizer_id, revoked_at=None, can_checkin=True,
+                                   token_hash=token_hash(token)).exists()
+
+
 def events_of_organizer(*, organizer_id: int, section: str | None = None) -> list[Event]:
     """Every event of the organiser (drafts included), with dates, products and prices."""
     qs = Event.objects.filter(organizer_id=organizer_id)

@@ -91,11 +91,19 @@ def api_token_forget(*, token: ApiToken) -> None:
     cache.delete(f"api-token:{token.token_hash}")
 
 
+def scanner_token_create(*, organizer: Organizer, name: str) -> tuple[ApiToken, str]:
+    """A new check-in-only API token (the row, and the token, shown once)."""
+    return api_token_create(organizer=organizer, name=name, permissions=[ApiPermission.CHECKIN])
+
+
+def scanner_url(*, base_url: str, list_id: int, token: str) -> str:
+    """The scanner page for a list, the token in the fragment (which browsers never send to the server)."""
+    return f"{base_url.rstrip('/')}/checkin/scan/?list={list_id}#token={token}"
+
+
 def scanner_link_create(*, checkin_list: CheckinList, base_url: str, name: str = "") -> str:
     """A new check-in-only API token, as the scanner page's link (shown once: the token is in the
     fragment, which browsers never send to the server). Revoke it in the admin's API tokens."""
     label = (name or _("Scanner — %(list)s") % {"list": checkin_list.name})[:100]
-    _row, token = api_token_create(
-        organizer=checkin_list.event.organizer, name=label, permissions=["checkin"]
-    )
-    return f"{base_url.rstrip('/')}/checkin/scan/?list={checkin_list.pk}#token={token}"
+    _row, token = scanner_token_create(organizer=checkin_list.event.organizer, name=label)
+    return scanner_url(base_url=base_url, list_id=checkin_list.pk, token=token)

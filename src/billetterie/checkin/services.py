@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event, Product, ProductKind
 from billetterie.core import clock
-from billetterie.core.errors import InvalidInput, NotFound
+from billetterie.core.audit import audit_record
+from billetterie.core.errors import Conflict, InvalidInput, NotFound
 from billetterie.core.ids import secrets_equal
 from billetterie.orders.models import Order, OrderLine
 from billetterie.payments.models import Payment, PaymentState, Refund
@@ -33,7 +34,14 @@ from billetterie.tickets.signing import (
 )
 
 from .models import CheckinList, Scan, ScanKind, ScanResult
-from .selectors import ADMITTING_STATE, REFUND_COUNTING_STATES, UNPAID_STATES, ListScope, entries_of_list
+from .selectors import (
+    ADMITTING_STATE,
+    REFUND_COUNTING_STATES,
+    UNPAID_STATES,
+    ListScope,
+    checkin_scope_cache_clear,
+    entries_of_list,
+)
 
 SERIAL_RE = re.compile(r"^([A-Z0-9]{4,12})-([0-9]{1,10})$")
 OFFLINE_MAX_AGE = timedelta(days=7)
@@ -498,27 +506,87 @@ def scan_undo(*, scope: ListScope, line_id: int, device_id: str) -> ScanOutcome:
     return ScanOutcome(result=ScanResult.OK, ticket=line.info() if line else None, scan_id=undo.pk)
 
 
+def _list_state(checkin_list: CheckinList) -> dict[str, Any]:
+    return {
+        "name": checkin_list.name, "all_products": checkin_list.all_products,
+        "accept_test_tickets": checkin_list.accept_test_tickets,
+        "products": sorted(p.pk for p in checkin_list.products.all()),
+        "dates": sorted(d.pk for d in checkin_list.dates.all()),
+    }
+
+
+def _list_scope_set(checkin_list: CheckinList, product_ids: list[int] | None, date_ids: list[int] | None) -> None:
+    event = checkin_list.event
+    products: list[Product] = []
+    if product_ids:
+        products = list(event.products.filter(pk__in=product_ids, kind=ProductKind.TICKET))
+        if len(products) != len(set(product_ids)):
+            raise InvalidInput(_("Choose tickets of this event."), code="product_invalid")
+    checkin_list.products.set(products)
+    dates = []
+    if date_ids:
+        dates = list(event.dates.filter(pk__in=date_ids))
+        if len(dates) != len(set(date_ids)):
+            raise InvalidInput(_("Choose dates of this event."), code="date_invalid")
+    checkin_list.dates.set(dates)
+
+
+def _list_name(name: str) -> str:
+    name = name.strip()[:200]
+    if not name:
+        raise InvalidInput(_("Give the list a name."), code="name_required")
+    return name
+
+
 def checkin_list_create(
     *, event: Event, name: str, product_ids: list[int] | None = None, date_ids: list[int] | None = None,
     accept_test_tickets: bool = False,
 ) -> CheckinList:
     """A list for all tickets (no products given) or some products; all dates or some. Test
     orders' tickets enter only through a list made with `accept_test_tickets` (decision 0010)."""
-    name = name.strip()[:200]
-    if not name:
-        raise InvalidInput(_("Give the list a name."), code="name_required")
+    name = _list_name(name)
     with transaction.atomic():
         checkin_list = CheckinList.objects.create(
             event=event, name=name, all_products=not product_ids, accept_test_tickets=accept_test_tickets
         )
-        if product_ids:
-            products = list(event.products.filter(pk__in=product_ids, kind=ProductKind.TICKET))
-            if len(products) != len(set(product_ids)):
-                raise InvalidInput(_("Choose tickets of this event."), code="product_invalid")
-            checkin_list.products.set(products)
-        if date_ids:
-            dates = list(event.dates.filter(pk__in=date_ids))
-            if len(dates) != len(set(date_ids)):
-                raise InvalidInput(_("Choose dates of this event."), code="date_invalid")
-            checkin_list.dates.set(dates)
+        _list_scope_set(checkin_list, product_ids, date_ids)
+        audit_record(action="checkin_list.created", subject=checkin_list, organizer_id=event.organizer_id,
+                     changes={key: [None, value] for key, value in _list_state(checkin_list).items()})
     return checkin_list
+
+
+def checkin_list_update(
+    *, checkin_list: CheckinList, name: str, product_ids: list[int] | None = None,
+    date_ids: list[int] | None = None, accept_test_tickets: bool = False,
+) -> CheckinList:
+    """Change who enters through the list (no products: every ticket; no dates: every date). The
+    scanners see it within the scope's few seconds of cache (decision 0008)."""
+    name = _list_name(name)
+    with transaction.atomic():
+        locked = CheckinList.objects.select_for_update().select_related("event").get(pk=checkin_list.pk)
+        before = _list_state(locked)
+        locked.name, locked.all_products, locked.accept_test_tickets = name, not product_ids, accept_test_tickets
+        locked.save(update_fields=["name", "all_products", "accept_test_tickets"])
+        _list_scope_set(locked, product_ids, date_ids)
+        after = _list_state(locked)
+        changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+        if changes:
+            audit_record(action="checkin_list.changed", subject=locked, organizer_id=locked.event.organizer_id,
+                         changes=changes)
+    checkin_scope_cache_clear()  # this process at once; the others within the cache's seconds
+    return locked
+
+
+def checkin_list_delete(*, checkin_list: CheckinList) -> None:
+    """Delete a list nobody has scanned with yet; a list with scans keeps its record of who entered."""
+    with transaction.atomic():
+        locked = CheckinList.objects.select_for_update().select_related("event").get(pk=checkin_list.pk)
+        if Scan.objects.filter(checkin_list_id=locked.pk).exists():
+            raise Conflict(
+                _("Tickets were scanned with this list: it keeps the record of who entered and cannot be deleted."),
+                code="list_has_scans",
+            )
+        audit_record(action="checkin_list.deleted", subject=locked, organizer_id=locked.event.organizer_id,
+                     changes={key: [value, None] for key, value in _list_state(locked).items()})
+        locked.delete()
+    checkin_scope_cache_clear()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -17,7 +18,9 @@ from django.views.decorators.http import require_GET
 
 from billetterie.core.csp import Sources, allow
 from billetterie.core.errors import NotFound
-from billetterie.organizers.selectors import organizers_for_user
+from billetterie.organizers.models import Organizer
+from billetterie.organizers.permissions import Perm
+from billetterie.organizers.selectors import organizers_where_user_can
 
 from .exports import tickets_csv, tickets_xlsx
 from .messages import RESULT_MESSAGES
@@ -114,10 +117,16 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _checkin_organizers(request: HttpRequest) -> QuerySet[Organizer]:
+    """The organisers whose check-in the person may follow: those in whose team their role has the
+    check-in permission (the back office's rule; a door scanner's role has not)."""
+    return organizers_where_user_can(user=request.user, perm=Perm.CHECKIN)
+
+
 def _staff_scope(request: HttpRequest, list_id: int) -> ListScope:
-    """A list of one of the staff user's organisers; another organiser's list is not found."""
+    """A list of one of those organisers; another organiser's list is not found."""
     try:
-        return checkin_list_scope_for(list_id=list_id, organizers=organizers_for_user(user=request.user))
+        return checkin_list_scope_for(list_id=list_id, organizers=_checkin_organizers(request))
     except NotFound as exc:
         raise Http404 from exc
 
@@ -126,7 +135,7 @@ def _staff_scope(request: HttpRequest, list_id: int) -> ListScope:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = []
-    for checkin_list in lists_of_organizers(organizers=organizers_for_user(user=request.user)):
+    for checkin_list in lists_of_organizers(organizers=_checkin_organizers(request)):
         scope = checkin_list_scope(list_id=checkin_list.pk, organizer_id=checkin_list.event.organizer_id)
         rows.append((checkin_list, checkin_counts(scope=scope)))
     return render(request, "checkin/dashboard.html", {**admin.site.each_context(request), "rows": rows,

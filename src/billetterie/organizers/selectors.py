@@ -16,6 +16,17 @@ def organizers_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[O
     return Organizer.objects.filter(staff__pk=user.pk)
 
 
+def organizers_where_user_can(*, user: AbstractBaseUser | AnonymousUser, perm: Perm) -> QuerySet[Organizer]:
+    """The organisers in whose team the person's role has `perm` (all of them for a platform
+    operator): the role check of the back office, for pages outside it (the live check-in)."""
+    if not user.is_authenticated or not user.is_active:
+        return Organizer.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Organizer.objects.all()
+    roles = [role for role in Role if perm in role_perms(role)]
+    return Organizer.objects.filter(team__user_id=user.pk, team__role__in=roles)
+
+
 def user_is_staff_of(*, user: AbstractBaseUser | AnonymousUser, organizer: Organizer) -> bool:
     return organizers_for_user(user=user).filter(pk=organizer.pk).exists()
 

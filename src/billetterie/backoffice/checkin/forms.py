@@ -1,0 +1,55 @@
+"""The check-in list form: a name, the tickets and dates it admits, test tickets or not."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.catalog.models import Event, EventDate, Product, ProductKind
+from billetterie.checkin.models import CheckinList
+
+
+class DateChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return date_format(localtime(obj.start), "DATETIME_FORMAT")
+
+
+class CheckinListForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           help_text=_("For example “Main entrance” or “Saturday evening”."))
+    products = forms.ModelMultipleChoiceField(
+        label=_("Tickets admitted"), queryset=Product.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every ticket of the event."),
+    )
+    dates = DateChoice(
+        label=_("Dates admitted"), queryset=EventDate.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every date."),
+    )
+    accept_test_tickets = forms.BooleanField(
+        label=_("Accept test tickets"), required=False,
+        help_text=_("Tickets of orders paid in test mode are refused at the door unless this is ticked "
+                    "(for a rehearsal of the entrance)."),
+    )
+
+    def __init__(self, *args: Any, event: Event, instance: CheckinList | None = None, **kwargs: Any) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": instance.name, "accept_test_tickets": instance.accept_test_tickets,
+                "products": list(instance.products.all()), "dates": list(instance.dates.all()),
+            }
+        super().__init__(*args, **kwargs)
+        products = cast(forms.ModelMultipleChoiceField, self.fields["products"])
+        products.queryset = event.products.filter(kind=ProductKind.TICKET).order_by("position", "id")
+        cast(forms.ModelMultipleChoiceField, self.fields["dates"]).queryset = event.dates.order_by("start")
+
+    def scope(self) -> dict[str, Any]:
+        """The service's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"], "product_ids": [p.pk for p in data["products"]],
+            "date_ids": [d.pk for d in data["dates"]], "accept_test_tickets": data["accept_test_tickets"],
+        }
