@@ -57,6 +57,9 @@ class Checkout:
     phone: str = ""
     terms_accepted: bool = False
     people: dict[int, Person] = field(default_factory=dict)  # by cart position id
+    # a sale at the box office: the buyer's and the attendees' emails may be left blank (the
+    # tickets are printed there and then); an email given must still be valid
+    email_optional: bool = False
 
 
 def order_place(*, cart_token: str, checkout: Checkout) -> Order:
@@ -110,11 +113,12 @@ def _check_addons(products: list[Product]) -> None:
                 raise InvalidInput(message % {"name": product.name}, code="addon_needs_ticket")
 
 
-def _clean_person(product: Product, person: Person) -> Person:
+def _clean_person(product: Product, person: Person, *, email_optional: bool = False) -> Person:
     if not product.needs_person:
         return Person()
     name, email = person.name.strip(), person.email.strip()
-    if not name or not email_is_valid(email) or len(email) > 254:
+    email_ok = (not email and email_optional) or (email_is_valid(email) and len(email) <= 254)
+    if not name or not email_ok:
         raise InvalidInput(
             _("Please give the name and email of each person (“%(name)s”).") % {"name": product.name},
             code="person_required",
@@ -154,7 +158,8 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
     if not checkout.terms_accepted:
         raise InvalidInput(_("Please accept the terms of sale."), code="terms")
     email, name = checkout.email.strip(), checkout.name.strip()[:200]
-    if not email_is_valid(email) or len(email) > 254 or not name:
+    email_ok = (not email and checkout.email_optional) or (email_is_valid(email) and len(email) <= 254)
+    if not email_ok or not name:
         raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     if total_cents > MAX_CENTS:  # each amount fits its column, their sum may not
         raise InvalidInput(
@@ -220,7 +225,7 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
     now = clock.now()
     amounts = _check_lines(organizer, lines, visibility, now)
     _check_addons([spec.item.product for spec in lines])
-    people = [_clean_person(spec.item.product, spec.person) for spec in lines]
+    people = [_clean_person(spec.item.product, spec.person, email_optional=checkout.email_optional) for spec in lines]
     quota_ids = [quota_ids_for(product=spec.item.product, date=spec.item.date) for spec in lines]
     expires_at = now + timedelta(minutes=organizer.hold_minutes)
     try:
