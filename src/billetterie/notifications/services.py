@@ -34,8 +34,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billetterie.core import clock
-from billetterie.core.audit import audit_record
-from billetterie.core.errors import InvalidInput
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Organizer
@@ -131,67 +129,6 @@ def email_refund_issued(*, refund_id: int, order_id: int) -> None:
     kind = OutboxKind.REFUND_ISSUED
     message, created = outbox_message_create(kind=kind, order=order, to=order.email, refund_id=refund_id,
                                              dedup_key=f"{kind}:{refund_id}")
-    if created:
-        _enqueue_send(message.pk)
-
-
-def email_order_confirmed_resend(*, order_id: int, key: str) -> OutboxMessage:
-    """Staff send a paid order's confirmation (receipt and tickets) to the buyer again. `key`
-    names this request (a form's token): the same key queues one email, however often it is
-    submitted; another key, another email. Written to the order's history."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.state != OrderState.PAID:
-            raise InvalidInput(_("Only a paid order has a confirmation to send."), code="order_not_paid")
-        kind = OutboxKind.ORDER_CONFIRMED
-        message, created = outbox_message_create(kind=kind, order=order, to=order.email,
-                                                 dedup_key=f"{kind}:{order.pk}:again:{key[:64]}")
-        if created:
-            audit_record(action="order.confirmation_resent", subject=order, organizer_id=order.organizer_id,
-                         order_id=order.pk, changes={"to": [None, order.email]})
-            _enqueue_send(message.pk)
-    return message
-
-
-def email_tickets_resend(*, order_id: int, key: str, to_attendees: bool = False) -> list[OutboxMessage]:
-    """Staff send a paid order's tickets again: all of them to the buyer, or (`to_attendees`)
-    each ticket to the person it is for, at the address given for them. `key` names this
-    request: submitting it twice sends nothing twice. Written to the order's history."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.state != OrderState.PAID:
-            raise InvalidInput(_("Only a paid order has tickets to send."), code="order_not_paid")
-        tickets = list(order.lines.filter(kind="ticket", ticket_nonce__isnull=False).order_by("id"))
-        if not tickets:
-            raise InvalidInput(_("This order has no ticket to send."), code="no_ticket")
-        kind, key = OutboxKind.TICKETS, key[:64]
-        wanted: list[tuple[OrderLine | None, str]]
-        if to_attendees:
-            wanted = [(line, line.attendee_email or order.email) for line in tickets]
-        else:
-            wanted = [(None, order.email)]
-        messages = []
-        for line, to in wanted:
-            subject = f"{line.pk}" if line is not None else f"order{order.pk}"
-            message, created = outbox_message_create(kind=kind, order=order, to=to, line=line,
-                                                     dedup_key=f"{kind}:{subject}:{key}")
-            messages.append(message)
-            if created:
-                audit_record(action="order.tickets_resent", subject=order, organizer_id=order.organizer_id,
-                             order_id=order.pk, changes={"to": [None, to]})
-                _enqueue_send(message.pk)
-    return messages
-
-
-def email_batch_refund_notice(*, item_id: int, order_id: int) -> None:
-    """Queue the email telling a buyer their date was cancelled (or their show stopped) and that
-    the organiser pays them back by hand, or that their unpaid order is cancelled: once per order
-    of a session-wide refund (the dedup key names its item). Idempotent."""
-    order = Order.objects.only("pk", "email").get(pk=order_id)
-    if not order.email:
-        return
-    kind = OutboxKind.BATCH_REFUND_NOTICE
-    message, created = outbox_message_create(kind=kind, order=order, to=order.email, dedup_key=f"{kind}:{item_id}")
     if created:
         _enqueue_send(message.pk)
 
@@ -456,7 +393,6 @@ def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
             **_order_confirmed_context(order),
             "amount": format_money(notice.amount_cents, notice.currency), "method": notice.method,
             "delay": notice.delay, "order_refunded": notice.order_refunded,
-            "batch_kind": notice.batch_kind, "batch_date": notice.date, "batch_event": notice.event,
             "line": {"label": _line_label(line), "attendee": line.attendee_name,
                      "is_ticket": line.kind == "ticket"} if line is not None else None,
         }
@@ -465,62 +401,6 @@ def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
         })
         text = render_to_string("notifications/refund_issued.txt", context)
         html = render_to_string("notifications/refund_issued.html", context)
-    return _email(organizer, message.to, subject, text, html)
-
-
-def _tickets_email(message: OutboxMessage) -> EmailMultiAlternatives:
-    """Tickets sent again by staff: one ticket to the person it is for (the message names its
-    line), or every ticket of the order to the buyer; each as a PDF, as they are now."""
-    from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf_file
-
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
-    organizer = order.organizer
-    with translation.override(order.locale):
-        if message.line_id is not None:
-            line = OrderLine.objects.select_related("order__organizer", "product__event", "price", "date").get(
-                pk=message.line_id)
-            lines, pdfs = [line], [ticket_pdf_file(line=line)]
-            greeting = line.attendee_name or order.name
-        else:
-            lines = list(order.lines.filter(kind="ticket", ticket_nonce__isnull=False).select_related("date")
-                         .order_by("id"))
-            pdfs, greeting = order_ticket_pdfs(order=order), order.name
-        context = {
-            "order": order, "organizer": organizer, "greeting": greeting,
-            "lines": [{"label": _line_label(line), "attendee": line.attendee_name, "serial": line.serial}
-                      for line in lines],
-            # the buyer's order page (receipt, every ticket) is not for the person of one ticket
-            "order_url": order_url(order=order, organizer=organizer) if message.line_id is None else "",
-        }
-        subject = _subject(order, _("Your tickets — %(organizer)s") % {"organizer": organizer.name})
-        text = render_to_string("notifications/tickets.txt", context)
-        html = render_to_string("notifications/tickets.html", context)
-    return _email(organizer, message.to, subject, text, html, pdfs)
-
-
-def _batch_refund_notice_email(message: OutboxMessage) -> EmailMultiAlternatives:
-    """A session-wide refund reached the order: the date cancelled or the show stopped, the money
-    the organiser pays back by hand (and how), or the unpaid order cancelled."""
-    from billetterie.payments.batch import refund_batch_item_notice
-
-    item_id = int(message.dedup_key.rsplit(":", 1)[1])
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
-    organizer = order.organizer
-    with translation.override(order.locale):
-        notice = refund_batch_item_notice(item_id=item_id)
-        context = {
-            **_order_confirmed_context(order),
-            "cancelled": notice.batch_kind == "cancel_date", "batch_date": notice.date,
-            "batch_event": notice.event, "amount": format_money(notice.by_hand_cents, notice.currency),
-            "by_hand": notice.by_hand_cents > 0, "methods": ", ".join(notice.methods),
-            "cancelled_unpaid": notice.cancelled_unpaid,
-        }
-        text_subject = (_("Date cancelled: %(event)s, %(date)s — %(organizer)s") if context["cancelled"]
-                        else _("Refund for %(event)s, %(date)s — %(organizer)s"))
-        subject = _subject(order, text_subject % {"event": notice.event, "date": notice.date,
-                                                  "organizer": organizer.name})
-        text = render_to_string("notifications/batch_refund_notice.txt", context)
-        html = render_to_string("notifications/batch_refund_notice.html", context)
     return _email(organizer, message.to, subject, text, html)
 
 
@@ -534,8 +414,4 @@ def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
         return _ticket_reissued_email(message)
     if message.kind in _AWAITING_PAYMENT:
         return _awaiting_payment_email(message)
-    if message.kind == OutboxKind.BATCH_REFUND_NOTICE:
-        return _batch_refund_notice_email(message)
-    if message.kind == OutboxKind.TICKETS:
-        return _tickets_email(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")
