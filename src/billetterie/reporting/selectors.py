@@ -1,0 +1,364 @@
+"""Read models of the back office's dashboard: sales per day, capacity filled, today's check-ins,
+money waiting for someone, members by type — each one aggregated by the database in one query,
+whatever the number of orders (no loop over orders in Python).
+
+Every figure is one organiser's, test orders and test payments aside (decision 0010). Money
+follows the order balance's rule (`payments.balance`): received is what confirmed payments
+brought, their fees aside; refunded is every refund started or done, the failed ones aside
+(`REFUND_COUNTING_STATES`); kept is received minus refunded. Per day, money counts on the day it
+moved: a payment on the day it was confirmed, a refund on the day it was made. Days are the
+organiser's days: organisers have no time zone of their own yet, so the site's (TIME_ZONE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from billetterie.capacity.models import Hold
+from billetterie.catalog.models import EventDate, ProductKind, Quota
+from billetterie.checkin.models import Scan, ScanKind, ScanResult
+from billetterie.core import clock
+from billetterie.orders.models import Order, OrderLine, OrderState
+from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund, RefundState
+
+# the order state whose lines count as sold (a refunded order's places are not, even kept)
+SOLD_STATE = OrderState.PAID
+# what an order still waiting for its money may be in
+AWAITING_STATES = (OrderState.PENDING, OrderState.AWAITING_INVOICE)
+# refunds stored but not on their way to the buyer: not sent to the payment service yet (or it
+# could not be reached), or to be made by hand in its back office (then marked done)
+REFUND_TO_SEND_STATES = (RefundState.CREATED, RefundState.MANUAL)
+# the longest period the dashboard shows day by day
+MAX_PERIOD_DAYS = 366
+
+
+def organizer_timezone() -> tzinfo:
+    """The organiser's days begin and end in this zone (the site's: no per-organiser zone yet)."""
+    return timezone.get_current_timezone()
+
+
+@dataclass(frozen=True)
+class Period:
+    """From `first` to `last`, both days included, in the organiser's time zone."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, tzinfo=organizer_timezone())
+
+    @property
+    def end(self) -> datetime:
+        """The instant the period ends (excluded): midnight after its last day."""
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=organizer_timezone())
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def today() -> date:
+    return timezone.localdate(clock.now(), organizer_timezone())
+
+
+def period_last_days(days: int, *, until: date | None = None) -> Period:
+    """The last `days` days, today included."""
+    last = until or today()
+    return Period(first=last - timedelta(days=days - 1), last=last)
+
+
+# --- sales per day ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    paid_orders: int
+    received_cents: int
+    refunded_cents: int
+
+    @property
+    def kept_cents(self) -> int:
+        return self.received_cents - self.refunded_cents
+
+
+@dataclass(frozen=True)
+class SalesSeries:
+    period: Period
+    days: list[DaySales]  # every day of the period, those without sales included
+    total: DaySales  # the whole period (its `day`: the first one)
+
+
+def _payments_received(organizer_id: int) -> QuerySet[Payment]:
+    return Payment.objects.filter(order__organizer_id=organizer_id, state=PaymentState.CONFIRMED,
+                                  order__testmode=False, testmode=False)
+
+
+def _refunds_counting(organizer_id: int) -> QuerySet[Refund]:
+    return Refund.objects.filter(payment__order__organizer_id=organizer_id, state__in=REFUND_COUNTING_STATES,
+                                 payment__order__testmode=False, payment__testmode=False)
+
+
+def sales_by_day(*, organizer_id: int, period: Period) -> SalesSeries:
+    """Paid orders, money received, refunded and kept, per day of the period (three queries)."""
+    tz = organizer_timezone()
+    start, end = period.start, period.end
+    received = dict(
+        _payments_received(organizer_id).filter(confirmed_at__gte=start, confirmed_at__lt=end)
+        .annotate(day=TruncDate("confirmed_at", tzinfo=tz)).values("day")
+        .annotate(total=Sum(F("amount_cents") - F("fee_cents"))).order_by().values_list("day", "total")
+    )
+    refunded = dict(
+        _refunds_counting(organizer_id).filter(created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=tz)).values("day")
+        .annotate(total=Sum("amount_cents")).order_by().values_list("day", "total")
+    )
+    paid = dict(
+        Order.objects.filter(organizer_id=organizer_id, testmode=False, paid_at__gte=start, paid_at__lt=end)
+        .annotate(day=TruncDate("paid_at", tzinfo=tz)).values("day")
+        .annotate(n=Count("id")).order_by().values_list("day", "n")
+    )
+    days = [
+        DaySales(day=day, paid_orders=int(paid.get(day) or 0), received_cents=int(received.get(day) or 0),
+                 refunded_cents=int(refunded.get(day) or 0))
+        for day in period.days
+    ]
+    total = DaySales(day=period.first, paid_orders=sum(d.paid_orders for d in days),
+                     received_cents=sum(d.received_cents for d in days),
+                     refunded_cents=sum(d.refunded_cents for d in days))
+    return SalesSeries(period=period, days=days, total=total)
+
+
+# --- capacity -----------------------------------------------------------------------------------
+
+
+def _sold_places() -> Subquery:
+    """For a Quota queryset: its places kept by paid orders (test orders aside)."""
+    holds = (
+        Hold.objects.filter(quota_id=OuterRef("pk"), released_at=None, line__order__state=SOLD_STATE,
+                            line__order__testmode=False)
+        .order_by().values("quota_id").annotate(n=Count("id")).values("n")
+    )
+    return Subquery(holds, output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class QuotaFill:
+    quota_id: int
+    name: str
+    date_start: datetime | None  # the date whose capacity this is; None for a product's quota
+    date_cancelled: bool
+    size: int
+    used: int  # held or sold (carts, unpaid orders, test orders included)
+    sold: int  # kept by paid orders
+
+    @property
+    def fill_percent(self) -> int | None:
+        """Sold against the size, in whole percent (None for a quota of no place)."""
+        return None if self.size <= 0 else round(100 * self.sold / self.size)
+
+
+@dataclass(frozen=True)
+class EventFill:
+    event_id: int
+    title: str
+    quotas: list[QuotaFill]  # the dates' capacities by start, then the products' quotas by name
+
+    @property
+    def sold(self) -> int:
+        return sum(q.sold for q in self.quotas if q.date_start is not None)
+
+    @property
+    def capacity(self) -> int:
+        return sum(q.size for q in self.quotas if q.date_start is not None)
+
+
+def capacity_fill(*, organizer_id: int, since: datetime, limit: int = 200) -> list[EventFill]:
+    """Sold and taken places against each quota of the events with a date from `since` on: each
+    such date's capacity and the event's other quotas (meals…). One query."""
+    upcoming = EventDate.objects.filter(event_id=OuterRef("event_id"), start__gte=since)
+    rows = (
+        Quota.objects.filter(event__organizer_id=organizer_id)
+        .alias(has_dates=Exists(upcoming))
+        .filter(Q(date__start__gte=since) | Q(date__isnull=True, has_dates=True))
+        .annotate(sold=Coalesce(_sold_places(), 0), date_start=F("date__start"), event_title=F("event__title"),
+                  date_cancelled_at=F("date__cancelled_at"))
+        .order_by("event__title", "event_id", F("date__start").asc(nulls_last=True), "name", "id")
+        .values("id", "name", "size", "used", "sold", "date_start", "date_cancelled_at", "event_id",
+                "event_title")[:limit]
+    )
+    events: dict[int, EventFill] = {}
+    for row in rows:
+        fill = events.setdefault(row["event_id"], EventFill(row["event_id"], row["event_title"], []))
+        fill.quotas.append(QuotaFill(row["id"], row["name"], row["date_start"], row["date_cancelled_at"] is not None,
+                                     row["size"], row["used"], row["sold"]))
+    return sorted(events.values(), key=lambda e: min((q.date_start for q in e.quotas if q.date_start),
+                                                     default=since))
+
+
+@dataclass(frozen=True)
+class UpcomingDate:
+    date_id: int
+    event_id: int
+    event_title: str
+    venue: str
+    start: datetime
+    capacity: int
+    sold: int
+
+
+def dates_upcoming(*, organizer_id: int, limit: int = 5) -> list[UpcomingDate]:
+    """The next dates not cancelled (started less than 12 hours ago, or later), with their tickets
+    sold. One query."""
+    sold = (
+        Hold.objects.filter(quota__date_id=OuterRef("pk"), released_at=None, line__order__state=SOLD_STATE,
+                            line__order__testmode=False)
+        .order_by().values("quota_id").annotate(n=Count("id")).values("n")
+    )
+    rows = (
+        EventDate.objects.filter(event__organizer_id=organizer_id, cancelled_at=None,
+                                 start__gte=clock.now() - timedelta(hours=12))
+        .annotate(sold=Coalesce(Subquery(sold, output_field=IntegerField()), 0))
+        .select_related("event").order_by("start", "id")[:limit]
+    )
+    return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity,
+                         d.sold) for d in rows]  # type: ignore[attr-defined]
+
+
+# --- today's check-ins --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListScansToday:
+    list_id: int
+    name: str
+    event_title: str
+    accepted: int  # entries let in today that stand (not undone)
+    refused: int
+
+
+def checkins_today(*, organizer_id: int) -> list[ListScansToday]:
+    """Scans received today, per check-in list of the organiser. One query."""
+    day = today()
+    start = datetime.combine(day, time.min, tzinfo=organizer_timezone())
+    rows = (
+        Scan.objects.filter(checkin_list__event__organizer_id=organizer_id, kind=ScanKind.ENTRY,
+                            scanned_at__gte=start, scanned_at__lt=start + timedelta(days=1))
+        .values("checkin_list_id", "checkin_list__name", "checkin_list__event__title")
+        .annotate(accepted=Count("id", filter=Q(result=ScanResult.OK, undone_at=None)),
+                  refused=Count("id", filter=~Q(result=ScanResult.OK)))
+        .order_by("checkin_list__event__title", "checkin_list__name", "checkin_list_id")
+    )
+    return [ListScansToday(r["checkin_list_id"], r["checkin_list__name"], r["checkin_list__event__title"],
+                           r["accepted"], r["refused"]) for r in rows]
+
+
+# --- money waiting for someone ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountAmount:
+    count: int
+    amount_cents: int
+
+
+def payments_pending(*, organizer_id: int) -> CountAmount:
+    """Attempts awaiting the payment service or the buyer's money (a transfer, an invoice) for
+    orders still waiting to be paid. One query."""
+    row = (
+        Payment.objects.filter(order__organizer_id=organizer_id, state=PaymentState.PENDING,
+                               order__state__in=AWAITING_STATES, order__testmode=False, testmode=False)
+        .aggregate(n=Count("id"), total=Sum("amount_cents"))
+    )
+    return CountAmount(int(row["n"] or 0), int(row["total"] or 0))
+
+
+@dataclass(frozen=True)
+class FlaggedPayment:
+    payment_id: int
+    order_id: int
+    order_code: str
+    provider: str
+    amount_cents: int
+    created_at: datetime
+    message: str
+
+
+def payments_flagged(*, organizer_id: int, limit: int = 5) -> tuple[int, list[FlaggedPayment]]:
+    """The payments the payment code flagged for staff (`Payment.needs_attention`: an amount that
+    does not match, a payment after the order was paid or cancelled, a refund that failed…): how
+    many, and the latest ones. Two queries."""
+    flagged = Payment.objects.filter(order__organizer_id=organizer_id, order__testmode=False,
+                                     testmode=False).exclude(needs_attention="")
+    latest = flagged.order_by("-created_at", "-id").values(
+        "id", "order_id", "order__code", "provider", "amount_cents", "created_at", "needs_attention")[:limit]
+    return flagged.count(), [
+        FlaggedPayment(r["id"], r["order_id"], r["order__code"], r["provider"], r["amount_cents"], r["created_at"],
+                       r["needs_attention"]) for r in latest
+    ]
+
+
+@dataclass(frozen=True)
+class RefundToSend:
+    refund_id: int
+    order_code: str
+    amount_cents: int
+    created_at: datetime
+    by_hand: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class RefundsToSend:
+    count: int
+    amount_cents: int
+    by_hand: int  # of which to make in the payment service's back office, then mark done
+    oldest: tuple[RefundToSend, ...] = ()  # the ones waiting longest
+
+
+def refunds_to_send(*, organizer_id: int, limit: int = 5) -> RefundsToSend:
+    """Refunds made but not on their way to the buyer yet: how many, for how much, and the ones
+    waiting longest. Two queries."""
+    waiting = Refund.objects.filter(payment__order__organizer_id=organizer_id, state__in=REFUND_TO_SEND_STATES,
+                                    payment__order__testmode=False, payment__testmode=False)
+    row = waiting.aggregate(n=Count("id"), total=Sum("amount_cents"),
+                            manual=Count("id", filter=Q(state=RefundState.MANUAL)))
+    oldest = waiting.order_by("created_at", "id").values(
+        "id", "payment__order__code", "amount_cents", "created_at", "state", "message")[:limit]
+    return RefundsToSend(int(row["n"] or 0), int(row["total"] or 0), int(row["manual"] or 0), tuple(
+        RefundToSend(r["id"], r["payment__order__code"], r["amount_cents"], r["created_at"],
+                     r["state"] == RefundState.MANUAL, r["message"]) for r in oldest
+    ))
+
+
+# --- members ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MembersOfType:
+    campaign: str  # the membership page (e.g. « Adhésions 2026-2027 »)
+    product_id: int
+    product: str
+    price: str
+    count: int
+
+
+def members_by_type(*, organizer_id: int) -> list[MembersOfType]:
+    """Paid memberships (until member records exist: the membership lines of paid orders, test
+    orders and lines refunded on their own aside), by page, product and price. One query."""
+    refunded = Refund.objects.filter(line_id=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
+    rows = (
+        OrderLine.objects.filter(order__organizer_id=organizer_id, kind=ProductKind.MEMBERSHIP,
+                                 order__state=SOLD_STATE, order__testmode=False)
+        .exclude(Exists(refunded))
+        .values("product__event__title", "product_id", "product__name", "price__name")
+        .annotate(n=Count("id"))
+        .order_by("product__event__title", "product__name", "product_id", "price__name")
+    )
+    return [MembersOfType(r["product__event__title"], r["product_id"], r["product__name"], r["price__name"] or "",
+                          r["n"]) for r in rows]
