@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from billetterie.core import clock
 
@@ -144,3 +144,36 @@ def _catalog_refs_query(organizer_id: int, product_ids: set[int], price_ids: set
     return CatalogRefs(
         products={p.pk: p for p in products}, prices={p.pk: p for p in prices}, dates={d.pk: d for d in dates}
     )
+
+
+# --- what the back office's catalogue shows to staff (every page, draft or not) --------------------
+
+
+def events_for_staff(*, organizer_id: int) -> list[Event]:
+    """Every event and membership page of the organiser, each with `next_start` (its next date
+    to come, or None), as the shop orders them."""
+    upcoming = Min("dates__start", filter=Q(dates__start__gte=clock.now()))
+    qs = Event.objects.filter(organizer_id=organizer_id).annotate(next_start=upcoming)
+    return list(qs.order_by("section", "theme", "position", "title"))
+
+
+def event_dates_for_staff(*, event: Event) -> list[EventDate]:
+    """The event's dates, each with `capacity_quota` (its places sold or held: `used`)."""
+    return list(event.dates.select_related("capacity_quota").order_by("start"))
+
+
+def event_products_for_staff(*, event: Event) -> list[Product]:
+    """Every product of the event, on sale or not, with `sales` (order lines, whatever their
+    state: a product or price with any can only be deactivated), its prices (each with `sales`),
+    questions and quotas."""
+    prices = Price.objects.annotate(sales=Count("order_lines")).order_by("position", "id")
+    return list(
+        event.products.annotate(sales=Count("order_lines"))
+        .prefetch_related(Prefetch("prices", queryset=prices), "questions", "quotas")
+        .order_by("position", "id")
+    )
+
+
+def event_quotas_for_staff(*, event: Event) -> list[Quota]:
+    """The event's own quotas (not the dates' capacities), with their products."""
+    return list(event.quotas.filter(date=None).prefetch_related("products").order_by("name", "id"))
