@@ -11,14 +11,14 @@ organiser's days: organisers have no time zone of their own yet, so the site's (
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from billetterie.capacity.models import Hold
 from billetterie.catalog.models import EventDate, ProductKind, Quota
 from billetterie.checkin.models import Scan, ScanKind, ScanResult
 from billetterie.core import clock
@@ -137,14 +137,11 @@ def sales_by_day(*, organizer_id: int, period: Period) -> SalesSeries:
 # --- capacity -----------------------------------------------------------------------------------
 
 
-def _sold_places() -> Subquery:
-    """For a Quota queryset: its places kept by paid orders (test orders aside)."""
-    holds = (
-        Hold.objects.filter(quota_id=OuterRef("pk"), released_at=None, line__order__state=SOLD_STATE,
-                            line__order__testmode=False)
-        .order_by().values("quota_id").annotate(n=Count("id")).values("n")
-    )
-    return Subquery(holds, output_field=IntegerField())
+def _sold_lines(organizer_id: int) -> QuerySet[OrderLine]:
+    """The lines sold: those of paid orders, test orders and lines refunded on their own aside."""
+    refunded = Refund.objects.filter(line_id=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
+    return (OrderLine.objects.filter(order__organizer_id=organizer_id, order__state=SOLD_STATE, order__testmode=False)
+            .exclude(Exists(refunded)))
 
 
 @dataclass(frozen=True)
@@ -155,7 +152,7 @@ class QuotaFill:
     date_cancelled: bool
     size: int
     used: int  # held or sold (carts, unpaid orders, test orders included)
-    sold: int  # kept by paid orders
+    sold: int  # lines sold (paid orders)
 
     @property
     def fill_percent(self) -> int | None:
@@ -180,23 +177,40 @@ class EventFill:
 
 def capacity_fill(*, organizer_id: int, since: datetime, limit: int = 200) -> list[EventFill]:
     """Sold and taken places against each quota of the events with a date from `since` on: each
-    such date's capacity and the event's other quotas (meals…). One query."""
+    such date's capacity and the event's other quotas (meals…). A unit takes its product's quotas
+    and its date's capacity (`catalog.selectors.quota_ids_for`): a date's capacity counts the
+    lines sold for that date, a product's quota the lines sold of its products. Three queries,
+    the lines counted by the database grouped by date and product."""
     upcoming = EventDate.objects.filter(event_id=OuterRef("event_id"), start__gte=since)
-    rows = (
+    quotas = list(
         Quota.objects.filter(event__organizer_id=organizer_id)
         .alias(has_dates=Exists(upcoming))
         .filter(Q(date__start__gte=since) | Q(date__isnull=True, has_dates=True))
-        .annotate(sold=Coalesce(_sold_places(), 0), date_start=F("date__start"), event_title=F("event__title"),
-                  date_cancelled_at=F("date__cancelled_at"))
+        .annotate(date_start=F("date__start"), date_cancelled_at=F("date__cancelled_at"),
+                  event_title=F("event__title"))
         .order_by("event__title", "event_id", F("date__start").asc(nulls_last=True), "name", "id")
-        .values("id", "name", "size", "used", "sold", "date_start", "date_cancelled_at", "event_id",
+        .values("id", "name", "size", "used", "date_id", "date_start", "date_cancelled_at", "event_id",
                 "event_title")[:limit]
     )
+    products_of: dict[int, set[int]] = defaultdict(set)
+    for quota_id, product_id in Quota.products.through.objects.filter(
+        quota_id__in=[q["id"] for q in quotas if q["date_id"] is None]
+    ).values_list("quota_id", "product_id"):
+        products_of[quota_id].add(product_id)
+    by_date: Counter[int] = Counter()
+    by_product: Counter[int] = Counter()
+    counts = (_sold_lines(organizer_id).filter(product__event_id__in={q["event_id"] for q in quotas})
+              .values("date_id", "product_id").annotate(n=Count("id")).order_by())
+    for row in counts:
+        if row["date_id"] is not None:
+            by_date[row["date_id"]] += row["n"]
+        by_product[row["product_id"]] += row["n"]
     events: dict[int, EventFill] = {}
-    for row in rows:
-        fill = events.setdefault(row["event_id"], EventFill(row["event_id"], row["event_title"], []))
-        fill.quotas.append(QuotaFill(row["id"], row["name"], row["date_start"], row["date_cancelled_at"] is not None,
-                                     row["size"], row["used"], row["sold"]))
+    for q in quotas:
+        sold = by_date[q["date_id"]] if q["date_id"] is not None else sum(by_product[p] for p in products_of[q["id"]])
+        fill = events.setdefault(q["event_id"], EventFill(q["event_id"], q["event_title"], []))
+        fill.quotas.append(QuotaFill(q["id"], q["name"], q["date_start"], q["date_cancelled_at"] is not None,
+                                     q["size"], q["used"], sold))
     return sorted(events.values(), key=lambda e: min((q.date_start for q in e.quotas if q.date_start),
                                                      default=since))
 
@@ -213,21 +227,17 @@ class UpcomingDate:
 
 
 def dates_upcoming(*, organizer_id: int, limit: int = 5) -> list[UpcomingDate]:
-    """The next dates not cancelled (started less than 12 hours ago, or later), with their tickets
-    sold. One query."""
-    sold = (
-        Hold.objects.filter(quota__date_id=OuterRef("pk"), released_at=None, line__order__state=SOLD_STATE,
-                            line__order__testmode=False)
-        .order_by().values("quota_id").annotate(n=Count("id")).values("n")
-    )
-    rows = (
+    """The next dates not cancelled (started less than 12 hours ago, or later), with the lines
+    sold for each. Two queries."""
+    dates = list(
         EventDate.objects.filter(event__organizer_id=organizer_id, cancelled_at=None,
                                  start__gte=clock.now() - timedelta(hours=12))
-        .annotate(sold=Coalesce(Subquery(sold, output_field=IntegerField()), 0))
         .select_related("event").order_by("start", "id")[:limit]
     )
-    return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity,
-                         d.sold) for d in rows]  # type: ignore[attr-defined]
+    sold = dict(_sold_lines(organizer_id).filter(date_id__in=[d.pk for d in dates]).values("date_id")
+                .annotate(n=Count("id")).order_by().values_list("date_id", "n"))
+    return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity, sold.get(d.pk, 0))
+            for d in dates]
 
 
 # --- today's check-ins --------------------------------------------------------------------------
@@ -351,11 +361,8 @@ class MembersOfType:
 def members_by_type(*, organizer_id: int) -> list[MembersOfType]:
     """Paid memberships (until member records exist: the membership lines of paid orders, test
     orders and lines refunded on their own aside), by page, product and price. One query."""
-    refunded = Refund.objects.filter(line_id=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
     rows = (
-        OrderLine.objects.filter(order__organizer_id=organizer_id, kind=ProductKind.MEMBERSHIP,
-                                 order__state=SOLD_STATE, order__testmode=False)
-        .exclude(Exists(refunded))
+        _sold_lines(organizer_id).filter(kind=ProductKind.MEMBERSHIP)
         .values("product__event__title", "product_id", "product__name", "price__name")
         .annotate(n=Count("id"))
         .order_by("product__event__title", "product__name", "product_id", "price__name")
