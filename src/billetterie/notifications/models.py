@@ -13,6 +13,7 @@ class OutboxKind(models.TextChoices):
     INVOICE_REQUESTED = "invoice_requested", _("Invoice requested")
     TICKET_REISSUED = "ticket_reissued", _("Ticket reissued")
     REFUND_ISSUED = "refund_issued", _("Refund issued")
+    TICKETS = "tickets", _("Tickets sent again")
 
 
 class OutboxState(models.TextChoices):

@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billetterie.core import clock
+from billetterie.core.audit import audit_record
+from billetterie.core.errors import InvalidInput
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Organizer
@@ -131,6 +133,59 @@ def email_refund_issued(*, refund_id: int, order_id: int) -> None:
                                              dedup_key=f"{kind}:{refund_id}")
     if created:
         _enqueue_send(message.pk)
+
+
+def email_order_confirmed_resend(*, order_id: int, key: str) -> OutboxMessage:
+    """Staff send a paid order's confirmation (receipt and tickets) to the buyer again. `key`
+    names this request (a form's token): the same key queues one email, however often it is
+    submitted; another key, another email. Written to the order's history."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state != OrderState.PAID:
+            raise InvalidInput(_("Only a paid order has a confirmation to send."), code="order_not_paid")
+        if not order.email:
+            raise InvalidInput(_("This order has no email address."), code="no_email")
+        kind = OutboxKind.ORDER_CONFIRMED
+        message, created = outbox_message_create(kind=kind, order=order, to=order.email,
+                                                 dedup_key=f"{kind}:{order.pk}:again:{key[:64]}")
+        if created:
+            audit_record(action="order.confirmation_resent", subject=order, organizer_id=order.organizer_id,
+                         order_id=order.pk, changes={"to": [None, order.email]})
+            _enqueue_send(message.pk)
+    return message
+
+
+def email_tickets_resend(*, order_id: int, key: str, to_attendees: bool = False) -> list[OutboxMessage]:
+    """Staff send a paid order's tickets again: all of them to the buyer, or (`to_attendees`)
+    each ticket to the person it is for, at the address given for them. `key` names this
+    request: submitting it twice sends nothing twice. Written to the order's history."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.state != OrderState.PAID:
+            raise InvalidInput(_("Only a paid order has tickets to send."), code="order_not_paid")
+        tickets = list(order.lines.filter(kind="ticket", ticket_nonce__isnull=False).order_by("id"))
+        if not tickets:
+            raise InvalidInput(_("This order has no ticket to send."), code="no_ticket")
+        kind, key = OutboxKind.TICKETS, key[:64]
+        wanted: list[tuple[OrderLine | None, str]]
+        if to_attendees:
+            wanted = [(line, line.attendee_email or order.email) for line in tickets
+                      if line.attendee_email or order.email]
+        else:
+            wanted = [(None, order.email)] if order.email else []
+        if not wanted:
+            raise InvalidInput(_("This order has no email address."), code="no_email")
+        messages = []
+        for line, to in wanted:
+            subject = f"{line.pk}" if line is not None else f"order{order.pk}"
+            message, created = outbox_message_create(kind=kind, order=order, to=to, line=line,
+                                                     dedup_key=f"{kind}:{subject}:{key}")
+            messages.append(message)
+            if created:
+                audit_record(action="order.tickets_resent", subject=order, organizer_id=order.organizer_id,
+                             order_id=order.pk, changes={"to": [None, to]})
+                _enqueue_send(message.pk)
+    return messages
 
 
 def outbox_retry(*, message_ids: Iterable[int]) -> int:
@@ -404,6 +459,36 @@ def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return _email(organizer, message.to, subject, text, html)
 
 
+def _tickets_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """Tickets sent again by staff: one ticket to the person it is for (the message names its
+    line), or every ticket of the order to the buyer; each as a PDF, as they are now."""
+    from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf_file
+
+    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    organizer = order.organizer
+    with translation.override(order.locale):
+        if message.line_id is not None:
+            line = OrderLine.objects.select_related("order__organizer", "product__event", "price", "date").get(
+                pk=message.line_id)
+            lines, pdfs = [line], [ticket_pdf_file(line=line)]
+            greeting = line.attendee_name or order.name
+        else:
+            lines = list(order.lines.filter(kind="ticket", ticket_nonce__isnull=False).select_related("date")
+                         .order_by("id"))
+            pdfs, greeting = order_ticket_pdfs(order=order), order.name
+        context = {
+            "order": order, "organizer": organizer, "greeting": greeting,
+            "lines": [{"label": _line_label(line), "attendee": line.attendee_name, "serial": line.serial}
+                      for line in lines],
+            # the buyer's order page (receipt, every ticket) is not for the person of one ticket
+            "order_url": order_url(order=order, organizer=organizer) if message.line_id is None else "",
+        }
+        subject = _subject(order, _("Your tickets — %(organizer)s") % {"organizer": organizer.name})
+        text = render_to_string("notifications/tickets.txt", context)
+        html = render_to_string("notifications/tickets.html", context)
+    return _email(organizer, message.to, subject, text, html, pdfs)
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
@@ -414,4 +499,6 @@ def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
         return _ticket_reissued_email(message)
     if message.kind in _AWAITING_PAYMENT:
         return _awaiting_payment_email(message)
+    if message.kind == OutboxKind.TICKETS:
+        return _tickets_email(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")

@@ -53,6 +53,8 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["organizer", "code"], name="order_code_unique"),
             models.UniqueConstraint(fields=["organizer", "idempotency_key"], name="order_idempotency_unique"),
         ]
+        # the back office's list: an organiser's orders, newest first, a page at a time
+        indexes = [models.Index(fields=["organizer", "-created_at"], name="order_organizer_recent_idx")]
 
     def __str__(self) -> str:
         return self.code

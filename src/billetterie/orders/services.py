@@ -31,7 +31,7 @@ from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_avai
 from billetterie.core import clock, events
 from billetterie.core.audit import audit_record
 from billetterie.core.audit import changed as audit_changed
-from billetterie.core.errors import InvalidInput, SoldOut
+from billetterie.core.errors import Conflict, InvalidInput, SoldOut
 from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.core.validation import email_is_valid
@@ -508,3 +508,42 @@ def _line_ids(order: Order) -> list[int]:
 def _audit(order: Order, action: str, changes: dict[str, list[object]]) -> None:
     audit_record(action=action, subject=order, organizer_id=order.organizer_id, order_id=order.pk,
                  changes=audit_changed({k: v[0] for k, v in changes.items()}, {k: v[1] for k, v in changes.items()}))
+
+
+# the orders whose attendees staff may still change (a ticket of a paid order is reissued with it)
+ATTENDEE_CHANGE_STATES = (OrderState.PENDING, OrderState.AWAITING_INVOICE, OrderState.PAID)
+
+
+def order_line_attendee_set(*, line_id: int, name: str, email: str, expected_name: str | None = None,
+                            expected_email: str | None = None) -> OrderLine:
+    """Staff change the name or email of the person a line is for (a ticket given to a friend, a
+    typo). `expected_*`: what the page showed; if the line changed meanwhile (a second submit, a
+    colleague), Conflict and nothing changes. Whoever issues the line's ticket calls this in its
+    transaction (tickets.services.ticket_attendee_change reissues a paid ticket)."""
+    name, email = name.strip()[:200], email.strip()
+    if not name:
+        raise InvalidInput(_("Give the person's name."), code="name_required")
+    if not email_is_valid(email) or len(email) > 254:
+        raise InvalidInput(_("Give a valid email address."), code="email_invalid")
+    with transaction.atomic():
+        line = OrderLine.objects.select_for_update().select_related("order", "product").get(pk=line_id)
+        if (expected_name is not None and line.attendee_name != expected_name) or (
+            expected_email is not None and line.attendee_email != expected_email
+        ):
+            raise Conflict(_("This person's details were changed meanwhile: nothing was changed. Check the order "
+                             "before trying again."), code="attendee_changed_meanwhile")
+        if not (line.product.needs_person or line.attendee_name):
+            raise InvalidInput(_("This line is not for a named person."), code="line_not_personal")
+        if line.order.state not in ATTENDEE_CHANGE_STATES:
+            raise InvalidInput(_("The person of a line can only be changed on an order that is paid or awaiting "
+                                 "payment."), code="order_not_changeable")
+        if (line.attendee_name, line.attendee_email) == (name, email):
+            raise InvalidInput(_("Nothing to change: this is the line's name and email already."),
+                               code="attendee_unchanged")
+        audit_record(action="order_line.attendee_changed", subject=line, organizer_id=line.order.organizer_id,
+                     order_id=line.order_id, changes=audit_changed(
+                         {"attendee_name": line.attendee_name, "attendee_email": line.attendee_email},
+                         {"attendee_name": name, "attendee_email": email}))
+        line.attendee_name, line.attendee_email = name, email
+        line.save(update_fields=["attendee_name", "attendee_email"])
+    return line

@@ -19,6 +19,7 @@ from billetterie.core import clock, events
 from billetterie.core.audit import audit_record
 from billetterie.core.errors import Conflict, InvalidInput
 from billetterie.orders.models import OrderLine, OrderState
+from billetterie.orders.services import order_line_attendee_set
 from billetterie.organizers.models import Organizer
 
 from .events import TicketReissued
@@ -121,6 +122,26 @@ def ticket_reissue(
                      order_id=locked.order_id, changes={"reason": [None, reason[:40]]})
         events.publish(TicketReissued(line_id=locked.pk, notify_buyer=notify_buyer))
     line.ticket_nonce = locked.ticket_nonce
+    return line
+
+
+# the reason kept with the old nonce of a ticket reissued because its person changed
+REISSUED_ATTENDEE_CHANGED = "attendee changed"
+
+
+def ticket_attendee_change(*, line_id: int, name: str, email: str, expected_name: str | None = None,
+                           expected_email: str | None = None, notify_buyer: bool = True,
+                           by: User | None = None) -> OrderLine:
+    """Staff change the person a line is for (orders.order_line_attendee_set, with its checks and
+    audit entry) and, when the line's ticket is issued, reissue it in the same transaction: the
+    old PDF, QR and wallet pass, which carry the old name, stop admitting, and the new ticket is
+    emailed to the buyer (`notify_buyer`). A line whose ticket is not issued yet (an unpaid order)
+    only changes: its ticket will carry the new name."""
+    with transaction.atomic():
+        line = order_line_attendee_set(line_id=line_id, name=name, email=email, expected_name=expected_name,
+                                       expected_email=expected_email)
+        if line.ticket_nonce and line.order.state == OrderState.PAID:
+            ticket_reissue(line=line, reason=REISSUED_ATTENDEE_CHANGED, notify_buyer=notify_buyer, by=by)
     return line
 
 
