@@ -31,3 +31,14 @@ class RefundIssued(DomainEvent):
     name = "payment.refund_issued"
     refund_id: int
     order_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundBatchItemByHand(DomainEvent):
+    """A session-wide refund (payments.batch) reached an order whose buyer no refund email tells
+    now: their money goes back by hand (cash, cheque, transfer: the refund email follows once staff
+    mark it done), or their unpaid order was cancelled with its date. The buyer is told (once)."""
+
+    name = "payment.refund_batch_item_by_hand"
+    item_id: int
+    order_id: int

@@ -150,6 +150,9 @@ class Refund(models.Model):
     # staff's choice at refund time: the places of what it covers (the line, or the whole order
     # once nothing is kept) go back on sale
     release_places = models.BooleanField(_("places released"), default=True)
+    # the session-wide refund it is part of (payments.batch), one order's share of it
+    batch_item = models.ForeignKey("payments.RefundBatchItem", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="refunds", editable=False)
 
     class Meta:
         verbose_name = _("refund")
@@ -220,3 +223,91 @@ class StatementImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or self.pk} ({self.lines_done}/{self.total_lines})"
+
+
+class RefundBatchKind(models.TextChoices):
+    CANCEL_DATE = "cancel_date", _("Date cancelled, every holder refunded")
+    PART = "part", _("Part of every ticket refunded")
+
+
+class RefundBatchState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Refunding")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped")
+
+
+class RefundBatch(models.Model):
+    """A session-wide refund (seeds 001 and 002): every holder of a date refunded, in full with the
+    date cancelled, or a part of every ticket (an amount or a percentage). One item per order,
+    processed one at a time by `payments.batch`, each in its own transaction with its refunds
+    stored before any payment service is called: the batch can stop anywhere and run again."""
+
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.CASCADE, related_name="refund_batches")
+    date = models.ForeignKey("catalog.EventDate", on_delete=models.PROTECT, related_name="refund_batches",
+                             verbose_name=_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=RefundBatchKind.choices)
+    # the form's one-time key: the same confirmation sent twice (a double click) is one batch
+    key = models.CharField(max_length=64, editable=False)
+    # a part refund: so much per ticket, or this percentage of each ticket's price
+    per_ticket_cents = models.PositiveBigIntegerField(_("amount per ticket (cents)"), null=True, blank=True)
+    percent = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=RefundBatchState.choices,
+                             default=RefundBatchState.QUEUED)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total_items = models.PositiveIntegerField(_("orders"), default=0)
+    items_done = models.PositiveIntegerField(_("orders processed"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("session-wide refund")
+        verbose_name_plural = _("session-wide refunds")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["organizer", "key"], name="refund_batch_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date_id} ({self.items_done}/{self.total_items})"
+
+
+class RefundBatchItemState(models.TextChoices):
+    PENDING = "pending", _("To process")
+    STORED = "stored", _("Refunds stored, being sent")
+    PROCESSED = "processed", _("Processed")
+
+
+class RefundBatchItemResult(models.TextChoices):
+    REFUNDS = "", _("Refunds stored")
+    NOTHING = "nothing", _("Nothing to refund")
+    CANCELLED = "cancelled", _("Unpaid order cancelled")
+    REFUSED = "refused", _("Refused")
+
+
+class RefundBatchItem(models.Model):
+    """One order's share of a batch, once (unique per batch): its refunds point at it, their
+    references (the payment services' idempotency keys) derive from the batch and the order."""
+
+    batch = models.ForeignKey(RefundBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refund_batch_items")
+    state = models.CharField(_("state"), max_length=10, choices=RefundBatchItemState.choices,
+                             default=RefundBatchItemState.PENDING)
+    # what was refunded for it, in total and per order line ({line id: cents}); the lines of a
+    # part refund keep the tickets valid but lower what each may still be refunded
+    amount_cents = models.PositiveBigIntegerField(_("amount (cents)"), default=0)
+    lines = models.JSONField(default=dict, blank=True)
+    # why nothing was refunded (already refunded, unpaid order cancelled…) or what went wrong
+    result = models.CharField(max_length=20, blank=True, choices=RefundBatchItemResult.choices)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order of a session-wide refund")
+        verbose_name_plural = _("orders of a session-wide refund")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "order"], name="refund_batch_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.order_id}"

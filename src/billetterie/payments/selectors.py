@@ -268,17 +268,24 @@ class RefundNotice:
     delay: str
     line_id: int | None
     order_refunded: bool
+    # part of a session-wide refund (payments.batch): its kind, and the date and event it is for
+    batch_kind: str = ""
+    date: str = ""
+    event: str = ""
 
 
 def refund_notice(*, refund_id: int) -> RefundNotice:
-    refund = Refund.objects.select_related("payment__order").get(pk=refund_id)
+    refund = Refund.objects.select_related("payment__order", "batch_item__batch__date__event").get(pk=refund_id)
     payment, order = refund.payment, refund.payment.order
+    batch = refund.batch_item.batch if refund.batch_item is not None else None
     stored = method_config(organizer_id=order.organizer_id, provider_id=payment.provider)
     return RefundNotice(
         order_id=order.pk, amount_cents=refund.amount_cents, currency=refund.currency,
         method=(stored.label if stored and stored.label else "") or _method_name(payment.provider),
         delay=str(refund_delay(method_id=payment.provider)), line_id=refund.line_id,
         order_refunded=order.state == OrderState.REFUNDED,
+        batch_kind=batch.kind if batch else "", date=str(batch.date) if batch else "",
+        event=batch.date.event.title if batch else "",
     )
 
 

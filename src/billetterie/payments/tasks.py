@@ -66,3 +66,21 @@ def statement_imports_resume() -> None:
 
     for import_id in statement_imports_stalled():
         statement_import_task(import_id)
+
+
+@money_task(retries=5, retry_delay=30)
+def refund_batch_task(batch_id: int) -> None:
+    """A session-wide refund, order by order; a database error stops it and the retry goes on from
+    where it stood (an order already processed is never refunded again)."""
+    from .batch import refund_batch_run
+
+    refund_batch_run(batch_id=batch_id)
+
+
+@money_periodic_task(crontab(minute="*/5"))
+def refund_batches_resume() -> None:
+    """Session-wide refunds whose worker died (a crash, a restart) or stopped on an error go on."""
+    from .batch import refund_batch_queue, refund_batches_stalled
+
+    for batch_id in refund_batches_stalled():
+        refund_batch_queue(batch_id=batch_id)
