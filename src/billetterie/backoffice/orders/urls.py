@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("commandes/", views.index, name="index"),
+    path("commandes/<str:code>/", views.detail, name="detail"),
+    path("commandes/<str:code>/confirmation/", views.resend_confirmation, name="resend_confirmation"),
+    path("commandes/<str:code>/billets/", views.resend_tickets, name="resend_tickets"),
+    path("commandes/<str:code>/lignes/<int:line_id>/personne/", views.change_attendee, name="change_attendee"),
+    path("commandes/<str:code>/paiement/", views.record_payment, name="record_payment"),
+    path("commandes/<str:code>/facture-payee/", views.invoice_paid, name="invoice_paid"),
+    path("commandes/<str:code>/remboursement/", views.refund, name="refund"),
+    path("commandes/<str:code>/annulation/", views.cancel, name="cancel"),
+]

@@ -1,0 +1,113 @@
+"""An order's history (core.audit's timeline) as staff read it: what happened in words, who did
+it, and the changes with amounts in euros and states by their names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from billetterie.core.models import ActorKind, AuditEntry
+from billetterie.core.money import format_money
+from billetterie.notifications.models import OutboxKind
+from billetterie.orders.models import OrderState
+from billetterie.payments.models import PaymentState, RefundState
+from billetterie.tickets.services import REISSUED_ATTENDEE_CHANGED, REVOKED_REFUNDED
+
+ACTIONS = {
+    "order.placed": _("Order placed"),
+    "order.paid": _("Order paid"),
+    "order.expired": _("Order expired"),
+    "order.cancelled": _("Order cancelled"),
+    "order.refunded": _("Order refunded"),
+    "order.due_extended": _("Payment due date extended"),
+    "order.awaiting_invoice": _("Awaiting invoice payment"),
+    "order.paid_unfulfilled": _("Paid, cannot be fulfilled"),
+    "order.kept_part_paid": _("Part paid at its due date: places kept"),
+    "order.marked_test": _("Marked as a test order"),
+    "order.confirmation_resent": _("Confirmation sent again"),
+    "order.tickets_resent": _("Tickets sent again"),
+    "order_line.refunded": _("Line refunded"),
+    "order_line.attendee_changed": _("Person changed"),
+    "payment.started": _("Payment started"),
+    "payment.pending": _("Payment awaiting the payment service"),
+    "payment.confirmed": _("Payment confirmed"),
+    "payment.recorded": _("Payment recorded"),
+    "payment.failed": _("Payment failed"),
+    "payment.cancelled": _("Payment attempt cancelled"),
+    "payment.flagged": _("Payment to check"),
+    "refund.created": _("Refund started"),
+    "refund.pending": _("Refund awaiting the payment service"),
+    "refund.done": _("Refund done"),
+    "refund.failed": _("Refund failed"),
+    "refund.manual": _("Refund to make by hand"),
+    "ticket.reissued": _("Ticket reissued"),
+    "ticket.revoked": _("Ticket cancelled"),
+}
+
+# the reasons the code itself records (a reason staff typed is shown as typed)
+REASONS = {REISSUED_ATTENDEE_CHANGED: _("the person changed"), REVOKED_REFUNDED: _("refunded")}
+
+FIELDS = {
+    "state": _("state"), "amount_cents": _("amount"), "provider": _("payment method"),
+    "expires_at": _("payment due before"), "places_released": _("places released"),
+    "release_places": _("places released"),
+    "line_id": _("line"), "testmode": _("test order"), "reason": _("reason"), "to": _("to"),
+    "attendee_name": _("name"), "attendee_email": _("email"), "needs_attention": _("to check"),
+    "confirmed_at": _("confirmed at"), "done_at": _("done at"), "psp_reference": _("payment service reference"),
+    "message": _("message"), "failure_reason": _("failure reason"), "idempotency_key": _("key"),
+}
+
+
+
+def _state_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for choices in (RefundState, PaymentState, OrderState, OutboxKind):
+        names.update({value: str(label) for value, label in choices.choices})
+    return names
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: datetime
+    who: str
+    what: str
+    changes: list[str]
+
+
+def _value(name: str, value: object, states: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if name.endswith("_cents") and isinstance(value, int):
+        return format_money(value)
+    if name == "reason" and value in REASONS:
+        return str(REASONS[str(value)])
+    if name in ("state",) and isinstance(value, str):
+        return states.get(value, value)
+    if name == "provider" and isinstance(value, str):
+        from .forms import method_name
+
+        return method_name(value)
+    return str(value)
+
+
+def timeline_rows(entries: list[AuditEntry]) -> list[TimelineRow]:
+    states = _state_names()
+    kinds = dict(ActorKind.choices)
+    rows = []
+    for entry in entries:
+        actor = kinds.get(entry.actor_kind, entry.actor_kind)
+        who = f"{actor} — {entry.actor_label}" if entry.actor_label else str(actor)
+        what = str(ACTIONS.get(entry.action, entry.action))
+        changes = []
+        for name, pair in sorted(entry.changes.items()):
+            if name in ("idempotency_key",) or not isinstance(pair, list | tuple) or len(pair) != 2:
+                continue
+            label = FIELDS.get(name, name.removesuffix("_cents"))
+            changes.append(str(_("%(field)s: %(before)s → %(after)s") % {
+                "field": label, "before": _value(name, pair[0], states), "after": _value(name, pair[1], states)}))
+        rows.append(TimelineRow(entry.at, who, what, changes))
+    return rows
