@@ -13,6 +13,9 @@ class OutboxKind(models.TextChoices):
     INVOICE_REQUESTED = "invoice_requested", _("Invoice requested")
     TICKET_REISSUED = "ticket_reissued", _("Ticket reissued")
     REFUND_ISSUED = "refund_issued", _("Refund issued")
+    # a session-wide refund reached the order: its date cancelled (or its show stopped) and the
+    # money paid back by hand, or the unpaid order cancelled (the message's dedup key names the item)
+    BATCH_REFUND_NOTICE = "batch_refund_notice", _("Date cancelled, refund by hand")
     TICKETS = "tickets", _("Tickets sent again")
 
 

@@ -188,6 +188,19 @@ def email_tickets_resend(*, order_id: int, key: str, to_attendees: bool = False)
     return messages
 
 
+def email_batch_refund_notice(*, item_id: int, order_id: int) -> None:
+    """Queue the email telling a buyer their date was cancelled (or their show stopped) and that
+    the organiser pays them back by hand, or that their unpaid order is cancelled: once per order
+    of a session-wide refund (the dedup key names its item). Idempotent."""
+    order = Order.objects.only("pk", "email").get(pk=order_id)
+    if not order.email:
+        return
+    kind = OutboxKind.BATCH_REFUND_NOTICE
+    message, created = outbox_message_create(kind=kind, order=order, to=order.email, dedup_key=f"{kind}:{item_id}")
+    if created:
+        _enqueue_send(message.pk)
+
+
 def outbox_retry(*, message_ids: Iterable[int]) -> int:
     """Staff "retry now": pending and failed messages are sent at once (sent ones are left alone).
 
@@ -448,6 +461,7 @@ def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
             **_order_confirmed_context(order),
             "amount": format_money(notice.amount_cents, notice.currency), "method": notice.method,
             "delay": notice.delay, "order_refunded": notice.order_refunded,
+            "batch_kind": notice.batch_kind, "batch_date": notice.date, "batch_event": notice.event,
             "line": {"label": _line_label(line), "attendee": line.attendee_name,
                      "is_ticket": line.kind == "ticket"} if line is not None else None,
         }
@@ -489,6 +503,32 @@ def _tickets_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return _email(organizer, message.to, subject, text, html, pdfs)
 
 
+def _batch_refund_notice_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """A session-wide refund reached the order: the date cancelled or the show stopped, the money
+    the organiser pays back by hand (and how), or the unpaid order cancelled."""
+    from billetterie.payments.batch import refund_batch_item_notice
+
+    item_id = int(message.dedup_key.rsplit(":", 1)[1])
+    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    organizer = order.organizer
+    with translation.override(order.locale):
+        notice = refund_batch_item_notice(item_id=item_id)
+        context = {
+            **_order_confirmed_context(order),
+            "cancelled": notice.batch_kind == "cancel_date", "batch_date": notice.date,
+            "batch_event": notice.event, "amount": format_money(notice.by_hand_cents, notice.currency),
+            "by_hand": notice.by_hand_cents > 0, "methods": ", ".join(notice.methods),
+            "cancelled_unpaid": notice.cancelled_unpaid,
+        }
+        text_subject = (_("Date cancelled: %(event)s, %(date)s — %(organizer)s") if context["cancelled"]
+                        else _("Refund for %(event)s, %(date)s — %(organizer)s"))
+        subject = _subject(order, text_subject % {"event": notice.event, "date": notice.date,
+                                                  "organizer": organizer.name})
+        text = render_to_string("notifications/batch_refund_notice.txt", context)
+        html = render_to_string("notifications/batch_refund_notice.html", context)
+    return _email(organizer, message.to, subject, text, html)
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
@@ -499,6 +539,8 @@ def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
         return _ticket_reissued_email(message)
     if message.kind in _AWAITING_PAYMENT:
         return _awaiting_payment_email(message)
+    if message.kind == OutboxKind.BATCH_REFUND_NOTICE:
+        return _batch_refund_notice_email(message)
     if message.kind == OutboxKind.TICKETS:
         return _tickets_email(message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")

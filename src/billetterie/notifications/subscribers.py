@@ -5,10 +5,11 @@ from __future__ import annotations
 from billetterie.core import events
 from billetterie.orders.events import OrderPaid
 from billetterie.orders.models import OrderLine
-from billetterie.payments.events import InvoiceRequested, RefundIssued, TransferRequested
+from billetterie.payments.events import InvoiceRequested, RefundBatchItemByHand, RefundIssued, TransferRequested
 from billetterie.tickets.events import TicketReissued
 
 from .services import (
+    email_batch_refund_notice,
     email_invoice_requested,
     email_order_confirmed,
     email_refund_issued,
@@ -39,9 +40,14 @@ def _refund_issued(event: RefundIssued) -> None:
     email_refund_issued(refund_id=event.refund_id, order_id=event.order_id)
 
 
+def _refund_batch_item_by_hand(event: RefundBatchItemByHand) -> None:
+    email_batch_refund_notice(item_id=event.item_id, order_id=event.order_id)
+
+
 def register() -> None:
     events.subscribe(OrderPaid, "notifications.order_confirmed", _order_paid)
     events.subscribe(TransferRequested, "notifications.transfer_instructions", _transfer_requested)
     events.subscribe(InvoiceRequested, "notifications.invoice_requested", _invoice_requested)
     events.subscribe(TicketReissued, "notifications.ticket_reissued", _ticket_reissued)
     events.subscribe(RefundIssued, "notifications.refund_issued", _refund_issued)
+    events.subscribe(RefundBatchItemByHand, "notifications.batch_refund_notice", _refund_batch_item_by_hand)
