@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -137,11 +138,54 @@ def sales_by_day(*, organizer_id: int, period: Period) -> SalesSeries:
 # --- capacity -----------------------------------------------------------------------------------
 
 
-def _sold_lines(organizer_id: int) -> QuerySet[OrderLine]:
-    """The lines sold: those of paid orders, test orders and lines refunded on their own aside."""
+@dataclass(frozen=True)
+class SoldGroup:
+    date_id: int | None
+    product_id: int
+    kind: str
+    campaign: str  # the product's event or membership page
+    product: str
+    price: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LinesSold:
+    """The organiser's lines sold, counted by the database per date, product and price: what the
+    capacity figures, the next dates and the members by type are read from."""
+
+    groups: tuple[SoldGroup, ...]
+
+    @cached_property
+    def by_date(self) -> Counter[int]:
+        counts: Counter[int] = Counter()
+        for group in self.groups:
+            if group.date_id is not None:
+                counts[group.date_id] += group.count
+        return counts
+
+    @cached_property
+    def by_product(self) -> Counter[int]:
+        counts: Counter[int] = Counter()
+        for group in self.groups:
+            counts[group.product_id] += group.count
+        return counts
+
+
+def lines_sold(*, organizer_id: int) -> LinesSold:
+    """The lines sold (those of paid orders, test orders and lines refunded on their own aside),
+    grouped by date, product and price. One query, one pass over the organiser's lines."""
     refunded = Refund.objects.filter(line_id=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
-    return (OrderLine.objects.filter(order__organizer_id=organizer_id, order__state=SOLD_STATE, order__testmode=False)
-            .exclude(Exists(refunded)))
+    rows = (
+        OrderLine.objects.filter(order__organizer_id=organizer_id, order__state=SOLD_STATE, order__testmode=False)
+        .exclude(Exists(refunded))
+        .values("date_id", "product_id", "kind", "product__event__title", "product__name", "price__name")
+        .annotate(n=Count("id")).order_by()
+    )
+    return LinesSold(tuple(
+        SoldGroup(r["date_id"], r["product_id"], r["kind"], r["product__event__title"], r["product__name"],
+                  r["price__name"] or "", r["n"]) for r in rows
+    ))
 
 
 @dataclass(frozen=True)
@@ -175,12 +219,11 @@ class EventFill:
         return sum(q.size for q in self.quotas if q.date_start is not None)
 
 
-def capacity_fill(*, organizer_id: int, since: datetime, limit: int = 200) -> list[EventFill]:
+def capacity_fill(*, organizer_id: int, since: datetime, sold: LinesSold, limit: int = 200) -> list[EventFill]:
     """Sold and taken places against each quota of the events with a date from `since` on: each
     such date's capacity and the event's other quotas (meals…). A unit takes its product's quotas
     and its date's capacity (`catalog.selectors.quota_ids_for`): a date's capacity counts the
-    lines sold for that date, a product's quota the lines sold of its products. Three queries,
-    the lines counted by the database grouped by date and product."""
+    lines sold for that date, a product's quota the lines sold of its products. Two queries."""
     upcoming = EventDate.objects.filter(event_id=OuterRef("event_id"), start__gte=since)
     quotas = list(
         Quota.objects.filter(event__organizer_id=organizer_id)
@@ -197,20 +240,13 @@ def capacity_fill(*, organizer_id: int, since: datetime, limit: int = 200) -> li
         quota_id__in=[q["id"] for q in quotas if q["date_id"] is None]
     ).values_list("quota_id", "product_id"):
         products_of[quota_id].add(product_id)
-    by_date: Counter[int] = Counter()
-    by_product: Counter[int] = Counter()
-    counts = (_sold_lines(organizer_id).filter(product__event_id__in={q["event_id"] for q in quotas})
-              .values("date_id", "product_id").annotate(n=Count("id")).order_by())
-    for row in counts:
-        if row["date_id"] is not None:
-            by_date[row["date_id"]] += row["n"]
-        by_product[row["product_id"]] += row["n"]
     events: dict[int, EventFill] = {}
     for q in quotas:
-        sold = by_date[q["date_id"]] if q["date_id"] is not None else sum(by_product[p] for p in products_of[q["id"]])
+        count = (sold.by_date[q["date_id"]] if q["date_id"] is not None
+                 else sum(sold.by_product[p] for p in products_of[q["id"]]))
         fill = events.setdefault(q["event_id"], EventFill(q["event_id"], q["event_title"], []))
         fill.quotas.append(QuotaFill(q["id"], q["name"], q["date_start"], q["date_cancelled_at"] is not None,
-                                     q["size"], q["used"], sold))
+                                     q["size"], q["used"], count))
     return sorted(events.values(), key=lambda e: min((q.date_start for q in e.quotas if q.date_start),
                                                      default=since))
 
@@ -226,17 +262,15 @@ class UpcomingDate:
     sold: int
 
 
-def dates_upcoming(*, organizer_id: int, limit: int = 5) -> list[UpcomingDate]:
+def dates_upcoming(*, organizer_id: int, sold: LinesSold, limit: int = 5) -> list[UpcomingDate]:
     """The next dates not cancelled (started less than 12 hours ago, or later), with the lines
-    sold for each. Two queries."""
-    dates = list(
+    sold for each. One query."""
+    dates = (
         EventDate.objects.filter(event__organizer_id=organizer_id, cancelled_at=None,
                                  start__gte=clock.now() - timedelta(hours=12))
         .select_related("event").order_by("start", "id")[:limit]
     )
-    sold = dict(_sold_lines(organizer_id).filter(date_id__in=[d.pk for d in dates]).values("date_id")
-                .annotate(n=Count("id")).order_by().values_list("date_id", "n"))
-    return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity, sold.get(d.pk, 0))
+    return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity, sold.by_date[d.pk])
             for d in dates]
 
 
@@ -277,17 +311,6 @@ class CountAmount:
     amount_cents: int
 
 
-def payments_pending(*, organizer_id: int) -> CountAmount:
-    """Attempts awaiting the payment service or the buyer's money (a transfer, an invoice) for
-    orders still waiting to be paid. One query."""
-    row = (
-        Payment.objects.filter(order__organizer_id=organizer_id, state=PaymentState.PENDING,
-                               order__state__in=AWAITING_STATES, order__testmode=False, testmode=False)
-        .aggregate(n=Count("id"), total=Sum("amount_cents"))
-    )
-    return CountAmount(int(row["n"] or 0), int(row["total"] or 0))
-
-
 @dataclass(frozen=True)
 class FlaggedPayment:
     payment_id: int
@@ -299,18 +322,32 @@ class FlaggedPayment:
     message: str
 
 
-def payments_flagged(*, organizer_id: int, limit: int = 5) -> tuple[int, list[FlaggedPayment]]:
-    """The payments the payment code flagged for staff (`Payment.needs_attention`: an amount that
-    does not match, a payment after the order was paid or cancelled, a refund that failed…): how
-    many, and the latest ones. Two queries."""
-    flagged = Payment.objects.filter(order__organizer_id=organizer_id, order__testmode=False,
-                                     testmode=False).exclude(needs_attention="")
-    latest = flagged.order_by("-created_at", "-id").values(
+@dataclass(frozen=True)
+class PaymentsToWatch:
+    # attempts awaiting the payment service or the buyer's money (a transfer, an invoice) for
+    # orders still waiting to be paid
+    pending: CountAmount
+    # the payments the payment code flagged for staff (`Payment.needs_attention`: an amount that
+    # does not match, a payment after the order was paid or cancelled, a refund that failed…)
+    flagged_count: int
+    flagged: list[FlaggedPayment]  # the latest ones
+
+
+def payments_to_watch(*, organizer_id: int, limit: int = 5) -> PaymentsToWatch:
+    """Payments pending and payments flagged: counted in one pass, the latest flagged read in a
+    second query."""
+    payments = Payment.objects.filter(order__organizer_id=organizer_id, order__testmode=False, testmode=False)
+    pending = Q(state=PaymentState.PENDING, order__state__in=AWAITING_STATES)
+    row = payments.aggregate(pending=Count("id", filter=pending), pending_total=Sum("amount_cents", filter=pending),
+                             flagged=Count("id", filter=~Q(needs_attention="")))
+    latest = payments.exclude(needs_attention="").order_by("-created_at", "-id").values(
         "id", "order_id", "order__code", "provider", "amount_cents", "created_at", "needs_attention")[:limit]
-    return flagged.count(), [
-        FlaggedPayment(r["id"], r["order_id"], r["order__code"], r["provider"], r["amount_cents"], r["created_at"],
-                       r["needs_attention"]) for r in latest
-    ]
+    return PaymentsToWatch(
+        pending=CountAmount(int(row["pending"] or 0), int(row["pending_total"] or 0)),
+        flagged_count=int(row["flagged"] or 0),
+        flagged=[FlaggedPayment(r["id"], r["order_id"], r["order__code"], r["provider"], r["amount_cents"],
+                                r["created_at"], r["needs_attention"]) for r in latest],
+    )
 
 
 @dataclass(frozen=True)
@@ -358,14 +395,12 @@ class MembersOfType:
     count: int
 
 
-def members_by_type(*, organizer_id: int) -> list[MembersOfType]:
-    """Paid memberships (until member records exist: the membership lines of paid orders, test
-    orders and lines refunded on their own aside), by page, product and price. One query."""
-    rows = (
-        _sold_lines(organizer_id).filter(kind=ProductKind.MEMBERSHIP)
-        .values("product__event__title", "product_id", "product__name", "price__name")
-        .annotate(n=Count("id"))
-        .order_by("product__event__title", "product__name", "product_id", "price__name")
-    )
-    return [MembersOfType(r["product__event__title"], r["product_id"], r["product__name"], r["price__name"] or "",
-                          r["n"]) for r in rows]
+def members_by_type(*, sold: LinesSold) -> list[MembersOfType]:
+    """Paid memberships (until member records exist: the membership lines sold), by page, product
+    and price."""
+    counts: Counter[tuple[str, str, int, str]] = Counter()
+    for g in sold.groups:
+        if g.kind == ProductKind.MEMBERSHIP:
+            counts[(g.campaign, g.product, g.product_id, g.price)] += g.count
+    return [MembersOfType(campaign, product_id, product, price, count)
+            for (campaign, product, product_id, price), count in sorted(counts.items())]
