@@ -298,6 +298,10 @@ def test_another_events_quota_is_not_a_choice(staff: Client, shop: Shop) -> None
     response = staff.post(url(shop, "product_edit", shop.event.pk, shop.meal.pk), {
         "name": "Repas", "quotas": [str(other.pk)], "position": "2"})
     assert response.status_code == 400 and "quotas" in response.context["form"].errors
+    for wrong in ("99999999999999999999999", "abc", "-1"):  # never an OverflowError from the database
+        response = staff.post(url(shop, "product_edit", shop.event.pk, shop.meal.pk), {
+            "name": "Repas", "quotas": [wrong], "position": "2"})
+        assert response.status_code == 400 and "quotas" in response.context["form"].errors
     assert list(shop.meal.quotas.all()) == [shop.meal_quota]
 
 

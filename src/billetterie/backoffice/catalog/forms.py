@@ -153,6 +153,19 @@ class EuroListField(forms.CharField):
         return amounts
 
 
+class QuotaChoiceField(forms.ModelMultipleChoiceField):
+    """Quotas ticked by id: an id that is not a plain number a database column holds is refused
+    as any unknown choice (SQLite raises OverflowError on a 20-digit one)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": text})
+        return super()._check_values(value)
+
+
 class CatalogForm(forms.Form):
     """`values()` for the service, under the model's field names."""
 
@@ -234,7 +247,7 @@ class ProductForm(CatalogForm):
     DONATION_FIELDS = ("donation_min", "donation_max", "donation_suggested")
     ADDON_FIELDS = ("addon_standalone",)
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES)
+    kind = forms.ChoiceField(label=pgettext_lazy("product", "Kind"), choices=KIND_CHOICES)
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     max_per_order = forms.IntegerField(label=_("Maximum per order"), required=False, min_value=1, max_value=1000,
@@ -242,7 +255,7 @@ class ProductForm(CatalogForm):
     sales_start = LocalDateTimeField(label=_("Sales open"), required=False, help_text=_("Empty: at once."))
     sales_end = LocalDateTimeField(label=_("Sales close"), required=False,
                                    help_text=_("Empty: until the date starts (or always)."))
-    quotas = forms.ModelMultipleChoiceField(
+    quotas = QuotaChoiceField(
         label=_("Quotas"), queryset=Quota.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("Each unit sold takes a place in each quota ticked (a ticket also takes one of its date)."),
     )
