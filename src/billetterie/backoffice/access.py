@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, cast
 
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -17,6 +18,8 @@ from django.shortcuts import render
 from billetterie.organizers.models import Organizer, Role
 from billetterie.organizers.permissions import Perm, role_perms
 from billetterie.organizers.selectors import role_of, workplaces
+
+from .auth import second_factor_missing
 
 View = Callable[..., HttpResponseBase]
 
@@ -51,6 +54,9 @@ def organizer_view(perm: Perm | None) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, organizer_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), "backoffice:login")
+            if second_factor_missing(request):  # signed in elsewhere without the code: sign in here
+                logout(request)
                 return redirect_to_login(request.get_full_path(), "backoffice:login")
             organizer = Organizer.objects.filter(slug=organizer_slug).first()
             role = role_of(user=request.user, organizer=organizer) if organizer else None
