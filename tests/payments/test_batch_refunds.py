@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import DatabaseError
 
@@ -177,15 +178,38 @@ def test_a_worker_dying_halfway_and_the_retry_refund_everybody_once(shop: Shop, 
     batch.refresh_from_db()
     assert batch.state == RefundBatchState.FAILED and batch.items_done == 2
     monkeypatch.setattr(batch_module, "refund_batch_item_process", real)
-    # the periodic job finds it once it has stalled, and the retry goes on from where it stood
-    assert batch.pk in refund_batches_stalled(now=clock.now() + timedelta(minutes=6))
+    # the queue's retry goes on from where it stood, and a second run changes nothing
     refund_batch_run(batch_id=batch.pk)
-    refund_batch_run(batch_id=batch.pk)  # and a second run changes nothing
+    refund_batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.state == RefundBatchState.DONE and batch.items_done == 4
     for order in orders:
         assert Refund.objects.filter(payment__order=order).count() == 1
         assert _refunded(order) == 1500
+
+
+def test_a_batch_whose_worker_was_killed_is_resumed_by_the_periodic_job(shop: Shop) -> None:
+    order = _card_order(shop)
+    batch = _start(shop, run=False)
+    RefundBatch.objects.filter(pk=batch.pk).update(state=RefundBatchState.RUNNING)  # SIGKILL: no word said
+    assert refund_batches_stalled() == []
+    assert refund_batches_stalled(now=clock.now() + timedelta(minutes=6)) == [batch.pk]
+    from billetterie.payments.tasks import refund_batches_resume
+
+    with time_machine.travel(clock.now() + timedelta(minutes=6)):
+        refund_batches_resume.call_local()
+    batch.refresh_from_db()
+    assert batch.state == RefundBatchState.DONE and _refunded(order) == 1500
+
+
+def test_staff_resume_a_batch_stopped_by_an_error(shop: Shop) -> None:
+    order = _card_order(shop)
+    batch = _start(shop, run=False)
+    RefundBatch.objects.filter(pk=batch.pk).update(state=RefundBatchState.FAILED, error="database away")
+    assert refund_batches_stalled(now=clock.now() + timedelta(minutes=6)) == []  # waits for staff
+    batch_module.refund_batch_resume(batch_id=batch.pk)  # the queue runs it (inline in the tests)
+    batch.refresh_from_db()
+    assert batch.state == RefundBatchState.DONE and _refunded(order) == 1500
 
 
 def test_refunds_stored_before_a_crash_are_sent_once_by_the_next_run(shop: Shop, monkeypatch: pytest.MonkeyPatch

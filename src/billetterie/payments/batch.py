@@ -355,7 +355,10 @@ def refund_batch_start(*, organizer_id: int, date_id: int, kind: str, key: str, 
         return existing
     if run:
         if batch.total_items <= INLINE_MAX_ORDERS:
-            refund_batch_run(batch_id=batch.pk)
+            try:
+                refund_batch_run(batch_id=batch.pk)
+            except DatabaseError:  # the batch says it stopped; staff resume it from its page
+                log.warning("session-wide refund %s stopped in the request", batch.pk)
             batch.refresh_from_db()
         else:
             refund_batch_queue(batch_id=batch.pk)
@@ -387,7 +390,9 @@ def refund_batch_run(*, batch_id: int) -> RefundBatch:
             _progress(batch_id)
         with transaction.atomic():
             batch = RefundBatch.objects.select_for_update().get(pk=batch_id)
-            if not batch.items.exclude(state=RefundBatchItemState.PROCESSED).exists():
+            if batch.state != RefundBatchState.DONE and not batch.items.exclude(
+                state=RefundBatchItemState.PROCESSED
+            ).exists():
                 batch.state, batch.finished_at, batch.updated_at = RefundBatchState.DONE, clock.now(), clock.now()
                 batch.items_done = batch.total_items
                 batch.save(update_fields=["state", "finished_at", "updated_at", "items_done"])
@@ -414,11 +419,12 @@ def _stopped(batch_id: int, exc: Exception) -> None:
 
 
 def refund_batches_stalled(*, now: datetime | None = None) -> list[int]:
-    """Batches whose worker stopped without a word: waiting or running with no progress for
-    BATCH_STALLED_AFTER, or stopped by an error. The periodic job runs them again."""
+    """Batches whose worker stopped without a word (a crash, a restart): waiting or running with no
+    progress for BATCH_STALLED_AFTER. The periodic job runs them again; one stopped by an error
+    (after the queue's retries) waits for staff to resume it."""
     before = (now or clock.now()) - BATCH_STALLED_AFTER
     return list(RefundBatch.objects.filter(
-        state__in=[RefundBatchState.QUEUED, RefundBatchState.RUNNING, RefundBatchState.FAILED], updated_at__lt=before,
+        state__in=[RefundBatchState.QUEUED, RefundBatchState.RUNNING], updated_at__lt=before,
     ).values_list("pk", flat=True))
 
 
