@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from billetterie.api.urls import api
+from billetterie.organizers.views import logo as organizer_logo
 from billetterie.payments import sandbox_psp
 from billetterie.payments import views as payment_views
 from billetterie.payments.return_views import payment_back
@@ -25,5 +26,6 @@ urlpatterns = [
     path("gestion/", include("billetterie.backoffice.urls")),
     path("<slug:organizer_slug>/order/<str:code>/<str:secret>/ticket/<int:line_id>.pkpass", wallet_pass,
          name="ticket_wallet"),
+    path("<slug:organizer_slug>/logo.png", organizer_logo, name="organizer_logo"),
     path("", include("billetterie.shop.urls")),
 ]

@@ -67,9 +67,8 @@ class Organizer(models.Model):
     )
     description = models.TextField(_("presentation"), blank=True)
     terms = models.TextField(_("terms of sale"), blank=True)
-    # the logo, re-encoded as PNG by the settings page (never the uploaded bytes), kept in the
-    # database and served by organizers.views.logo; its hash names the version in the address
-    logo_png = models.BinaryField(default=b"", editable=False)
+    # the logo's version (a hash of its PNG, in OrganizerLogo), empty when there is none: the shop's
+    # pages name it in the logo's address without reading the image
     logo_hash = models.CharField(max_length=16, blank=True, editable=False)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -86,6 +85,20 @@ class Organizer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganizerLogo(models.Model):
+    """The organiser's logo, re-encoded as PNG by `organizers.services.logo_png` (never the bytes
+    uploaded), kept in the database (private: served by `organizers.views.logo` only) and apart
+    from the organiser's row, which every shop page reads."""
+
+    organizer = models.OneToOneField(Organizer, on_delete=models.CASCADE, primary_key=True, related_name="logo")
+    png = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
 
 
 class Role(models.TextChoices):
