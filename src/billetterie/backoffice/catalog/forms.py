@@ -157,13 +157,13 @@ class QuotaChoiceField(forms.ModelMultipleChoiceField):
     """Quotas ticked by id: an id that is not a plain number a database column holds is refused
     as any unknown choice (SQLite raises OverflowError on a 20-digit one)."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
             text = str(pk)
             if not (text.isascii() and text.isdigit() and len(text) <= 18):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": text})
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class CatalogForm(forms.Form):
