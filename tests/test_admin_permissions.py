@@ -16,9 +16,7 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.organizers.models import Organizer
 from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
 from billetterie.payments.services import payment_record_external, refund_create
-from tests.checkin.builders import door
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, door, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +40,11 @@ def _run(client: Client, changelist: str, action: str, pk: int) -> bool:
 
 def _cases(shop: Shop) -> list[tuple[str, str, str, int, Callable[[], bool]]]:
     """(model, changelist, action, object id, a callable telling whether the action took effect)."""
-    order = order_for(shop)
-    paid = Payment.objects.create(order=order_for(shop), provider="cash", amount_cents=1500,
+    order = order_placed(shop, tickets=1, meals=0)
+    paid = Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="cash", amount_cents=1500,
                                   state=PaymentState.CONFIRMED)
-    refund = refund_create(payment=payment_record_external(order_id=order_for(shop).pk, method="cash",
-                                                           amount_cents=1500), amount_cents=1500)
+    refund = refund_create(payment=payment_record_external(order_id=order_placed(shop, tickets=1, meals=0).pk,
+                                                           method="cash", amount_cents=1500), amount_cents=1500)
     checkin_list, _scope = door(shop)
     message = OutboxMessage.objects.create(kind="order_confirmed", order=order, to="a@example.org",
                                            dedup_key="x", state=OutboxState.FAILED)
@@ -87,7 +85,7 @@ def _import(client: Client, organizer: Organizer, order: Order) -> int:
 
 
 def test_only_staff_who_may_change_payments_import_a_bank_statement(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     viewer = _staff(shop.organizer, "view_statementline", "view_payment")
     assert "Importer un relevé" not in viewer.get("/admin/payments/statementline/").content.decode()
     assert viewer.get("/admin/payments/statementline/import/").status_code == 403

@@ -14,9 +14,7 @@ from billetterie.api.services import api_token_create
 from billetterie.checkin.models import Scan
 from billetterie.orders.models import Order
 from tests.api.test_fastlane import call
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, door, order_paid, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +25,7 @@ def _token(shop: Shop, permissions: str) -> dict[str, str]:
 
 
 def test_shop_pages_answer_400_in_french(shop: Shop) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     base = f"/{shop.organizer.slug}/order/{order.code}"
     for url in (f"{base}%00/{order.secret}/", f"{base}/{order.secret}%00/status.json",
                 f"/{shop.organizer.slug}/e/jip/preview/%00/", "/payments/back/%00/", "/sandbox-psp/pay/%00/",
@@ -49,7 +47,7 @@ def test_a_posted_form_field_with_nul_is_400(shop: Shop) -> None:
 @pytest.mark.parametrize("where", ["body", "query", "path", "header"])
 def test_api_answers_400_with_its_error_shape(shop: Shop, where: str) -> None:
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     headers = _token(shop, "checkin")
     client = Client()
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
@@ -72,7 +70,7 @@ def test_api_answers_400_with_its_error_shape(shop: Shop, where: str) -> None:
 def test_the_scanners_fast_lane_leaves_a_nul_to_the_guard(shop: Shop) -> None:
     app = FastLaneWSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     token = _token(shop, "checkin")["Authorization"].split()[1]
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     assert call(app, url, {"text": "nope", "device_id": "d"}, token)[0] == 200  # the token is remembered now

@@ -8,8 +8,8 @@ from django.test import Client
 from billetterie.api.models import ApiToken
 from billetterie.api.services import api_token_create, api_token_revoke, permissions_parse
 from billetterie.core.errors import InvalidInput
-from tests.api.conftest import MakeToken, auth, order_create
-from tests.factories import Shop, shop_create
+from tests.api.conftest import MakeToken, auth
+from tests.factories import Shop, order_placed, shop_create
 
 
 def test_token_is_shown_once_and_only_its_hash_is_stored(shop: Shop) -> None:
@@ -61,7 +61,7 @@ def test_revoked_token_is_401(api_client: Client, make_token: MakeToken) -> None
 
 
 def test_token_without_the_permission_is_403(api_client: Client, shop: Shop, make_token: MakeToken) -> None:
-    order = order_create(shop)
+    order = order_placed(shop)
     token = make_token("read")
     response = api_client.get(f"/api/v1/orders/{order.code}", headers=auth(token))
     assert response.status_code == 403
@@ -71,7 +71,7 @@ def test_token_without_the_permission_is_403(api_client: Client, shop: Shop, mak
 
 
 def test_order_of_the_tokens_organiser(api_client: Client, shop: Shop, make_token: MakeToken) -> None:
-    order = order_create(shop, tickets=2, meals=1)
+    order = order_placed(shop, tickets=2, meals=1, attendees=["Personne 0", "Personne 1"])
     response = api_client.get(f"/api/v1/orders/{order.code.lower()}", headers=auth(make_token()))
     assert response.status_code == 200
     body = response.json()
@@ -86,7 +86,7 @@ def test_order_of_the_tokens_organiser(api_client: Client, shop: Shop, make_toke
 
 def test_other_organisers_order_is_404(api_client: Client, shop: Shop, make_token: MakeToken) -> None:
     other = shop_create(slug="autre")
-    foreign = order_create(other)
+    foreign = order_placed(other)
     token = make_token()
     response = api_client.get(f"/api/v1/orders/{foreign.code}", headers=auth(token))
     assert response.status_code == 404

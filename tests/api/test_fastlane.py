@@ -22,8 +22,7 @@ from billetterie.api.fastlane import FastLaneWSGIHandler
 from billetterie.api.services import api_token_create
 from billetterie.checkin import ratelimit
 from billetterie.core import clock
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop, shop_create
+from tests.factories import Shop, door, shop_create, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +97,7 @@ def _same_but_ids(a: Any, b: Any) -> bool:
 def test_a_scan_takes_the_fast_lane_and_gets_the_endpoints_answer(shop: Shop, django_calls: list[str]) -> None:
     fast, plain = FastLaneWSGIHandler(), WSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_l1, first), (_l2, second)] = tickets(shop, 2)
+    [(_l1, first), (_l2, second)] = tickets_issued(shop, 2)
     token = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
 
@@ -123,7 +122,7 @@ def test_a_scan_takes_the_fast_lane_and_gets_the_endpoints_answer(shop: Shop, dj
 def test_the_fast_lane_speaks_the_scanners_language(shop: Shop, django_calls: list[str]) -> None:
     app = FastLaneWSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     token = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     call(app, url, {"text": "nope", "device_id": "d"}, token)  # through Django: remembers the token
@@ -138,7 +137,7 @@ def test_the_fast_lane_speaks_the_scanners_language(shop: Shop, django_calls: li
 def test_what_the_fast_lane_is_not_sure_of_goes_to_django(shop: Shop, django_calls: list[str]) -> None:
     app = FastLaneWSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     token = _token(shop)
     scan = {"text": text, "device_id": "d"}
@@ -178,7 +177,7 @@ def test_unknown_tickets_are_rate_limited_on_the_fast_lane(
     monkeypatch.setattr(ratelimit, "FAILED_LOOKUPS_PER_WINDOW", 3)
     app = FastLaneWSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     token = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     with time_machine.travel(clock.now(), tick=False):
@@ -211,7 +210,7 @@ def test_a_client_scan_id_given_to_another_ticket_is_refused_on_the_fast_lane(
     """As the endpoint refuses it (a 500 "did not settle" before), in the scanner's language."""
     fast, plain = FastLaneWSGIHandler(), WSGIHandler()
     checkin_list, _scope = door(shop)
-    [(_l1, first), (_l2, second), (_l3, third)] = tickets(shop, 3)
+    [(_l1, first), (_l2, second), (_l3, third)] = tickets_issued(shop, 3)
     token = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     assert call(plain, url, {"text": first, "device_id": "d", "client_scan_id": "1"}, token)[2]["ok"]

@@ -16,8 +16,7 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import PaymentMethodConfig
 from tests.browser.conftest import CspViolations
 from tests.browser.shop import fill_card
-from tests.checkin.builders import door
-from tests.factories import Shop
+from tests.factories import Shop, door
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

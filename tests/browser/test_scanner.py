@@ -24,8 +24,7 @@ from billetterie.orders.models import OrderLine
 from billetterie.tickets.pdf import ticket_pdf
 from billetterie.tickets.signing import ticket_payload
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, CspViolations, DoorNetwork
-from tests.factories import Shop
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, order_paid, sandbox_turned_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +32,7 @@ FRAME = (640, 480)
 
 
 def _ticket(shop: Shop, attendee: int = 0) -> tuple[OrderLine, str]:
-    order = order_paid(shop, tickets=attendee + 1, meal=False)
+    order = order_paid(shop, tickets=attendee + 1, meals=0)
     line = list(order.lines.filter(kind="ticket").select_related("order", "product__event").order_by("id"))[attendee]
     return line, ticket_payload(line=line)
 
@@ -434,9 +433,8 @@ def test_a_test_ticket_is_refused_online_and_offline_with_its_reason(
     """A ticket paid with the sandbox (decision 0010) at a door that does not accept test tickets:
     the server refuses it, and so does the page's own verifier offline, from the signed flag (the
     list is open to every ticket: without the flag it would let a signed ticket in)."""
-    from tests.payments.testmode import sandbox_order_paid
-
-    order = sandbox_order_paid(shop, tickets=2)
+    sandbox_turned_on(shop)
+    order = order_paid(shop, tickets=2, meals=0, method="sandbox")
     lines = list(order.lines.filter(kind="ticket").select_related("order", "product__event").order_by("id"))
     first, second = (ticket_payload(line=line) for line in lines)
     lines[0].order.testmode = False  # its payload as issued before the flag existed (a migrated order)

@@ -16,8 +16,7 @@ from billetterie.core import clock
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.services import ticket_reissue
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop, shop_create
+from tests.factories import Shop, door, shop_create, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_needs_the_checkin_permission(shop: Shop, client: Client) -> None:
 
 def test_lists_with_counts_and_redeem_answers(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(line, text), (_line2, _text2)] = tickets(shop, 2)
+    [(line, text), (_line2, _text2)] = tickets_issued(shop, 2)
     headers = _token(shop)
     [listed] = client.get("/api/v1/checkin/lists", headers=headers).json()
     assert (listed["id"], listed["checked_in"], listed["sold"]) == (checkin_list.pk, 0, 2)
@@ -66,7 +65,7 @@ def test_lists_with_counts_and_redeem_answers(shop: Shop, client: Client) -> Non
 
 def test_retried_redeem_with_the_same_client_id_counts_once(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     headers = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     body = {"text": text, "device_id": "porte-1", "client_scan_id": "abc123"}
@@ -77,7 +76,7 @@ def test_retried_redeem_with_the_same_client_id_counts_once(shop: Shop, client: 
 def test_another_organisers_list_is_not_found(shop: Shop, client: Client) -> None:
     rival = shop_create(slug="rival")
     rival_list, _scope = door(rival)
-    [(_line, text)] = tickets(rival)
+    [(_line, text)] = tickets_issued(rival)
     headers = _token(shop)
     assert client.get(f"/api/v1/checkin/lists/{rival_list.pk}", headers=headers).status_code == 404
     url = f"/api/v1/checkin/lists/{rival_list.pk}/redeem"
@@ -88,7 +87,7 @@ def test_another_organisers_list_is_not_found(shop: Shop, client: Client) -> Non
 
 def test_undo_and_search(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     headers = _token(shop)
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
     _post(client, f"{base}/redeem", {"text": text, "device_id": "d"}, headers)
@@ -105,7 +104,7 @@ def test_undo_and_search(shop: Shop, client: Client) -> None:
 
 def test_bundle_has_key_revocations_and_names(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    issued = tickets(shop, 3)
+    issued = tickets_issued(shop, 3)
     (kept, _kept_text), (reissued, _old_text), (refunded, _t) = issued
     old_nonce = bytes(reissued.ticket_nonce).hex()
     ticket_reissue(line=reissued)
@@ -122,7 +121,7 @@ def test_bundle_has_key_revocations_and_names(shop: Shop, client: Client) -> Non
 
 def test_bundle_ticket_list(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(line, text), (other, _t)] = tickets(shop, 2)
+    [(line, text), (other, _t)] = tickets_issued(shop, 2)
     headers = _token(shop)
     _post(client, f"/api/v1/checkin/lists/{checkin_list.pk}/redeem", {"text": text, "device_id": "d1"}, headers)
     bundle = client.get(f"/api/v1/checkin/lists/{checkin_list.pk}/bundle", headers=headers).json()
@@ -136,7 +135,7 @@ def test_bundle_ticket_list(shop: Shop, client: Client) -> None:
 
 def test_sync_is_idempotent_and_flags_double_entries(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(_first, first_text), (_second, second_text)] = tickets(shop, 2)
+    [(_first, first_text), (_second, second_text)] = tickets_issued(shop, 2)
     headers = _token(shop)
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
     with time_machine.travel(clock.now(), tick=False) as traveller:
@@ -169,7 +168,7 @@ def test_sync_is_idempotent_and_flags_double_entries(shop: Shop, client: Client)
 def test_unknown_tickets_are_rate_limited(shop: Shop, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "FAILED_LOOKUPS_PER_WINDOW", 5)
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     headers = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     with time_machine.travel(clock.now(), tick=False):
@@ -186,7 +185,7 @@ def test_unknown_tickets_in_a_sync_count_towards_the_same_limit(
     """A sync carries up to 500 scans: without the limit, one request was 500 serial guesses."""
     monkeypatch.setattr(ratelimit, "FAILED_LOOKUPS_PER_WINDOW", 5)
     checkin_list, _scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     headers = _token(shop)
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
     with time_machine.travel(clock.now(), tick=False):
@@ -229,7 +228,7 @@ def test_redeem_answer_matches_its_declared_schema(shop: Shop, client: Client) -
     from billetterie.api.checkin import RedeemOut
 
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     headers = _token(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     for body in ({"text": text, "device_id": "a"}, {"text": text, "device_id": "b"}, {"text": "x", "device_id": "c"}):

@@ -10,8 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from billetterie.checkin.services import scan_redeem
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop, shop_create
+from tests.factories import Shop, door, shop_create, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def _staff(shop: Shop, username: str = "porte") -> Client:
 
 def test_dashboard_counts_and_latest_scans(shop: Shop) -> None:
     checkin_list, scope = door(shop)
-    issued = tickets(shop, 3)
+    issued = tickets_issued(shop, 3)
     scan_redeem(scope=scope, text=issued[0][1], device_id="porte-1")
     scan_redeem(scope=scope, text=issued[0][1], device_id="porte-2")
     client = _staff(shop)
@@ -53,7 +52,7 @@ def test_dashboard_is_scoped_to_the_staff_users_organisers(shop: Shop) -> None:
 
 def test_exports_scanned_and_not_scanned(shop: Shop) -> None:
     checkin_list, scope = door(shop)
-    issued = tickets(shop, 2)
+    issued = tickets_issued(shop, 2)
     scan_redeem(scope=scope, text=issued[0][1], device_id="porte-1")
     client = _staff(shop)
     scanned = client.get(f"/checkin/dashboard/{checkin_list.pk}/export.csv", {"scanned": "1"})
@@ -84,7 +83,7 @@ def test_csv_cells_cannot_be_formulas(shop: Shop) -> None:
     from billetterie.orders.models import OrderLine
 
     checkin_list, _scope = door(shop)
-    [(line, _text)] = tickets(shop)
+    [(line, _text)] = tickets_issued(shop)
     OrderLine.objects.filter(pk=line.pk).update(attendee_name="=HYPERLINK(\"http://x\")")
     client = _staff(shop)
     rows = client.get(f"/checkin/dashboard/{checkin_list.pk}/export.csv").content.decode("utf-8-sig").splitlines()

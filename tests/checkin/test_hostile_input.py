@@ -11,8 +11,7 @@ from django.test import Client
 
 from billetterie.api.services import api_token_create
 from billetterie.checkin.models import Scan, ScanResult
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop
+from tests.factories import Shop, door, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,7 @@ def _post(client: Client, url: str, body: object, headers: dict[str, str]) -> tu
 
 def test_sync_refuses_a_scan_time_without_its_offset(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/sync"
     naive = {"client_scan_id": "a", "text": text, "scanned_at": "2026-01-01T10:00:00"}
     status, body = _post(client, url, {"device_id": "porte-1", "scans": [naive]}, _auth(shop))
@@ -53,7 +52,7 @@ def test_sync_refuses_a_scan_time_without_its_offset(shop: Shop, client: Client)
 
 def test_redeem_refuses_a_client_scan_id_given_to_another_ticket(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(_first, first_text), (second, second_text)] = tickets(shop, 2)
+    [(_first, first_text), (second, second_text)] = tickets_issued(shop, 2)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/redeem"
     status, body = _post(client, url, {"device_id": "porte-1", "text": first_text, "client_scan_id": "1"}, _auth(shop))
     assert (status, body["result"]) == (200, "ok")
@@ -86,7 +85,7 @@ def test_redeem_declares_the_refused_scan_id(client: Client, db: None) -> None:
 
 def test_sync_refuses_alone_a_scan_whose_id_another_ticket_has(shop: Shop, client: Client) -> None:
     checkin_list, _scope = door(shop)
-    [(_first, first_text), (second, second_text), (third, third_text)] = tickets(shop, 3)
+    [(_first, first_text), (second, second_text), (third, third_text)] = tickets_issued(shop, 3)
     url = f"/api/v1/checkin/lists/{checkin_list.pk}/sync"
     headers = _auth(shop)
     scan = {"client_scan_id": "1", "text": first_text, "scanned_at": "2026-01-01T10:00:00Z"}
@@ -116,7 +115,7 @@ def test_sync_refuses_alone_a_scan_whose_id_another_ticket_has(shop: Shop, clien
 def test_sync_refuses_a_reused_id_when_the_other_ticket_is_already_in(shop: Shop, client: Client) -> None:
     """The offline path that meets another device's entry: the entry keeps standing, unflagged."""
     checkin_list, _scope = door(shop)
-    [(_first, first_text), (second, second_text)] = tickets(shop, 2)
+    [(_first, first_text), (second, second_text)] = tickets_issued(shop, 2)
     base = f"/api/v1/checkin/lists/{checkin_list.pk}"
     headers = _auth(shop)
     assert _post(client, f"{base}/redeem", {"device_id": "porte-2", "text": second_text}, headers)[1]["ok"]

@@ -18,8 +18,7 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.services import event_key_get_or_create, event_key_private, ticket_reissue
 from billetterie.tickets.signing import PAYLOAD_LENGTH, b45decode, ticket_payload, ticket_verify
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop
+from tests.factories import Shop, door, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +79,7 @@ def _bad_payloads(genuine: list[bytes], other_event_id: int, other_key: Ed25519P
 
 def test_one_hundred_thousand_bad_payloads_are_refused(shop: Shop) -> None:
     checkin_list, _scope = door(shop)
-    issued = tickets(shop, 4)
+    issued = tickets_issued(shop, 4)
     genuine = [base45.b45decode(text) for _line, text in issued]
     other = Event.objects.create(organizer=shop.organizer, title="Autre", slug="autre")
     other_key = event_key_private(key=event_key_get_or_create(event=other))
@@ -118,10 +117,10 @@ def test_fast_base45_decoder_agrees_with_the_package() -> None:
 
 def test_offline_answers_match_the_server(shop: Shop) -> None:
     checkin_list, _scope = door(shop)
-    [(kept, kept_text), (reissued, old_text)] = tickets(shop, 2)
+    [(kept, kept_text), (reissued, old_text)] = tickets_issued(shop, 2)
     ticket_reissue(line=reissued)
     new_text = ticket_payload(line=reissued)
-    later_order = tickets(shop, 1)  # another order, cancelled below
+    later_order = tickets_issued(shop, 1)  # another order, cancelled below
     (cancelled, cancelled_text) = later_order[0]
     Order.objects.filter(pk=cancelled.order_id).update(state=OrderState.CANCELLED)
     verifier = OfflineVerifier(bundle=_bundle(shop, checkin_list.pk), device_id="tel-1")

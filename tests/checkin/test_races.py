@@ -12,8 +12,7 @@ from billetterie.checkin.models import Scan, ScanResult
 from billetterie.checkin.selectors import checkin_counts
 from billetterie.checkin.services import OfflineScan, scan_redeem, scans_sync
 from billetterie.core import clock
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop
+from tests.factories import Shop, door, tickets_issued
 from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_devices_scan_the_same_ticket_at_once(shop: Shop) -> None:
     _list, scope = door(shop)
-    issued = tickets(shop, 4)
+    issued = tickets_issued(shop, 4)
     for line, text in issued:
         outcomes = run_together([
             lambda text=text: scan_redeem(scope=scope, text=text, device_id="porte-1"),
@@ -41,7 +40,7 @@ def test_two_devices_scan_the_same_ticket_at_once(shop: Shop) -> None:
 
 def test_many_devices_and_an_offline_sync_race_for_one_ticket(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     now = clock.now()
     jobs: list[Callable[[], Any]] = [
         (lambda i=i: scan_redeem(scope=scope, text=text, device_id=f"porte-{i}")) for i in range(4)

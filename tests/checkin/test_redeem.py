@@ -24,16 +24,14 @@ from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.services import ticket_reissue
 from billetterie.tickets.signing import ticket_payload
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop, shop_create
-from tests.tickets.builders import order_placed
+from tests.factories import Shop, door, order_placed, shop_create, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
 
 def test_first_scan_accepted_second_refused_with_time_and_device(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     with time_machine.travel(clock.now(), tick=False) as traveller:
         first_at = clock.now()
         first = scan_redeem(scope=scope, text=text, device_id="porte-1")
@@ -50,7 +48,7 @@ def test_first_scan_accepted_second_refused_with_time_and_device(shop: Shop) -> 
 
 def test_serial_printed_on_the_ticket_redeems(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, _text)] = tickets(shop)
+    [(line, _text)] = tickets_issued(shop)
     assert scan_redeem(scope=scope, text=line.serial.lower(), device_id="d").result == ScanResult.OK
     assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.ALREADY_REDEEMED
     wrong_code = "XXXXXX-" + str(line.pk)
@@ -60,13 +58,13 @@ def test_serial_printed_on_the_ticket_redeems(shop: Shop) -> None:
 @pytest.mark.parametrize("text", ["", "hello", "A" * 122, "A" * 500, "ABC-", "-12", "\x00" * 5])
 def test_garbage_is_unknown(shop: Shop, text: str) -> None:
     _list, scope = door(shop)
-    tickets(shop)
+    tickets_issued(shop)
     assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.UNKNOWN
 
 
 def test_cancelled_or_refunded_order_is_revoked(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     for state in [OrderState.CANCELLED, OrderState.EXPIRED, "refunded"]:
         Order.objects.filter(pk=line.order_id).update(state=state)
         assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.REVOKED
@@ -75,7 +73,7 @@ def test_cancelled_or_refunded_order_is_revoked(shop: Shop) -> None:
 
 def test_reissued_ticket_old_payload_revoked_new_one_admits(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, old_text)] = tickets(shop)
+    [(line, old_text)] = tickets_issued(shop)
     ticket_reissue(line=line)
     new_text = ticket_payload(line=line)
     assert new_text != old_text
@@ -90,7 +88,7 @@ def test_ticket_of_another_event_of_the_organiser(shop: Shop) -> None:
 
     gala_list = checkin_list_create(event=other, name="Gala")
     gala_scope = checkin_list_scope(list_id=gala_list.pk, organizer_id=shop.organizer.pk)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     assert scan_redeem(scope=gala_scope, text=text, device_id="d").result == ScanResult.WRONG_EVENT
     assert scan_redeem(scope=gala_scope, text=line.serial, device_id="d").result == ScanResult.WRONG_EVENT
     assert scan_redeem(scope=other_scope, text=text, device_id="d").result == ScanResult.OK
@@ -100,7 +98,7 @@ def test_ticket_of_another_organiser_is_unknown_and_lists_are_tenant_scoped(shop
     rival = shop_create(slug="rival")
     _list, scope = door(shop)
     rival_list, _rival_scope = door(rival)
-    [(line, text)] = tickets(rival)
+    [(line, text)] = tickets_issued(rival)
     assert scan_redeem(scope=scope, text=text, device_id="d").result == ScanResult.UNKNOWN
     assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.UNKNOWN
     with pytest.raises(NotFound):
@@ -113,7 +111,7 @@ def test_list_of_some_products_and_dates(shop: Shop) -> None:
     _list, vip_only = door(shop, "VIP", product_ids=[vip.pk])
     _list, day_two = door(shop, "Jour 2", date_ids=[later.pk])
     _list, day_one = door(shop, "Jour 1", product_ids=[shop.ticket.pk], date_ids=[shop.date.pk])
-    [(_line, text)] = tickets(shop)
+    [(_line, text)] = tickets_issued(shop)
     assert scan_redeem(scope=vip_only, text=text, device_id="d").result == ScanResult.WRONG_LIST_OR_DATE
     assert scan_redeem(scope=day_two, text=text, device_id="d").result == ScanResult.WRONG_LIST_OR_DATE
     assert scan_redeem(scope=day_one, text=text, device_id="d").result == ScanResult.OK
@@ -123,14 +121,14 @@ def test_list_of_some_products_and_dates(shop: Shop) -> None:
 
 def test_unpaid_order_serial_is_unpaid(shop: Shop) -> None:
     _list, scope = door(shop)
-    order = order_placed(shop, tickets=1, meal=False)
+    order = order_placed(shop, tickets=1, meals=0)
     line = order.lines.get()
     assert scan_redeem(scope=scope, text=line.serial, device_id="d").result == ScanResult.UNPAID
 
 
 def test_undo_lets_the_ticket_enter_again(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     assert scan_redeem(scope=scope, text=text, device_id="d").ok
     assert checkin_counts(scope=scope).checked_in == 1
     undone = scan_undo(scope=scope, line_id=line.pk, device_id="d")
@@ -144,7 +142,7 @@ def test_undo_lets_the_ticket_enter_again(shop: Shop) -> None:
 
 def test_counts_checked_in_against_sold(shop: Shop) -> None:
     _list, scope = door(shop)
-    issued = tickets(shop, 3)
+    issued = tickets_issued(shop, 3)
     assert checkin_counts(scope=scope).sold == 3
     for _line, text in issued[:2]:
         scan_redeem(scope=scope, text=text, device_id="d")
@@ -157,7 +155,7 @@ def test_counts_checked_in_against_sold(shop: Shop) -> None:
 
 def test_search_by_name_order_code_and_serial(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(first, _t1), (second, _t2)] = tickets(shop, 2)
+    [(first, _t1), (second, _t2)] = tickets_issued(shop, 2)
     assert [r.line_id for r in ticket_search(scope=scope, query="léo")] == [second.pk]
     assert {r.line_id for r in ticket_search(scope=scope, query=first.order.code.lower())} == {first.pk, second.pk}
     assert [r.line_id for r in ticket_search(scope=scope, query=second.serial)] == [second.pk]
@@ -168,7 +166,7 @@ def test_order_refunded_in_full_revokes_its_tickets_a_partial_refund_does_not(sh
     from billetterie.payments.services import payment_record_external, refund_create
 
     _list, scope = door(shop)
-    order = order_placed(shop, tickets=1, meal=True)  # 15 € ticket + 12 € meal
+    order = order_placed(shop, tickets=1, meals=1)  # 15 € ticket + 12 € meal
     payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=order.total_cents)
     line = order.lines.get(kind="ticket")
     line.refresh_from_db()
@@ -189,7 +187,7 @@ def test_the_scan_statement_is_planned_once_per_connection_on_postgresql(shop: S
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
     _list, scope = door(shop)
-    texts = [text for _line, text in tickets(shop, 4)]
+    texts = [text for _line, text in tickets_issued(shop, 4)]
 
     def prepared() -> int:
         with connection.cursor() as cursor:
@@ -207,8 +205,8 @@ def test_a_client_scan_id_names_one_ticket(shop: Shop) -> None:
     """An app whose counter restarted sends an id again for another ticket: refused whatever that
     ticket's state (it looped until "did not settle" when the ticket had no entry), nothing recorded."""
     _list, scope = door(shop)
-    [(_first, first_text), (waiting, waiting_text), (inside, inside_text)] = tickets(shop, 3)
-    [(cancelled, cancelled_text)] = tickets(shop)  # an order of its own, cancelled
+    [(_first, first_text), (waiting, waiting_text), (inside, inside_text)] = tickets_issued(shop, 3)
+    [(cancelled, cancelled_text)] = tickets_issued(shop)  # an order of its own, cancelled
     Order.objects.filter(pk=cancelled.order_id).update(state=OrderState.CANCELLED)
     assert scan_redeem(scope=scope, text=first_text, device_id="d", client_scan_id="1").ok
     assert scan_redeem(scope=scope, text=inside_text, device_id="other").ok
@@ -229,7 +227,7 @@ def test_a_retry_after_an_undo_gets_the_first_answer(shop: Shop) -> None:
     """The same scan sent again once its entry was undone: the answer it got, not a second entry
     (it looped until "did not settle")."""
     _list, scope = door(shop)
-    [(line, text)] = tickets(shop)
+    [(line, text)] = tickets_issued(shop)
     first = scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="1")
     scan_undo(scope=scope, line_id=line.pk, device_id="d")
     again = scan_redeem(scope=scope, text=text, device_id="d", client_scan_id="1")
@@ -240,7 +238,7 @@ def test_a_retry_after_an_undo_gets_the_first_answer(shop: Shop) -> None:
 
 def test_sync_refuses_a_batch_with_a_naive_time_or_no_client_id_before_applying_any(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(_first, first_text), (_second, second_text)] = tickets(shop, 2)
+    [(_first, first_text), (_second, second_text)] = tickets_issued(shop, 2)
     good = OfflineScan(client_scan_id="a", text=first_text, scanned_at=clock.now() - timedelta(minutes=5))
     for bad, code in [
         (OfflineScan(client_scan_id="b", text=second_text, scanned_at=datetime(2026, 1, 1, 10)), "scanned_at_naive"),
@@ -254,7 +252,7 @@ def test_sync_refuses_a_batch_with_a_naive_time_or_no_client_id_before_applying_
 
 def test_sync_answers_a_reused_id_alone(shop: Shop) -> None:
     _list, scope = door(shop)
-    [(_first, first_text), (second, second_text), (_third, third_text)] = tickets(shop, 3)
+    [(_first, first_text), (second, second_text), (_third, third_text)] = tickets_issued(shop, 3)
     at = clock.now() - timedelta(minutes=5)
     [done] = scans_sync(scope=scope, device_id="d", scans=[OfflineScan("1", first_text, at)])
     assert done.ok

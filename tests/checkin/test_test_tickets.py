@@ -27,18 +27,16 @@ from billetterie.orders.models import Order, OrderLine
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import TEST_FLAG, ticket_payload, ticket_verify
 from tests.api.test_fastlane import call
-from tests.checkin.builders import door, tickets
-from tests.factories import Shop
-from tests.payments.testmode import sandbox_order_paid
+from tests.factories import Shop, door, sandbox_turned_on, tickets_issued
 
 pytestmark = pytest.mark.django_db
 
 
 def _test_ticket(shop: Shop) -> tuple[OrderLine, str]:
-    order = sandbox_order_paid(shop)
-    assert order.testmode
-    line = order.lines.select_related("order", "product__event").get(kind="ticket")
-    return line, ticket_payload(line=line)
+    sandbox_turned_on(shop)
+    [(line, text)] = tickets_issued(shop, method="sandbox")
+    assert line.order.testmode
+    return line, text
 
 
 def _token(shop: Shop) -> str:
@@ -62,7 +60,7 @@ def test_the_signed_payload_says_test_and_cannot_be_made_live(shop: Shop) -> Non
     data[0] &= ~TEST_FLAG  # the flag is signed: clearing it breaks the signature
     assert ticket_verify(text=base45.b45encode(bytes(data)).decode(), public_key=public_key,
                          event_id=shop.event.pk) is None
-    [(_live_line, live_text)] = tickets(shop)
+    [(_live_line, live_text)] = tickets_issued(shop)
     live = ticket_verify(text=live_text, public_key=public_key, event_id=shop.event.pk)
     assert live is not None and not live.test
 
@@ -76,7 +74,7 @@ def test_a_test_ticket_is_refused_at_a_list_that_does_not_accept_them(shop: Shop
         assert outcome.ticket is not None and outcome.ticket.line_id == line.pk
     assert not Scan.objects.filter(result=ScanResult.OK).exists()  # no entry stands
     assert Scan.objects.filter(result=ScanResult.TEST_TICKET).count() == 2  # the refusals are in the scan log
-    [(_live_line, live_text)] = tickets(shop)
+    [(_live_line, live_text)] = tickets_issued(shop)
     assert scan_redeem(scope=scope, text=live_text, device_id="porte-1").ok  # real tickets still enter
 
 
@@ -114,7 +112,7 @@ def test_the_redeem_endpoint_and_the_fast_lane_refuse_it(shop: Shop, monkeypatch
 def test_an_offline_sync_refuses_it(shop: Shop) -> None:
     _list, scope = door(shop)
     line, text = _test_ticket(shop)
-    [(_live_line, live_text)] = tickets(shop)
+    [(_live_line, live_text)] = tickets_issued(shop)
     at = clock.now() - timedelta(minutes=5)
     outcomes = scans_sync(scope=scope, device_id="tel-1", scans=[
         OfflineScan(client_scan_id="1", text=text, scanned_at=at),
@@ -147,7 +145,7 @@ def test_the_offline_verifier_refuses_it_even_at_a_list_open_to_every_ticket(sho
     verifier = OfflineVerifier(bundle=bundle, device_id="tel-1")
     assert verifier.check(text).result == ScanResult.TEST_TICKET
     assert verifier.check(line.serial).result == ScanResult.TEST_TICKET  # the bundle's test tickets
-    [(_live, live_text)] = tickets(shop)  # sold after the bundle: signed, let in by the open list
+    [(_live, live_text)] = tickets_issued(shop)  # sold after the bundle: signed, let in by the open list
     assert verifier.check(live_text).ok
 
 
@@ -167,7 +165,7 @@ def test_counts_and_exports_leave_test_tickets_out_unless_the_list_accepts_them(
     _normal, normal = door(shop)
     _rehearsal, rehearsal = door(shop, name="Répétition", accept_test_tickets=True)
     test_line, _text = _test_ticket(shop)
-    [(live_line, _live_text)] = tickets(shop)
+    [(live_line, _live_text)] = tickets_issued(shop)
     assert checkin_counts(scope=normal).sold == 1
     assert [r.line_id for r in ticket_rows(scope=normal)] == [live_line.pk]
     csv_text = tickets_csv(scope=normal, scanned=None).decode("utf-8-sig")

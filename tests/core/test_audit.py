@@ -16,9 +16,7 @@ from billetterie.orders.models import OrderLine
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_record_external, payment_start, refund_create, refund_mark_done
 from billetterie.tickets.services import ticket_reissue
-from tests.factories import Shop
-from tests.payments.helpers import order_for
-from tests.payments.test_refunds_transfers import _confirm
+from tests.factories import Shop, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 URLS = PaymentUrls("http://t/r", "http://t/n")
@@ -32,14 +30,14 @@ def test_an_orders_whole_life_has_one_entry_per_change_each_naming_who_did_it(sh
     treasurer = User.objects.create_user("tresoriere", is_staff=True)
     staff = audit.staff(treasurer)
     with acting_as(audit.BUYER):
-        order = order_for(shop, quantity=2)  # 30 €
+        order = order_placed(shop, tickets=2, meals=0)  # 30 €
     with acting_as(staff):
         cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)  # part paid
     with acting_as(audit.BUYER):
         payment_start(order=order, provider_id="sandbox", urls=URLS)
     card = order.payments.get(provider="sandbox")
     with acting_as(audit.notice("sandbox")):
-        _confirm(card)  # paid
+        payment_confirm(card)  # paid
     card.refresh_from_db()
     with acting_as(staff):
         refund_create(payment=card, amount_cents=500)  # partly refunded
@@ -70,7 +68,7 @@ def test_an_orders_whole_life_has_one_entry_per_change_each_naming_who_did_it(sh
 
 
 def test_entries_are_never_changed_nor_deleted(shop: Shop) -> None:
-    order_for(shop)
+    order_placed(shop, tickets=1, meals=0)
     entry = AuditEntry.objects.get()
     entry.action = "order.forged"
     with pytest.raises(PermissionError):
@@ -147,7 +145,7 @@ def test_what_a_status_query_changes_the_payment_service_did(shop: Shop, monkeyp
     from billetterie.payments.providers.sandbox import SandboxProvider
     from billetterie.payments.services import payment_status_check
 
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     with acting_as(audit.BUYER):  # the buyer came back from the payment page: we ask the PSP
         payment_start(order=order, provider_id="sandbox", urls=URLS)
         card = order.payments.get()

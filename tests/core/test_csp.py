@@ -17,9 +17,8 @@ import billetterie_fakes
 from billetterie.core.csp import Sources, allow, origin
 from billetterie.payments.providers.base import Mode, ProviderConfig
 from billetterie.payments.providers.registry import provider_get
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 from tests.payments.fakes import PAYPAL_CREDENTIALS, STRIPE_CREDENTIALS, method_setup
-from tests.payments.helpers import order_for
 from tests.payments.providers.bank import configure
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +85,7 @@ def test_an_order_page_opens_form_action_to_the_offered_services_only(client: Cl
     settings.PAYPAL_API_BASE = ""  # type: ignore[attr-defined]
     method_setup(shop.organizer, "paypal", PAYPAL_CREDENTIALS, mode=Mode.LIVE, position=1)
     method_setup(shop.organizer, "sandbox", {}, position=2)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     response = client.get(reverse("shop:order", args=["assoc", order.code, order.secret]))
     assert response.status_code == 200
     # "Pay" is answered with a redirect to PayPal: the browser checks it against this page's form-action
@@ -97,7 +96,7 @@ def test_an_order_page_opens_form_action_to_the_offered_services_only(client: Cl
 def test_the_stripe_payment_page_allows_stripe_and_nothing_else(client: Client, shop: Shop,
                                                                 stripe_ready: str) -> None:
     method_setup(shop.organizer, "stripe", STRIPE_CREDENTIALS, position=1)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     response = client.post(reverse("shop:order_pay", args=["assoc", order.code, order.secret]),
                            {"provider": "stripe"})
     assert response.status_code == 200 and b"payment-element" in response.content
@@ -113,7 +112,7 @@ def test_the_page_posting_to_a_bank_allows_that_bank_only(client: Client, shop: 
     configure(shop, "payzen", {"site_id": "47163125", "key": "TestKeyOfTheShop1234",
                                "service_url": "https://paiement.banque.example:8443/vads-payment/"})
     configure(shop, "mercanet", {"merchant_id": "211000021310001", "secret_key": "S9i8qClCnb2CZU3y3Vn0toIOgz3z_aB"})
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     page = client.get(reverse("shop:order", args=["assoc", order.code, order.secret]))
     assert "https://paiement.banque.example:8443" in sources(page, "form-action")
     response = client.post(reverse("shop:order_pay", args=["assoc", order.code, order.secret]),

@@ -19,8 +19,7 @@ from billetterie.core.tasks import event_deliver_due
 from billetterie.notifications.models import OutboxKind, OutboxMessage
 from billetterie.orders.models import OrderState
 from billetterie.orders.services import order_mark_paid
-from tests.factories import Shop
-from tests.tickets.builders import order_placed
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from billetterie.orders.models import OrderState
 from billetterie.payments.models import PaymentMethodConfig
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_method_credentials_set, payment_record_external, payment_start
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 URLS = PaymentUrls("http://t/r", "http://t/n")
@@ -34,7 +33,7 @@ def transfer(shop: Shop) -> PaymentMethodConfig:
 
 def test_choosing_transfer_emails_the_instructions_once(shop: Shop, transfer: PaymentMethodConfig,
                                                         django_capture_on_commit_callbacks: object) -> None:
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0, email="a@example.org")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         payment_start(order=order, provider_id="transfer", urls=URLS)
     order.refresh_from_db()
@@ -61,7 +60,7 @@ def test_transfer_due_date_is_the_days_to_pay(shop: Shop, transfer: PaymentMetho
     from django.utils.timezone import localtime
     from django.utils.translation import override
 
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         payment_start(order=order, provider_id="transfer", urls=URLS)
     order.refresh_from_db()
@@ -72,7 +71,7 @@ def test_transfer_due_date_is_the_days_to_pay(shop: Shop, transfer: PaymentMetho
 
 
 def test_other_methods_send_no_instructions(shop: Shop, django_capture_on_commit_callbacks: object) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         payment_start(order=order, provider_id="sandbox", urls=URLS)
     assert not OutboxMessage.objects.exists() and not mail.outbox
@@ -81,7 +80,7 @@ def test_other_methods_send_no_instructions(shop: Shop, django_capture_on_commit
 def test_invoice_requested_then_payment_received(shop: Shop, django_capture_on_commit_callbacks: object) -> None:
     """Seed 003: the invoice requested email, then the confirmation once staff record the payment."""
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice")
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         payment_start(order=order, provider_id="invoice", urls=URLS)
     order.refresh_from_db()

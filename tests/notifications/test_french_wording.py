@@ -9,8 +9,7 @@ from django.test import Client
 
 from billetterie.notifications.models import OutboxKind, OutboxMessage
 from billetterie.notifications.services import email_message_build
-from tests.factories import Shop
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, order_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def _confirmation_text(order: object) -> str:
 def test_the_confirmation_thanks_in_the_organisers_name_without_elision(shop: Shop) -> None:
     shop.organizer.name = "Association des étudiants"
     shop.organizer.save(update_fields=["name"])
-    text = _confirmation_text(order_paid(shop, tickets=1, meal=False))
+    text = _confirmation_text(order_paid(shop, tickets=1, meals=0))
     assert "Association des étudiants vous remercie pour votre commande" in text
     assert "auprès de Association" not in text
     assert "vos billets restent disponibles" in text
@@ -31,9 +30,9 @@ def test_the_confirmation_thanks_in_the_organisers_name_without_elision(shop: Sh
 
 def test_a_membership_confirmation_does_not_speak_of_tickets(shop: Shop) -> None:
     from billetterie.payments.services import payment_record_external
-    from tests.payments.helpers import order_for
+    from tests.factories import order_placed
 
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     order.lines.update(kind="membership")
     payment_record_external(order_id=order.pk, method="cash", amount_cents=order.total_cents)
     text = _confirmation_text(order)

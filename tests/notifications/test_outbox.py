@@ -14,8 +14,6 @@ from django.core.mail.backends import locmem
 from django.test import Client
 from django.utils import translation
 
-from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
-from billetterie.catalog.selectors import Visibility
 from billetterie.core import clock
 from billetterie.notifications.models import OutboxMessage, OutboxState
 from billetterie.notifications.services import (
@@ -28,11 +26,10 @@ from billetterie.notifications.services import (
 )
 from billetterie.notifications.tasks import outbox_drain_due
 from billetterie.orders.models import Order
-from billetterie.orders.services import Checkout, order_mark_paid, order_place
+from billetterie.orders.services import order_mark_paid
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import ticket_verify
-from tests.factories import Shop
-from tests.tickets.builders import order_paid, order_placed
+from tests.factories import Shop, order_paid, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +79,7 @@ def test_paid_ticket_order_sends_receipt_and_tickets(
     shop: Shop, django_capture_on_commit_callbacks: OnCommit, settings: Any
 ) -> None:
     settings.SITE_URL = "https://billets.example.org/"
-    order = _paid(shop, django_capture_on_commit_callbacks, tickets=2, meal=True)
+    order = _paid(shop, django_capture_on_commit_callbacks, tickets=2, meals=1)
 
     email = _only_email()
     assert email.to == ["acheteur@example.org"]
@@ -132,7 +129,7 @@ def test_attached_ticket_qr_verifies(shop: Shop, django_capture_on_commit_callba
     import pypdfium2 as pdfium
     import zxingcpp
 
-    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meal=False)
+    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meals=0)
     (_name, content, _type), = _only_email().attachments
     image = pdfium.PdfDocument(content)[0].render(scale=4).to_pil()
     (barcode,) = zxingcpp.read_barcodes(image)
@@ -145,12 +142,12 @@ def test_attached_ticket_qr_verifies(shop: Shop, django_capture_on_commit_callba
 
 def test_default_site_url(shop: Shop, django_capture_on_commit_callbacks: OnCommit, settings: Any) -> None:
     settings.SITE_URL = ""
-    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meal=False)
+    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meals=0)
     assert f"http://127.0.0.1:8000/assoc/order/{order.code}/{order.secret}/" in _only_email().body
 
 
 def test_english_version(shop: Shop, django_capture_on_commit_callbacks: OnCommit) -> None:
-    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meal=False, locale="en")
+    order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meals=0, locale="en")
     email = _only_email()
     assert email.subject == f"Your order {order.code} — Association des étudiants"
     html = _html(email)
@@ -275,12 +272,8 @@ def test_backoff_grows_and_is_capped() -> None:
 def test_order_without_tickets_has_no_attachment(
     shop: Shop, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
-    cart = cart_get_or_create(organizer=shop.organizer, token=None)
-    cart_add(cart=cart, item=CartAdd(product=shop.donation, donation_cents=2500), visibility=Visibility())
-    order = order_place(
-        cart_token=cart.token,
-        checkout=Checkout(email="don@example.org", name="Ada Lovelace", locale="en", terms_accepted=True),
-    )
+    order = order_placed(shop, tickets=0, meals=0, donation_cents=2500, locale="en", name="Ada Lovelace",
+                         email="don@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         order_mark_paid(order_id=order.pk)
     email = _only_email()
@@ -329,7 +322,7 @@ def test_real_commit_sends_the_email() -> None:
     from tests.factories import shop_create
 
     shop = shop_create()
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     email = _only_email()
     assert order.code in email.subject
     assert OutboxMessage.objects.get().state == OutboxState.SENT

@@ -16,9 +16,7 @@ from billetterie.tickets.layout import DEFAULT_LAYOUT
 from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf
 from billetterie.tickets.services import ticket_layout_save
 from billetterie.tickets.wallet import WalletConfig, _pass_json
-from tests.factories import Shop
-from tests.payments.testmode import sandbox_order_paid
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, order_paid, sandbox_turned_on
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +42,8 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 def test_the_confirmation_of_a_test_order_says_test_in_its_body_and_its_tickets(shop: Shop) -> None:
-    order = sandbox_order_paid(shop, tickets=2)
+    sandbox_turned_on(shop)
+    order = order_paid(shop, tickets=2, meals=0, method="sandbox")
     email = _confirmation(order)
     assert email.body.startswith(f"*** {BANNER_FR} ***")
     assert "aucun argent réel n'a été reçu" in email.body
@@ -55,7 +54,7 @@ def test_the_confirmation_of_a_test_order_says_test_in_its_body_and_its_tickets(
 
 
 def test_a_live_orders_email_and_tickets_say_nothing_of_tests(shop: Shop) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     email = _confirmation(order)
     assert BANNER_FR not in email.body and BANNER_FR not in _html(email)
     assert not email.body.startswith("\n")  # the banner's place leaves no blank line
@@ -64,7 +63,8 @@ def test_a_live_orders_email_and_tickets_say_nothing_of_tests(shop: Shop) -> Non
 
 
 def test_in_english_too(shop: Shop) -> None:
-    order = sandbox_order_paid(shop, locale="en")
+    sandbox_turned_on(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox", locale="en")
     email = _confirmation(order)
     assert email.body.startswith(f"*** {BANNER_EN} ***")
     [(_name, pdf)] = order_ticket_pdfs(order=order)
@@ -73,39 +73,43 @@ def test_in_english_too(shop: Shop) -> None:
 
 def test_the_organisers_own_layout_gets_the_mark_too(shop: Shop) -> None:
     ticket_layout_save(organizer=shop.organizer, html=DEFAULT_LAYOUT)
-    order = sandbox_order_paid(shop)
+    sandbox_turned_on(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
     text = _pdf_text(ticket_pdf(line=order.lines.get(kind="ticket")))
     assert PDF_MARK_FR in text and "JIP 2027" in text
 
 
 def test_the_wallet_pass_of_a_test_ticket_says_test(shop: Shop) -> None:
     config = WalletConfig(b"", b"", None, b"", "pass.example", "TEAM")
-    test_line = sandbox_order_paid(shop).lines.select_related("order__organizer", "product__event", "date").get(
-        kind="ticket")
+    sandbox_turned_on(shop)
+    test_line = order_paid(shop, tickets=1, meals=0, method="sandbox").lines.select_related(
+        "order__organizer", "product__event", "date").get(kind="ticket")
     with translation.override("fr"):
         data = _pass_json(test_line, config)
     assert data["eventTicket"]["headerFields"][0]["value"] == PDF_MARK_FR
-    live_line = order_paid(shop, tickets=1, meal=False).lines.select_related(
+    live_line = order_paid(shop, tickets=1, meals=0).lines.select_related(
         "order__organizer", "product__event", "date").get(kind="ticket")
     assert "headerFields" not in _pass_json(live_line, config)["eventTicket"]
 
 
 def test_the_subject_prefix_template(shop: Shop) -> None:
-    order = sandbox_order_paid(shop)
+    sandbox_turned_on(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
     with translation.override("fr"):
         subject = render_to_string("notifications/_subject.txt", {"order": order, "subject": "Votre commande"})
     assert subject == "[COMMANDE TEST] Votre commande"
-    live = order_paid(shop, tickets=1, meal=False)
+    live = order_paid(shop, tickets=1, meals=0)
     assert render_to_string("notifications/_subject.txt", {"order": live, "subject": "Votre commande"}) == (
         "Votre commande")
 
 
 def test_the_subject_of_a_test_orders_email_is_prefixed(shop: Shop) -> None:
-    assert _confirmation(sandbox_order_paid(shop)).subject.startswith("[COMMANDE TEST] ")
+    sandbox_turned_on(shop)
+    assert _confirmation(order_paid(shop, tickets=1, meals=0, method="sandbox")).subject.startswith("[COMMANDE TEST] ")
 
 
 def test_the_subject_keeps_the_organisers_name_as_written(shop: Shop) -> None:
     shop.organizer.name = "Bars & Café l'Étoile"
     shop.organizer.save(update_fields=["name"])
-    subject = _confirmation(order_paid(shop, tickets=1, meal=False)).subject
+    subject = _confirmation(order_paid(shop, tickets=1, meals=0)).subject
     assert "Bars & Café l'Étoile" in subject and "&amp;" not in subject and "&#x27;" not in subject

@@ -20,8 +20,7 @@ from billetterie.orders.models import OrderState
 from billetterie.orders.services import order_cancel, order_expire_due
 from billetterie.payments.models import Payment
 from billetterie.payments.services import payment_record_external, refund_create
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def _quota_used(shop: Shop) -> int:
 
 
 def test_an_order_with_money_received_is_not_cancelled_until_refunded(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     with pytest.raises(InvalidInput) as refused:
         order_cancel(order_id=order.pk)
@@ -47,7 +46,7 @@ def test_an_order_with_money_received_is_not_cancelled_until_refunded(shop: Shop
 
 
 def test_the_api_answers_the_refusal(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_record_external(order_id=order.pk, method="cheque", amount_cents=500)
     _row, token = api_token_create(organizer=shop.organizer, name="guichet", permissions="orders")
     response = Client().post(f"/api/v1/orders/{order.code}/cancel", headers={"Authorization": f"Bearer {token}"})
@@ -57,7 +56,7 @@ def test_the_api_answers_the_refusal(shop: Shop) -> None:
 def test_a_part_paid_order_keeps_its_places_at_its_due_time_and_is_flagged(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    part_paid, unpaid = order_for(shop, quantity=2), order_for(shop)
+    part_paid, unpaid = order_placed(shop, tickets=2, meals=0), order_placed(shop, tickets=1, meals=0)
     cash = payment_record_external(order_id=part_paid.pk, method="cash", amount_cents=1000)
     assert part_paid.expires_at is not None
     # the flag is the payments domain's answer to the orders domain's event, after the commit

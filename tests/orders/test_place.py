@@ -204,9 +204,9 @@ def test_an_order_given_a_later_due_date_after_the_sweep_listed_it_is_not_expire
     moves its due date, and the order must keep its places (review, 2026-12-03)."""
     from billetterie.orders import services
     from billetterie.orders.services import order_expire_due, order_extend_due
-    from tests.payments.helpers import order_for
+    from tests.factories import order_placed
 
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     assert order.expires_at is not None
     later = order.expires_at + timedelta(days=7)
     listed_at = order.expires_at + timedelta(minutes=1)

@@ -17,11 +17,9 @@ from django.utils.html import escape
 from billetterie.core.errors import Conflict
 from billetterie.organizers.models import Organizer
 from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
-from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
 from billetterie.payments.selectors import payment_refunded_cents
-from billetterie.payments.services import notice_apply, payment_start, refund_create
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from billetterie.payments.services import refund_create
+from tests.factories import Shop, order_paid, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +33,7 @@ def admin_client_root(db: None) -> Client:
 
 
 def test_confirmed_payment_links_to_its_refund_page(shop: Shop, admin_client_root: Client) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment = Payment.objects.create(order=order, provider="cash", amount_cents=1500, state=PaymentState.CONFIRMED)
     page = admin_client_root.get(f"/admin/payments/payment/{payment.pk}/change/")
     assert page.status_code == 200
@@ -45,7 +43,8 @@ def test_confirmed_payment_links_to_its_refund_page(shop: Shop, admin_client_roo
 
 
 def test_unconfirmed_payment_offers_no_refund(shop: Shop, admin_client_root: Client) -> None:
-    payment = Payment.objects.create(order=order_for(shop), provider="sandbox", amount_cents=1500)
+    payment = Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="sandbox",
+                                     amount_cents=1500)
     page = admin_client_root.get(f"/admin/payments/payment/{payment.pk}/change/").content.decode()
     assert f"/admin/payments/payment/{payment.pk}/refund/" not in page
 
@@ -69,7 +68,7 @@ def _root_client() -> Client:
 @pytest.mark.parametrize("amount", ["1e30", "9" * 20])
 def test_refund_of_an_amount_no_row_can_hold_is_400(shop: Shop, admin_client_root: Client, amount: str) -> None:
     # 1e30 made the amount parser raise decimal.InvalidOperation: a 500
-    payment = Payment.objects.create(order=order_for(shop), provider="cash", amount_cents=1500,
+    payment = Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="cash", amount_cents=1500,
                                      state=PaymentState.CONFIRMED)
     response = _root_client().post(f"/admin/payments/payment/{payment.pk}/refund/",
                                    {"amount": amount, "reason": "x", "refunded": "0"})
@@ -89,7 +88,7 @@ def test_statement_line_with_an_amount_no_row_can_hold_is_a_line_to_check(
 ) -> None:
     # 1e30 was a 500 in the amount parser; 20 digits overflowed the column on save, after the lines
     # before it were committed: now the line is kept with its problem and the lines after it are read
-    order, other = order_for(shop), order_for(shop)
+    order, other = order_placed(shop, tickets=1, meals=0), order_placed(shop, tickets=1, meals=0)
     csv = ("Date;Libellé;Montant\n"
            f"01/12/2026;VIR {order.code};{amount}\n"
            f"01/12/2026;VIR {other.code};15,00\n")
@@ -113,7 +112,7 @@ def test_statement_line_with_an_amount_no_row_can_hold_is_a_line_to_check(
 
 def test_a_binary_file_is_not_a_statement(shop: Shop, admin_client_root: Client) -> None:
     # a spreadsheet or a PDF chosen by mistake: its NUL bytes reached PostgreSQL, which cannot store them
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     response = _import(_root_client(), shop.organizer, f"Date;Libellé;Montant\n01/12/2026;VIR {order.code}\x00;15,00\n")
     assert response.status_code == 400
     assert escape("Ce fichier n'est pas un fichier texte CSV\u00a0: exportez le relevé de votre banque en CSV.") in (
@@ -126,7 +125,7 @@ def test_statement_import_interrupted_by_the_database_says_what_stays(
 ) -> None:
     from billetterie.payments import services
 
-    order, other = order_for(shop), order_for(shop)
+    order, other = order_placed(shop, tickets=1, meals=0), order_placed(shop, tickets=1, meals=0)
     csv = ("Date;Libellé;Montant\n"
            f"01/12/2026;VIR {order.code};15,00\n"
            f"02/12/2026;VIR {other.code};15,00\n")
@@ -163,19 +162,8 @@ def _refund_page_form(client: Client, url: str) -> dict[str, str]:
     return {"refunded": found.group(1)}
 
 
-def _sandbox_paid(shop: Shop) -> Payment:
-    order = order_for(shop, quantity=2)  # 30 €
-    payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
-    payment = order.payments.get()
-    notice_apply(provider_id=payment.provider, organizer_id=order.organizer_id, event=ProviderEvent(
-        f"n-{payment.pk}", payment.reference, EventKind.CONFIRMED, payment.amount_cents, "EUR", psp_reference="T"))
-    payment.refresh_from_db()
-    assert payment.state == PaymentState.CONFIRMED and payment.amount_cents == 3000
-    return payment
-
-
 def test_double_submit_of_the_admin_refund_page_refunds_once(shop: Shop, admin_client_root: Client) -> None:
-    payment = _sandbox_paid(shop)
+    payment = order_paid(shop, tickets=2, meals=0, method="sandbox").payments.get()  # 30 €
     url = f"/admin/payments/payment/{payment.pk}/refund/"
     form = {"amount": "10", "reason": "one ticket returned", **_refund_page_form(admin_client_root, url)}
     assert form["refunded"] == "0"
@@ -196,7 +184,7 @@ def test_double_submit_of_the_admin_refund_page_refunds_once(shop: Shop, admin_c
 def test_a_colleagues_refund_meanwhile_is_not_repeated_but_a_fresh_page_refunds(
     shop: Shop, admin_client_root: Client
 ) -> None:
-    payment = _sandbox_paid(shop)
+    payment = order_paid(shop, tickets=2, meals=0, method="sandbox").payments.get()  # 30 €
     url = f"/admin/payments/payment/{payment.pk}/refund/"
     stale = {"amount": "20", "reason": "", **_refund_page_form(admin_client_root, url)}
     refund_create(payment=payment, amount_cents=500, reason="a colleague")
@@ -209,7 +197,7 @@ def test_a_colleagues_refund_meanwhile_is_not_repeated_but_a_fresh_page_refunds(
 
 
 def test_a_refund_form_without_what_the_page_showed_refunds_nothing(shop: Shop, admin_client_root: Client) -> None:
-    payment = _sandbox_paid(shop)
+    payment = order_paid(shop, tickets=2, meals=0, method="sandbox").payments.get()  # 30 €
     response = admin_client_root.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "10"})
     assert response.status_code == 400
     assert escape("Cette page n'est plus à jour\u00a0: rouvrez-la depuis le paiement.") in response.content.decode()
@@ -217,7 +205,7 @@ def test_a_refund_form_without_what_the_page_showed_refunds_nothing(shop: Shop, 
 
 
 def test_a_failed_refund_does_not_count_as_refunded(shop: Shop, admin_client_root: Client) -> None:
-    payment = _sandbox_paid(shop)
+    payment = order_paid(shop, tickets=2, meals=0, method="sandbox").payments.get()  # 30 €
     Refund.objects.create(payment=payment, amount_cents=3000, state=RefundState.FAILED)
     url = f"/admin/payments/payment/{payment.pk}/refund/"
     form = {"amount": "30", "reason": "", **_refund_page_form(admin_client_root, url)}
@@ -227,7 +215,7 @@ def test_a_failed_refund_does_not_count_as_refunded(shop: Shop, admin_client_roo
 
 
 def test_refund_create_checks_what_the_caller_saw_under_the_lock(shop: Shop) -> None:
-    payment = _sandbox_paid(shop)
+    payment = order_paid(shop, tickets=2, meals=0, method="sandbox").payments.get()  # 30 €
     refund_create(payment=payment, amount_cents=1000, expected_refunded_cents=0)
     with pytest.raises(Conflict) as raised:
         refund_create(payment=payment, amount_cents=1000, expected_refunded_cents=0)

@@ -11,15 +11,13 @@ from django.utils import translation
 from billetterie.payments.balance import OrderStatus, order_balance, order_balances
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_record_external, payment_start, refund_create
-from tests.factories import Shop
-from tests.payments.helpers import order_for
-from tests.payments.test_refunds_transfers import _confirm
+from tests.factories import Shop, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_balance_follows_the_money_and_names_the_status(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     assert order_balance(order=order).status == OrderStatus.UNPAID
     cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     part = order_balance(order=order)
@@ -27,7 +25,7 @@ def test_the_balance_follows_the_money_and_names_the_status(shop: Shop) -> None:
                                                                                    OrderStatus.PART_PAID)
     payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
     card = order.payments.get(provider="sandbox")
-    _confirm(card)
+    payment_confirm(card)
     order.refresh_from_db()
     card.refresh_from_db()
     assert order_balance(order=order).status == OrderStatus.PAID
@@ -44,7 +42,7 @@ def test_the_balance_follows_the_money_and_names_the_status(shop: Shop) -> None:
 
 
 def test_a_list_of_orders_takes_two_queries(shop: Shop, django_assert_num_queries: Any) -> None:
-    orders = [order_for(shop) for _ in range(5)]
+    orders = [order_placed(shop, tickets=1, meals=0) for _ in range(5)]
     for order in orders[:3]:
         payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     with django_assert_num_queries(2):
@@ -53,7 +51,7 @@ def test_a_list_of_orders_takes_two_queries(shop: Shop, django_assert_num_querie
 
 
 def test_the_buyers_page_says_partly_refunded_with_the_amounts(shop: Shop, client: Client) -> None:
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=3000)
     refund_create(payment=cash, amount_cents=1250)
     page = client.get(f"/{shop.organizer.slug}/order/{order.code}/{order.secret}/", HTTP_ACCEPT_LANGUAGE="fr")

@@ -4,32 +4,18 @@ import pytest
 from django.test import Client
 
 from billetterie.api.services import api_token_create
-from billetterie.cart.models import Cart
-from billetterie.cart.services import CartAdd, cart_add
-from billetterie.catalog.selectors import Visibility
 from billetterie.core.errors import InvalidInput
-from billetterie.orders.models import Order, OrderState
-from billetterie.orders.services import Checkout, Person, order_place
+from billetterie.orders.models import OrderState
 from billetterie.payments.models import PaymentMethodConfig, PaymentState
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_record_external, payment_start
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 
 
-def _order(shop: Shop) -> Order:
-    cart = Cart.objects.create(organizer=shop.organizer)
-    cart_add(cart=cart, item=CartAdd(product=shop.ticket, price=shop.adult, date=shop.date, quantity=2),
-             visibility=Visibility())
-    people = {p.pk: Person(name="A", email="a@example.org") for p in cart.positions.all()}
-    return order_place(cart_token=cart.token,
-                       checkout=Checkout(email="a@example.org", name="A", terms_accepted=True, people=people))
-
-
 def test_box_office_payments_in_two_parts_pay_the_order(shop: Shop) -> None:
-    order = _order(shop)
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     order.refresh_from_db()
     assert order.state == OrderState.PENDING
@@ -40,7 +26,7 @@ def test_box_office_payments_in_two_parts_pay_the_order(shop: Shop) -> None:
 
 @pytest.mark.parametrize(("method", "cents"), [("bitcoin", 3000), ("cash", 0), ("cash", 3001), ("cash", -5)])
 def test_bad_external_payments_are_refused(shop: Shop, method: str, cents: int) -> None:
-    order = _order(shop)
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     with pytest.raises(InvalidInput):
         payment_record_external(order_id=order.pk, method=method, amount_cents=cents)
     assert not order.payments.exists()
@@ -56,7 +42,7 @@ def _api_headers(shop: Shop, key: str) -> dict[str, str]:
 
 def test_retry_of_a_payment_that_settled_an_invoice_is_replayed(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice")
-    order = order_for(shop)  # 15 €
+    order = order_placed(shop, tickets=1, meals=0)  # 15 €
     payment_start(order=order, provider_id="invoice", urls=PaymentUrls("http://t/r", "http://t/n"))
     headers = _api_headers(shop, "releve-2027-03-01-1")
     url = f"/api/v1/orders/{order.code}/payments"
@@ -79,7 +65,7 @@ def test_retry_of_a_payment_that_settled_an_invoice_is_replayed(shop: Shop) -> N
 
 
 def test_a_key_reused_with_another_method_or_reference_is_refused(shop: Shop) -> None:
-    order = _order(shop)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     payment = payment_record_external(order_id=order.pk, method="cheque", amount_cents=1000, reference="CHQ 1",
                                       idempotency_key="k1")
     assert payment_record_external(order_id=order.pk, method="cheque", amount_cents=1000, reference="CHQ 1",

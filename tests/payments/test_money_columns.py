@@ -17,21 +17,14 @@ from billetterie.core.money import MAX_CENTS
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.selectors import order_money_kept_cents
 from billetterie.payments.models import Payment, PaymentMethodConfig, Refund, RefundState
-from billetterie.payments.providers.base import EventKind, PaymentUrls, ProviderEvent
-from billetterie.payments.services import notice_apply, payment_start, refund_create
+from billetterie.payments.providers.base import PaymentUrls
+from billetterie.payments.services import payment_start, refund_create
 from billetterie.tickets.signing import ticket_payload
-from tests.checkin.builders import door
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, door, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 URLS = PaymentUrls("http://t/r", "http://t/n")
 TOO_LARGE = "Indiquez un montant d'au plus 21\u00a0474\u00a0836,47\u00a0€."  # French: no-break spaces
-
-
-def _confirm(payment: Payment) -> None:
-    notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=ProviderEvent(
-        f"n-{payment.pk}", payment.reference, EventKind.CONFIRMED, payment.amount_cents, "EUR", psp_reference="T"))
 
 
 def _largest_price(shop: Shop) -> None:
@@ -53,13 +46,13 @@ def test_the_largest_order_with_its_fee_and_refunds_is_kept_to_the_cent(shop: Sh
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="sandbox", fee_fixed_cents=25,
                                        fee_per_mille=14)
     _list, scope = door(shop, accept_test_tickets=True)  # the sandbox's money is test money
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     assert order.total_cents == MAX_CENTS
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     fee = 25 + (MAX_CENTS * 14 + 500) // 1000
     payment = Payment.objects.get(order=order)
     assert (payment.amount_cents, payment.fee_cents) == (MAX_CENTS + fee, fee) and payment.amount_cents > 2**31
-    _confirm(payment)
+    payment_confirm(payment)
     order.refresh_from_db()
     assert order.state == OrderState.PAID and order_money_kept_cents(order=order) == MAX_CENTS
     assert checkin_counts(scope=scope).sold == 1
@@ -79,9 +72,9 @@ def test_the_largest_order_with_its_fee_and_refunds_is_kept_to_the_cent(shop: Sh
 def test_revenue_beyond_32_bits_adds_up_exactly(shop: Shop) -> None:
     _largest_price(shop)
     for _ in range(3):
-        payment_start(order=order_for(shop), provider_id="sandbox", urls=URLS)
+        payment_start(order=order_placed(shop, tickets=1, meals=0), provider_id="sandbox", urls=URLS)
     for payment in Payment.objects.all():
-        _confirm(payment)
+        payment_confirm(payment)
     assert Order.objects.filter(state=OrderState.PAID).count() == 3
     sums = Payment.objects.aggregate(total=Sum("amount_cents"), kept=Sum(F("amount_cents") - F("fee_cents")))
     assert sums == {"total": 3 * MAX_CENTS, "kept": 3 * MAX_CENTS}

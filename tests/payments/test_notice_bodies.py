@@ -22,9 +22,8 @@ from billetterie.payments.providers.registry import PROVIDERS
 from billetterie.payments.providers.sandbox import SIGNATURE_HEADER, notice_sign
 from billetterie_fakes.servers import free_port
 from billetterie_fakes.servers.paypal import sign_event
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 from tests.payments.fakes import PAYPAL_CREDENTIALS, STRIPE_CREDENTIALS, method_setup
-from tests.payments.helpers import order_for
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +89,7 @@ def _paypal_never_asked(*args: object, **kwargs: object) -> None:
 def payment(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> Payment:
     """A payment waiting for a notice; PayPal's API must never be asked about these bodies."""
     monkeypatch.setattr("billetterie.payments.providers.paypal.PayPalProvider._call", _paypal_never_asked)
-    return Payment.objects.create(order=order_for(shop), provider="sandbox", amount_cents=1500,
+    return Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="sandbox", amount_cents=1500,
                                   state=PaymentState.CREATED)
 
 

@@ -37,8 +37,7 @@ from billetterie.payments.providers.base import (
     RefundResult,
 )
 from billetterie.payments.services import notice_apply
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 URL = "/payments/notify/scripted/assoc/"
@@ -87,7 +86,7 @@ def psp(monkeypatch: pytest.MonkeyPatch) -> ScriptedProvider:
 
 @pytest.fixture
 def payment(shop: Shop, psp: ScriptedProvider) -> Payment:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     return Payment.objects.create(order=order, provider=psp.identifier, amount_cents=order.total_cents,
                                   currency="EUR")
 

@@ -12,11 +12,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from billetterie.catalog.models import Quota
-from billetterie.orders.models import Order, OrderState
+from billetterie.orders.models import OrderState
 from billetterie.payments.models import Payment, Refund
-from billetterie.payments.services import payment_record_external
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +25,6 @@ def staff(db: None) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="fr")
     client.login(username="root", password="pw")
     return client
-
-
-def _paid(shop: Shop, quantity: int = 1) -> tuple[Order, Payment]:
-    order = order_for(shop, quantity=quantity)
-    payment = payment_record_external(order_id=order.pk, method="card_terminal", amount_cents=1500 * quantity)
-    order.refresh_from_db()
-    return order, payment
 
 
 def _used(shop: Shop) -> int:
@@ -48,7 +39,8 @@ def _form(staff: Client, payment: Payment) -> dict[str, str]:
 
 
 def test_the_refund_page_releases_the_places_by_default_and_offers_the_lines(shop: Shop, staff: Client) -> None:
-    order, payment = _paid(shop, quantity=2)
+    order = order_paid(shop, tickets=2, meals=0, method="card_terminal", attendees=["Alex"])
+    payment = order.payments.get()
     page = staff.get(f"/admin/payments/payment/{payment.pk}/refund/").content.decode()
     assert re.search(r'<input type="checkbox" name="release_places"[^>]* checked', page)
     assert "Remettre les places en vente" in page
@@ -57,7 +49,8 @@ def test_the_refund_page_releases_the_places_by_default_and_offers_the_lines(sho
 
 
 def test_a_full_refund_from_the_page_shows_refunded_with_the_amount(shop: Shop, staff: Client) -> None:
-    order, payment = _paid(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="card_terminal")
+    payment = order.payments.get()
     response = staff.post(f"/admin/payments/payment/{payment.pk}/refund/",
                           {"amount": "15", "reason": "annulation", "release_places": "on", **_form(staff, payment)})
     assert response.status_code == 302 and response["Location"] == f"/admin/orders/order/{order.pk}/change/"
@@ -73,7 +66,8 @@ def test_a_full_refund_from_the_page_shows_refunded_with_the_amount(shop: Shop, 
 
 
 def test_staff_may_keep_the_places(shop: Shop, staff: Client) -> None:
-    order, payment = _paid(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="card_terminal")
+    payment = order.payments.get()
     staff.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "15", **_form(staff, payment)})
     order.refresh_from_db()
     assert order.state == OrderState.REFUNDED and _used(shop) == 1
@@ -83,7 +77,8 @@ def test_staff_may_keep_the_places(shop: Shop, staff: Client) -> None:
 def test_a_line_chosen_without_an_amount_refunds_that_line(
     shop: Shop, staff: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order, payment = _paid(shop, quantity=2)
+    order = order_paid(shop, tickets=2, meals=0, method="card_terminal")
+    payment = order.payments.get()
     first = order.lines.order_by("id").first()
     assert first is not None
     form = {"amount": "", "line": str(first.pk), "release_places": "on", **_form(staff, payment)}
@@ -102,7 +97,8 @@ def test_a_line_chosen_without_an_amount_refunds_that_line(
 
 
 def test_neither_an_amount_nor_a_line_is_refused_with_a_message(shop: Shop, staff: Client) -> None:
-    _order, payment = _paid(shop)
+    _order = order_paid(shop, tickets=1, meals=0, method="card_terminal")
+    payment = _order.payments.get()
     response = staff.post(f"/admin/payments/payment/{payment.pk}/refund/", {"amount": "", **_form(staff, payment)})
     assert response.status_code == 400
     assert "Indiquez le montant à rembourser, ou choisissez une ligne." in response.content.decode()
@@ -110,7 +106,8 @@ def test_neither_an_amount_nor_a_line_is_refused_with_a_message(shop: Shop, staf
 
 
 def test_a_line_beyond_what_is_left_is_refused_on_the_line(shop: Shop, staff: Client) -> None:
-    order, payment = _paid(shop, quantity=2)
+    order = order_paid(shop, tickets=2, meals=0, method="card_terminal")
+    payment = order.payments.get()
     first = order.lines.order_by("id").first()
     assert first is not None
     response = staff.post(f"/admin/payments/payment/{payment.pk}/refund/",
@@ -120,7 +117,8 @@ def test_a_line_beyond_what_is_left_is_refused_on_the_line(shop: Shop, staff: Cl
 
 
 def test_the_full_refund_action_releases_the_places(shop: Shop, staff: Client) -> None:
-    order, payment = _paid(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="card_terminal")
+    payment = order.payments.get()
     response = staff.post("/admin/payments/payment/", {"action": "refund_full", "_selected_action": [payment.pk]})
     assert response.status_code == 302
     order.refresh_from_db()

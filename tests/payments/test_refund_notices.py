@@ -28,8 +28,7 @@ from billetterie.payments.providers.base import (
 )
 from billetterie.payments.providers.stripe import StripeProvider
 from billetterie.payments.services import notice_apply, refund_create, refund_execute
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 OUTSIDE = "Le service de paiement signale un remboursement fait en dehors de billetterie."
@@ -69,7 +68,7 @@ def psp(monkeypatch: pytest.MonkeyPatch) -> RefundingPsp:
 
 @pytest.fixture
 def payment(shop: Shop, psp: RefundingPsp) -> Payment:
-    order = order_for(shop, quantity=2)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     return Payment.objects.create(order=order, provider=psp.identifier, amount_cents=3000, currency="EUR",
                                   state=PaymentState.CONFIRMED, psp_reference="pi_1")
 

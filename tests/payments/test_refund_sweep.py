@@ -12,18 +12,16 @@ from billetterie.payments.models import Refund, RefundState
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import REFUND_RESEND_AFTER, payment_start, refunds_send_due
 from billetterie.payments.tasks import refunds_send_due_task
-from tests.factories import Shop
-from tests.payments.helpers import order_for
-from tests.payments.test_refunds_transfers import _confirm
+from tests.factories import Shop, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_unsent_refund_is_sent_once_by_the_sweep(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
     payment = order.payments.get()
-    _confirm(payment)
+    payment_confirm(payment)
     refund = Refund.objects.create(payment=payment, amount_cents=500, currency="EUR", reason="surplus")
     assert refunds_send_due() == 0  # just stored: its own task is on its way
     with time_machine.travel(clock.now() + REFUND_RESEND_AFTER + timedelta(seconds=1)):

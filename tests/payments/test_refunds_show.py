@@ -18,10 +18,10 @@ from billetterie.core import events
 from billetterie.core.errors import InvalidInput
 from billetterie.core.models import EventDelivery
 from billetterie.notifications.models import OutboxKind, OutboxMessage, OutboxState
-from billetterie.orders.models import Order, OrderLine, OrderState
+from billetterie.orders.models import OrderLine, OrderState
 from billetterie.orders.services import order_cancel
 from billetterie.payments.balance import OrderStatus, order_balance
-from billetterie.payments.models import Payment, RefundState
+from billetterie.payments.models import RefundState
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.selectors import order_payment_status
 from billetterie.payments.services import (
@@ -33,24 +33,10 @@ from billetterie.payments.services import (
 )
 from billetterie.tickets.models import RevokedTicket
 from billetterie.tickets.signing import ticket_payload
-from tests.checkin.builders import door
-from tests.factories import Shop
-from tests.payments.helpers import order_for
-from tests.payments.test_refunds_transfers import _confirm
+from tests.factories import Shop, door, order_paid, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 URLS = PaymentUrls("http://t/r", "http://t/n")
-
-
-def _paid_by_card(shop: Shop, quantity: int = 1) -> tuple[Order, Payment]:
-    order = order_for(shop, quantity=quantity)
-    payment_start(order=order, provider_id="sandbox", urls=URLS)
-    payment = order.payments.get()
-    _confirm(payment)
-    payment.refresh_from_db()
-    order.refresh_from_db()
-    assert order.state == OrderState.PAID
-    return order, payment
 
 
 def _used(shop: Shop) -> int:
@@ -64,7 +50,8 @@ def _refund_emails() -> list[Any]:
 def test_a_full_refund_refunds_the_order_revokes_its_tickets_releases_its_places_and_emails_once(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order, payment = _paid_by_card(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox", email="a@example.org")
+    payment = order.payments.get()
     line = order.lines.get()
     text = ticket_payload(line=line)
     _list, scope = door(shop, accept_test_tickets=True)  # paid with the sandbox's test card
@@ -99,7 +86,8 @@ def test_a_full_refund_refunds_the_order_revokes_its_tickets_releases_its_places
 
 
 def test_staff_may_keep_the_places_of_a_refunded_order_cancelling_it_releases_them(shop: Shop) -> None:
-    order, payment = _paid_by_card(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
+    payment = order.payments.get()
     refund_create(payment=payment, amount_cents=1500, release_places=False)
     order.refresh_from_db()
     assert order.state == OrderState.REFUNDED
@@ -109,7 +97,8 @@ def test_staff_may_keep_the_places_of_a_refunded_order_cancelling_it_releases_th
 
 
 def test_partial_refunds_leave_the_order_paid_until_nothing_is_kept(shop: Shop) -> None:
-    order, payment = _paid_by_card(shop, quantity=2)  # 30 €
+    order = order_paid(shop, tickets=2, meals=0, method="sandbox")  # 30 €
+    payment = order.payments.get()
     refund_create(payment=payment, amount_cents=1000)
     order.refresh_from_db()
     assert order.state == OrderState.PAID and _used(shop) == 2
@@ -122,7 +111,8 @@ def test_partial_refunds_leave_the_order_paid_until_nothing_is_kept(shop: Shop) 
 def test_a_refund_of_one_line_revokes_its_ticket_and_releases_its_place(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order, payment = _paid_by_card(shop, quantity=2)
+    order = order_paid(shop, tickets=2, meals=0, method="sandbox")
+    payment = order.payments.get()
     first, second = order.lines.order_by("id")
     first_text, second_text = ticket_payload(line=first), ticket_payload(line=second)
     old_nonce = bytes(first.ticket_nonce or b"")
@@ -149,7 +139,7 @@ def test_a_refund_of_one_line_revokes_its_ticket_and_releases_its_place(
     with pytest.raises(InvalidInput) as too_much:
         refund_create(payment=payment, amount_cents=1501, line_id=second.pk)
     assert too_much.value.code == "amount_invalid" and "15,00" in too_much.value.message
-    other = order_for(shop)
+    other = order_placed(shop, tickets=1, meals=0)
     with pytest.raises(InvalidInput) as foreign:
         refund_create(payment=payment, amount_cents=100, line_id=other.lines.get().pk)
     assert foreign.value.code == "line_unknown"
@@ -163,7 +153,8 @@ def test_a_refund_of_one_line_revokes_its_ticket_and_releases_its_place(
 def test_the_buyers_page_marks_the_refunded_line_and_offers_the_other_ticket(
     shop: Shop, client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order, payment = _paid_by_card(shop, quantity=2)
+    order = order_paid(shop, tickets=2, meals=0, method="sandbox")
+    payment = order.payments.get()
     first, second = order.lines.order_by("id")
     with django_capture_on_commit_callbacks(execute=True):
         refund_create(payment=payment, amount_cents=1500, line_id=first.pk)
@@ -178,7 +169,7 @@ def test_the_buyers_page_marks_the_refunded_line_and_offers_the_other_ticket(
 def test_a_cash_refund_is_told_when_staff_mark_it_done_immediately(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -198,7 +189,8 @@ def test_a_refund_the_service_refuses_after_the_order_was_refunded_is_flagged(
     from billetterie.payments.providers.base import RefundOutcome, RefundResult
     from billetterie.payments.providers.sandbox import SandboxProvider
 
-    order, payment = _paid_by_card(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
+    payment = order.payments.get()
     monkeypatch.setattr(SandboxProvider, "refund", lambda self, refund, config: RefundResult(RefundOutcome.FAILED))
     refund = refund_create(payment=payment, amount_cents=1500)
     assert refund.state == RefundState.FAILED
@@ -209,12 +201,12 @@ def test_a_refund_the_service_refuses_after_the_order_was_refunded_is_flagged(
 
 
 def test_a_late_payment_of_a_refunded_order_is_refunded_and_the_order_stays_refunded(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     abandoned = order.payments.get()
     cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     refund_mark_done(refund_id=refund_create(payment=cash, amount_cents=1500).pk)
-    _confirm(abandoned)  # the card attempt the buyer left is confirmed after all
+    payment_confirm(abandoned)  # the card attempt the buyer left is confirmed after all
     order.refresh_from_db()
     abandoned.refresh_from_db()
     assert order.state == OrderState.REFUNDED
@@ -222,7 +214,8 @@ def test_a_late_payment_of_a_refunded_order_is_refunded_and_the_order_stays_refu
 
 
 def test_a_refund_sent_again_later_does_not_refund_twice(shop: Shop) -> None:
-    order, payment = _paid_by_card(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
+    payment = order.payments.get()
     refund = refund_create(payment=payment, amount_cents=1500)
     assert refund_execute(refund_id=refund.pk).state == RefundState.DONE
     assert OrderLine.objects.get(order=order).holds.filter(released_at=None).count() == 0
@@ -232,7 +225,8 @@ def test_a_refund_sent_again_later_does_not_refund_twice(shop: Shop) -> None:
 def test_a_confirmation_still_unsent_when_the_order_is_refunded_goes_without_its_tickets(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order, payment = _paid_by_card(shop)  # its confirmation is not sent yet (a mail outage)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")  # its confirmation is not sent yet (a mail outage)
+    payment = order.payments.get()
     refund_create(payment=payment, amount_cents=1500)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

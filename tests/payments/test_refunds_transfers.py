@@ -19,11 +19,9 @@ from billetterie.payments.providers import registry
 from billetterie.payments.providers.base import (
     Capabilities,
     CredentialField,
-    EventKind,
     PaymentRequest,
     PaymentUrls,
     ProviderConfig,
-    ProviderEvent,
     Redirect,
     RefundOutcome,
     RefundRequest,
@@ -32,7 +30,6 @@ from billetterie.payments.providers.base import (
 from billetterie.payments.selectors import order_payment_status
 from billetterie.payments.services import (
     StatementResult,
-    notice_apply,
     payment_method_credentials_set,
     payment_record_external,
     payment_start,
@@ -40,26 +37,19 @@ from billetterie.payments.services import (
     refund_mark_done,
     statement_import,
 )
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 URLS = PaymentUrls("http://t/r", "http://t/n")
 
 
-def _confirm(payment, amount: int | None = None) -> None:  # type: ignore[no-untyped-def]
-    notice_apply(provider_id=payment.provider, organizer_id=payment.order.organizer_id, event=ProviderEvent(
-        f"n-{payment.pk}-{amount}", payment.reference, EventKind.CONFIRMED,
-        payment.amount_cents if amount is None else amount, "EUR", psp_reference="T"))
-
-
 def test_partial_then_full_refund_never_more_than_paid(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     payment = order.payments.get()
     with pytest.raises(InvalidInput):
         refund_create(payment=payment, amount_cents=100)  # not confirmed yet
-    _confirm(payment)
+    payment_confirm(payment)
     payment.refresh_from_db()
     first = refund_create(payment=payment, amount_cents=1234)
     assert first.state == RefundState.DONE and first.reference
@@ -71,7 +61,7 @@ def test_partial_then_full_refund_never_more_than_paid(shop: Shop) -> None:
 
 
 def test_box_office_refund_is_manual_until_staff_mark_it_done(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     refund = refund_create(payment=payment, amount_cents=1500)
     assert refund.state == RefundState.MANUAL
@@ -86,15 +76,15 @@ def test_paid_after_expiry_with_places_gone_is_unfulfilled_and_refunded(
     from billetterie.catalog.services import date_capacity_sync
 
     date_capacity_sync(date=shop.date)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     payment = order.payments.get()
     with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
         order_expire_due()
-        other = order_for(shop)  # takes the only place
+        other = order_placed(shop, tickets=1, meals=0)  # takes the only place
         payment_record_external(order_id=other.pk, method="cash", amount_cents=1500)
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-            _confirm(payment)
+            payment_confirm(payment)
     order.refresh_from_db()
     payment.refresh_from_db()
     # paid, unfulfillable, then given all its money back: refunded (issue 10, item 5)
@@ -104,11 +94,11 @@ def test_paid_after_expiry_with_places_gone_is_unfulfilled_and_refunded(
 
 
 def test_paid_after_expiry_with_free_places_takes_them_back(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     with time_machine.travel(clock.now() + timedelta(hours=2), tick=False):
         order_expire_due()
-        _confirm(order.payments.get())
+        payment_confirm(order.payments.get())
     order.refresh_from_db()
     assert order.state == OrderState.PAID
 
@@ -117,7 +107,7 @@ def test_bank_transfer_waits_then_statement_import_pays_once(shop: Shop) -> None
     config = PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", days_to_pay=10)
     payment_method_credentials_set(config=config, mode="sandbox",
                                    values={"holder": "Assoc", "iban": "FR7630006000011234567890189", "bic": "AGRIFRPP"})
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="transfer", urls=URLS)
     order.refresh_from_db()
     assert order_payment_status(order=order) == "transfer"
@@ -139,7 +129,7 @@ def test_bank_transfer_waits_then_statement_import_pays_once(shop: Shop) -> None
 
 
 def test_two_identical_transfers_on_one_statement_are_two_payments_once(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)  # 30 €, paid in two transfers of 15 € on the same day
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €, paid in two transfers of 15 € on the same day
     line = f"01/12/2026;VIR M DUPONT {order.code};15,00\n"
     csv = "Date;Libellé;Montant\n" + line + line
     first = statement_import(organizer_id=shop.organizer.pk, content=csv)
@@ -157,7 +147,7 @@ def test_two_identical_transfers_on_one_statement_are_two_payments_once(shop: Sh
 
 
 def test_a_line_imported_before_occurrences_counted_is_still_known(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     text = f"01/12/2026;VIR {order.code};15,00"
     # a row stored by the earlier import, known by the hash of its text alone
     StatementLine.objects.create(organizer=shop.organizer, line_hash=hashlib.sha256(text.encode()).hexdigest(),
@@ -168,7 +158,7 @@ def test_a_line_imported_before_occurrences_counted_is_still_known(shop: Shop) -
 
 
 def test_unreadable_amounts_are_lines_to_check_and_debits_stay_unmatched(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     csv = ("Date;Libellé;Montant\n"
            f"01/12/2026;VIR {order.code};1e30\n"
            f"01/12/2026;VIR {order.code};quinze\n"
@@ -184,7 +174,7 @@ def test_unreadable_amounts_are_lines_to_check_and_debits_stay_unmatched(shop: S
 
 def test_pay_by_invoice_keeps_the_places_without_expiry(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice")
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="invoice", urls=URLS)
     order.refresh_from_db()
     assert order.state == OrderState.AWAITING_INVOICE and order.expires_at is None
@@ -198,7 +188,7 @@ def test_pay_by_invoice_keeps_the_places_without_expiry(shop: Shop) -> None:
 def test_a_method_not_offered_cannot_be_used(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer")
     with pytest.raises(InvalidInput):
-        payment_start(order=order_for(shop), provider_id="sandbox", urls=URLS)
+        payment_start(order=order_placed(shop, tickets=1, meals=0), provider_id="sandbox", urls=URLS)
 
 
 # --- a card payment started before a part payment: the surplus goes back -------------------------
@@ -232,13 +222,13 @@ def _books(order: Order) -> tuple[int, int]:
 def test_card_payment_started_before_a_part_payment_gives_the_surplus_back(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
-    order = order_for(shop, quantity=2)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     card = order.payments.get()
     assert card.amount_cents == 3000
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)  # at the box office, meanwhile
     with django_capture_on_commit_callbacks(execute=True):
-        _confirm(card)
+        payment_confirm(card)
     order.refresh_from_db()
     card.refresh_from_db()
     assert order.state == OrderState.PAID
@@ -253,13 +243,13 @@ def test_card_payment_started_before_a_part_payment_gives_the_surplus_back(
 
 def test_the_surplus_leaves_the_card_payments_fee_out(shop: Shop, django_capture_on_commit_callbacks: Any) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="sandbox", fee_fixed_cents=100)
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     card = order.payments.get()
     assert (card.amount_cents, card.fee_cents) == (3100, 100)
     payment_record_external(order_id=order.pk, method="cheque", amount_cents=1500)
     with django_capture_on_commit_callbacks(execute=True):
-        _confirm(card)
+        payment_confirm(card)
     order.refresh_from_db()
     assert order.state == OrderState.PAID
     assert [(r.amount_cents, r.state) for r in card.refunds.all()] == [(1500, RefundState.DONE)]
@@ -268,12 +258,12 @@ def test_the_surplus_leaves_the_card_payments_fee_out(shop: Shop, django_capture
 
 
 def test_a_part_payment_then_a_card_payment_for_the_rest_refunds_nothing(shop: Shop) -> None:
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     card = order.payments.get(provider="sandbox")
     assert card.amount_cents == 2000  # what was still due
-    _confirm(card)
+    payment_confirm(card)
     order.refresh_from_db()
     card.refresh_from_db()
     assert order.state == OrderState.PAID
@@ -286,11 +276,11 @@ def test_a_surplus_the_provider_cannot_refund_in_part_is_flagged_with_its_amount
 ) -> None:
     psp = WholeRefundsOnly(capabilities=Capabilities(refund=refunds, partial_refund=False))
     monkeypatch.setitem(registry.PROVIDERS, psp.identifier, psp)
-    order = order_for(shop, quantity=2)
+    order = order_placed(shop, tickets=2, meals=0)
     card = Payment.objects.create(order=order, provider=psp.identifier, amount_cents=3000, currency="EUR")
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     with django_capture_on_commit_callbacks(execute=True):
-        _confirm(card)
+        payment_confirm(card)
     order.refresh_from_db()
     card.refresh_from_db()
     assert order.state == OrderState.PAID

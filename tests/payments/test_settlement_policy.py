@@ -19,8 +19,7 @@ from billetterie.payments.providers import registry
 from billetterie.payments.providers.base import ClientStep, PaymentUrls, Settlement
 from billetterie.payments.selectors import order_payment_status, transfer_due, transfer_instructions
 from billetterie.payments.services import payment_method_credentials_set, payment_record_external, payment_start
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 from tests.payments.offline_providers import GiroProvider, MandateProvider
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +52,7 @@ def test_a_new_method_settled_by_instructions(shop: Shop, giro: PaymentMethodCon
                                               django_capture_on_commit_callbacks: Any) -> None:
     now = clock.now()
     with time_machine.travel(now, tick=False):  # the clock stopped: the due time is exactly known
-        order = order_for(shop)  # 15 €
+        order = order_placed(shop, tickets=1, meals=0)  # 15 €
         with django_capture_on_commit_callbacks(execute=True):
             payment_start(order=order, provider_id="giro", urls=URLS)
     order.refresh_from_db()
@@ -78,7 +77,7 @@ def test_a_new_method_settled_by_instructions(shop: Shop, giro: PaymentMethodCon
 
 def test_choosing_another_way_cancels_the_pending_one(shop: Shop, giro: PaymentMethodConfig) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", fee_fixed_cents=40)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="giro", urls=URLS)
     assert transfer_due(order=order) == 1500
     payment_start(order=order, provider_id="transfer", urls=URLS)
@@ -92,7 +91,7 @@ def test_a_new_method_awaiting_an_invoice(shop: Shop, monkeypatch: pytest.Monkey
                                           django_capture_on_commit_callbacks: Any) -> None:
     monkeypatch.setitem(registry.PROVIDERS, MandateProvider.identifier, MandateProvider())
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="mandate")
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     with django_capture_on_commit_callbacks(execute=True):
         payment_start(order=order, provider_id="mandate", urls=URLS)
     order.refresh_from_db()

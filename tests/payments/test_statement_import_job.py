@@ -23,8 +23,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.payments import services, tasks
 from billetterie.payments.models import Payment, StatementImport, StatementImportState, StatementLine
 from billetterie.payments.services import statement_import_run, statement_import_start, statement_imports_stalled
-from tests.factories import Shop, organizer_create
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed, organizer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +55,7 @@ def _upload(client: Client, organizer: Organizer, csv: str) -> Any:
 
 
 def test_the_upload_queues_the_file_and_the_progress_page_follows_the_job(shop: Shop, queued: list[int]) -> None:
-    orders = [order_for(shop), order_for(shop)]
+    orders = [order_placed(shop, tickets=1, meals=0), order_placed(shop, tickets=1, meals=0)]
     client = _root()
     response = _upload(client, shop.organizer, _csv(orders))
     job = StatementImport.objects.get()
@@ -92,7 +91,7 @@ def test_a_run_killed_midway_goes_on_from_its_progress_and_records_nothing_twice
     shop: Shop, queued: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(services, "STATEMENT_CHUNK_LINES", 2)
-    orders = [order_for(shop) for _ in range(5)]
+    orders = [order_placed(shop, tickets=1, meals=0) for _ in range(5)]
     job = statement_import_start(organizer_id=shop.organizer.pk, content=_csv(orders, others=2))
     record = services.payment_record_external
     calls: list[int] = []
@@ -130,7 +129,7 @@ def test_a_run_killed_midway_goes_on_from_its_progress_and_records_nothing_twice
 
 def test_a_database_error_stops_the_job_which_staff_resume(shop: Shop, queued: list[int],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    order, other = order_for(shop), order_for(shop)
+    order, other = order_placed(shop, tickets=1, meals=0), order_placed(shop, tickets=1, meals=0)
     client = _root()
     _upload(client, shop.organizer, _csv([order, other], others=0))
     job = StatementImport.objects.get()
@@ -158,7 +157,7 @@ def test_a_database_error_stops_the_job_which_staff_resume(shop: Shop, queued: l
 
 
 def test_the_progress_page_is_for_staff_who_may_import_for_that_organiser(shop: Shop, queued: list[int]) -> None:
-    job = statement_import_start(organizer_id=shop.organizer.pk, content=_csv([order_for(shop)]))
+    job = statement_import_start(organizer_id=shop.organizer.pk, content=_csv([order_placed(shop, tickets=1, meals=0)]))
     url = reverse("admin:payments_statement_import_progress", args=[job.pk])
     other = organizer_create("autre")
     staff = User.objects.create_user("guichet", password="pw-long-enough-1", is_staff=True)

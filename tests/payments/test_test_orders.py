@@ -18,9 +18,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.payments.models import Payment, PaymentMethodConfig, PaymentState
 from billetterie.payments.selectors import live_methods, methods_offered, payments_enabled, shop_test_mode
 from billetterie.payments.services import payment_record_external, payment_start
-from tests.factories import Shop
-from tests.payments.helpers import order_for
-from tests.payments.testmode import URLS, confirm, sandbox_order_paid, sandbox_turned_on
+from tests.factories import URLS, Shop, order_paid, order_placed, payment_confirm, sandbox_turned_on
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +47,7 @@ def test_the_demo_setting_offers_the_sandbox_to_an_organiser_with_no_method(shop
 
 
 def test_a_sandbox_payment_cannot_be_started_for_an_organiser_with_no_method(shop: Shop, settings: Any) -> None:
-    order = order_for(shop)  # placed while this server offered the sandbox (or through the API)
+    order = order_placed(shop, tickets=1, meals=0)  # placed while this server offered the sandbox (or through the API)
     settings.SANDBOX_PAYMENTS_DEFAULT = False
     with pytest.raises(InvalidInput) as refused:
         payment_start(order=order, provider_id="sandbox", urls=URLS)
@@ -58,7 +56,7 @@ def test_a_sandbox_payment_cannot_be_started_for_an_organiser_with_no_method(sho
 
 
 def test_a_direct_post_to_pay_with_the_sandbox_is_refused(shop: Shop, settings: Any) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     settings.SANDBOX_PAYMENTS_DEFAULT = False
     response = Client().post(reverse("shop:order_pay", args=[shop.organizer.slug, order.code, order.secret]),
                              {"provider": "sandbox"})
@@ -72,7 +70,7 @@ def test_a_direct_post_to_pay_with_the_sandbox_is_refused(shop: Shop, settings: 
 def test_the_sandbox_turned_on_by_staff_makes_test_orders(shop: Shop, production: None) -> None:
     sandbox_turned_on(shop)
     assert _offered(shop, "web") == ["sandbox"] and shop_test_mode(organizer=shop.organizer)
-    order = sandbox_order_paid(shop)
+    order = order_paid(shop, tickets=1, meals=0, method="sandbox")
     payment = order.payments.get()
     assert order.state == OrderState.PAID and order.testmode
     assert payment.state == PaymentState.CONFIRMED and payment.testmode
@@ -82,14 +80,14 @@ def test_the_sandbox_is_test_money_even_in_live_mode(shop: Shop, production: Non
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="sandbox", mode="live")
     [method] = methods_offered(organizer=shop.organizer, channel="web", amount_cents=1500)
     assert method.sandbox
-    assert sandbox_order_paid(shop).testmode
+    assert order_paid(shop, tickets=1, meals=0, method="sandbox").testmode
 
 
 def test_a_payment_service_in_sandbox_mode_makes_test_orders_in_live_mode_real_ones(shop: Shop) -> None:
     """Any provider's test mode (Stripe test keys, PayZen TEST, seed 003's 1 € test order) is test
     money; the mode the payment started in decides, not the mode when its notice comes."""
     config = PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="stripe", mode="sandbox")
-    test_order = order_for(shop)
+    test_order = order_placed(shop, tickets=1, meals=0)
     test_order.payments.create(provider="stripe", amount_cents=1500, testmode=True)  # as payment_start records it
     [method] = methods_offered(organizer=shop.organizer, channel="web", amount_cents=1500)
     assert method.sandbox  # what payment_start copies to Payment.testmode
@@ -97,12 +95,12 @@ def test_a_payment_service_in_sandbox_mode_makes_test_orders_in_live_mode_real_o
     config.save(update_fields=["mode"])
     [live] = methods_offered(organizer=shop.organizer, channel="web", amount_cents=1500)
     assert not live.sandbox
-    confirm(test_order.payments.get())
+    payment_confirm(test_order.payments.get())
     test_order.refresh_from_db()
     assert test_order.state == OrderState.PAID and test_order.testmode
-    real_order = order_for(shop)
+    real_order = order_placed(shop, tickets=1, meals=0)
     real_order.payments.create(provider="stripe", amount_cents=1500, testmode=False)
-    confirm(real_order.payments.get())
+    payment_confirm(real_order.payments.get())
     real_order.refresh_from_db()
     assert real_order.state == OrderState.PAID and not real_order.testmode
 
@@ -110,9 +108,9 @@ def test_a_payment_service_in_sandbox_mode_makes_test_orders_in_live_mode_real_o
 def test_payment_start_records_the_mode_it_starts_in(shop: Shop, production: None) -> None:
     sandbox_turned_on(shop)
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", position=1)
-    sandbox_order = order_for(shop)
+    sandbox_order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=sandbox_order, provider_id="sandbox", urls=URLS)
-    transfer_order = order_for(shop)
+    transfer_order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=transfer_order, provider_id="transfer", urls=URLS)
     assert sandbox_order.payments.get().testmode
     assert not transfer_order.payments.get().testmode  # a bank transfer is real money
@@ -120,34 +118,34 @@ def test_payment_start_records_the_mode_it_starts_in(shop: Shop, production: Non
 
 def test_test_money_keeps_an_order_a_test_one_whatever_pays_the_rest(shop: Shop, production: None) -> None:
     sandbox_turned_on(shop)
-    order = order_for(shop, quantity=2)  # 30 €
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
     payment_start(order=order, provider_id="sandbox", urls=URLS)
     test_payment = order.payments.get()
-    confirm(test_payment)
+    payment_confirm(test_payment)
     order.refresh_from_db()
     assert order.state == OrderState.PAID and order.testmode
     # a part payment in test money, the rest in cash: still a test order
-    other = order_for(shop, quantity=2)
+    other = order_placed(shop, tickets=2, meals=0)
     payment_record_external(order_id=other.pk, method="cash", amount_cents=1000)
     payment_start(order=other, provider_id="sandbox", urls=URLS)
-    confirm(other.payments.get(provider="sandbox"))
+    payment_confirm(other.payments.get(provider="sandbox"))
     other.refresh_from_db()
     assert other.state == OrderState.PAID and other.testmode
 
 
 def test_a_test_payment_never_turns_a_live_sale_into_a_test_order(shop: Shop, production: None) -> None:
     sandbox_turned_on(shop)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="sandbox", urls=URLS)  # started, then paid at the box office
     payment_record_external(order_id=order.pk, method="card_terminal", amount_cents=1500)
-    confirm(order.payments.get(provider="sandbox"))  # the test payment arrives late: given back
+    payment_confirm(order.payments.get(provider="sandbox"))  # the test payment arrives late: given back
     order.refresh_from_db()
     assert order.state == OrderState.PAID and not order.testmode
     assert order.payments.get(provider="sandbox").refunds.exists()
 
 
 def test_box_office_money_is_live(shop: Shop, production: None) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     order.refresh_from_db()
     assert order.state == OrderState.PAID and not order.testmode
@@ -156,7 +154,7 @@ def test_box_office_money_is_live(shop: Shop, production: None) -> None:
 def test_free_orders_still_work_and_are_real(shop: Shop, production: None) -> None:
     shop.adult.amount_cents = 0
     shop.adult.save(update_fields=["amount_cents"])
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     assert order.state == OrderState.PAID and not order.testmode
 
 
@@ -193,8 +191,9 @@ def test_the_payment_methods_page_warns_when_no_live_method_is_set_up(shop: Shop
 
 
 def test_the_admin_marks_test_orders_and_filters_them(shop: Shop, production: None) -> None:
-    test_order = sandbox_order_paid(shop)
-    real_order = order_for(shop)
+    sandbox_turned_on(shop)
+    test_order = order_paid(shop, tickets=1, meals=0, method="sandbox")
+    real_order = order_placed(shop, tickets=1, meals=0)
     payment_record_external(order_id=real_order.pk, method="cash", amount_cents=1500)
     client = _staff_client(shop)
     changelist = reverse("admin:orders_order_changelist")

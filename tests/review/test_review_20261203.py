@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 
 from billetterie.payments.models import Payment, PaymentState
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 from tests.payments.fakes import PAYPAL_CREDENTIALS, method_setup
-from tests.payments.helpers import order_for
 from tests.tickets.test_wallet import pass_certificate  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +44,8 @@ def test_paypal_notice_of_escaped_quotes_is_refused_quickly(shop: Shop, monkeypa
     about a minute and a half of one gunicorn thread (64 KiB: 21 s measured), 256 KiB about 6."""
     monkeypatch.setattr("billetterie.payments.providers.paypal.PayPalProvider._call",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("sent to PayPal")))
-    Payment.objects.create(order=order_for(shop), provider="paypal", amount_cents=1500, state=PaymentState.CREATED)
+    Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="paypal", amount_cents=1500,
+                           state=PaymentState.CREATED)
     method_setup(shop.organizer, "paypal", PAYPAL_CREDENTIALS)
     body = b'"' + b'\\"' * 64_000  # 128 KiB
     headers = {f"PAYPAL-{name}": "x" for name in
@@ -76,16 +76,14 @@ def test_the_automatic_refund_of_a_duplicate_payment_leaves_the_ticket_valid_at_
     from billetterie.payments.balance import OrderStatus, order_balance
     from billetterie.payments.models import Refund
     from billetterie.tickets.signing import ticket_payload
-    from tests.checkin.builders import door
-    from tests.payments.testmode import confirm
-    from tests.tickets.builders import order_placed
+    from tests.factories import door, order_placed, payment_confirm
 
     _list, scope = door(shop)
-    order = order_placed(shop, tickets=1, meal=False)  # 15 €
+    order = order_placed(shop, tickets=1, meals=0)  # 15 €
     first = Payment.objects.create(order=order, provider="sandbox", amount_cents=1500, state=PaymentState.CREATED)
     second = Payment.objects.create(order=order, provider="sandbox", amount_cents=1500, state=PaymentState.CREATED)
-    confirm(first)
-    confirm(second)
+    payment_confirm(first)
+    payment_confirm(second)
     order.refresh_from_db()
     assert order.state == "paid"
     assert Refund.objects.get().payment_id == second.pk  # the duplicate is given back
@@ -132,7 +130,7 @@ def test_wrong_order_links_from_one_ipv6_network_are_limited_together(shop: Shop
 
     from billetterie.orders.selectors import ORDER_LINK_GUESSES
 
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     statuses = []
     for i in range(ORDER_LINK_GUESSES.per_window + 5):
         client = Client(REMOTE_ADDR=f"2001:db8:1:2::{i + 1:x}")  # one network, a new address each time
@@ -152,9 +150,9 @@ def test_the_order_timeline_shows_amounts_in_euros(shop: Shop) -> None:
     from django.contrib.auth.models import User
 
     from billetterie.payments.services import payment_record_external
-    from tests.tickets.builders import order_placed
+    from tests.factories import order_placed
 
-    order = order_placed(shop, tickets=1, meal=True)  # 27 €
+    order = order_placed(shop, tickets=1, meals=1)  # 27 €
     payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
     User.objects.create_superuser("root", "root@example.org", "pw")
     client = Client()
@@ -174,9 +172,9 @@ def test_a_refunded_order_gets_no_wallet_pass(shop: Shop, pass_certificate: obje
     is: the buyer, refunded, downloads a pass that looks valid (it is refused only at the door)."""
     from billetterie.payments.balance import OrderStatus, order_balance
     from billetterie.payments.services import payment_record_external, refund_create
-    from tests.tickets.builders import order_placed
+    from tests.factories import order_placed
 
-    order = order_placed(shop, tickets=1, meal=False)
+    order = order_placed(shop, tickets=1, meals=0)
     payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=order.total_cents)
     refund_create(payment=payment, amount_cents=order.total_cents, reason="annulation")
     order.refresh_from_db()

@@ -19,8 +19,7 @@ from billetterie.core import clock
 from billetterie.core.ratelimit import Limit
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import ORDER_LINK_GUESSES
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 LIMIT = ORDER_LINK_GUESSES.per_window
@@ -35,7 +34,7 @@ def _guess(client: Client, order: Order, n: int, **extra: str) -> list[int]:
 
 
 def test_wrong_links_from_one_client_end_in_429_and_others_are_not_affected(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     guesser, buyer = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="198.51.100.20")
     assert _guess(guesser, order, LIMIT) == [404] * LIMIT
     refused = guesser.get(_page(order, "one-more-wrong-secret-xxxxxx"))
@@ -59,7 +58,7 @@ def test_wrong_links_from_one_client_end_in_429_and_others_are_not_affected(shop
 
 
 def test_the_window_ends(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     guesser = Client(REMOTE_ADDR="203.0.113.7")
     _guess(guesser, order, LIMIT)
     assert guesser.get(_page(order)).status_code == 429
@@ -68,7 +67,7 @@ def test_the_window_ends(shop: Shop) -> None:
 
 
 def test_right_links_are_never_counted(shop: Shop) -> None:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     client = Client(REMOTE_ADDR="203.0.113.7")
     status = reverse("shop:order_status", args=[order.organizer.slug, order.code, order.secret])
     assert {client.get(status).status_code for _ in range(LIMIT + 10)} == {200}  # a receipt page polling
@@ -78,7 +77,7 @@ def test_right_links_are_never_counted(shop: Shop) -> None:
 
 def test_behind_the_proxy_the_client_is_who_the_proxy_saw(shop: Shop, settings: Any) -> None:
     settings.TRUSTED_PROXIES = 1
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     # the guesser writes a new X-Forwarded-For each time: the proxy appends the address it saw
     for i in range(LIMIT):
@@ -92,7 +91,7 @@ def test_behind_the_proxy_the_client_is_who_the_proxy_saw(shop: Shop, settings: 
 def test_unknown_order_codes_are_limited_per_api_token(shop: Shop, client: Client,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api_selectors, "ORDER_CODE_GUESSES", Limit("api-order-code", per_window=3))
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     _row, guesser = api_token_create(organizer=shop.organizer, name="a", permissions="orders")
     _row, other = api_token_create(organizer=shop.organizer, name="b", permissions="orders")
 

@@ -13,8 +13,7 @@ from billetterie.orders.models import Order
 from billetterie.payments.models import PaymentMethodConfig
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_start
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
@@ -36,7 +35,7 @@ def test_pay_button_includes_the_fee_of_the_checked_method(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="sandbox", position=0,
                                        fee_fixed_cents=25, fee_per_mille=10)  # 0,25 € + 1 % of 15 € = 0,40 €
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", position=1)
-    page = _page(order_for(shop))
+    page = _page(order_placed(shop, tickets=1, meals=0))
     assert _button(page) == f"Payer 15,40{NBSP}€"
     # each method carries its own total for the button, and a method with a fee says it in its label
     assert f'data-pay-label="Payer 15,40{NBSP}€"' in page and f'data-pay-label="Payer 15,00{NBSP}€"' in page
@@ -44,12 +43,12 @@ def test_pay_button_includes_the_fee_of_the_checked_method(shop: Shop) -> None:
 
 
 def test_pay_button_without_fee_is_the_amount_due(shop: Shop) -> None:
-    assert _button(_page(order_for(shop, quantity=2))) == f"Payer 30,00{NBSP}€"
+    assert _button(_page(order_placed(shop, tickets=2, meals=0))) == f"Payer 30,00{NBSP}€"
 
 
 def test_transfer_instructions_ask_for_the_fee_too(shop: Shop) -> None:
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="transfer", fee_fixed_cents=100)
-    order = order_for(shop)
+    order = order_placed(shop, tickets=1, meals=0)
     payment_start(order=order, provider_id="transfer", urls=PaymentUrls("http://t/r", "http://t/n"))
     page = _page(order)
     assert re.search(rf"<dd>16,00{NBSP}€</dd>", page)

@@ -17,8 +17,7 @@ from billetterie.catalog.models import Price
 from billetterie.catalog.selectors import Visibility
 from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import Payment
-from tests.factories import Shop
-from tests.payments.testmode import sandbox_turned_on
+from tests.factories import Shop, sandbox_turned_on
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +93,10 @@ def test_the_cart_shows_the_message_instead_of_the_pay_button_and_refuses_to_che
 
 
 def test_an_unpaid_orders_page_says_why_it_cannot_be_paid(shop: Shop, settings: Any) -> None:
-    from tests.payments.helpers import order_for
+    from tests.factories import order_placed
 
     settings.SANDBOX_PAYMENTS_DEFAULT = True
-    order = order_for(shop)  # placed while the server still offered the sandbox
+    order = order_placed(shop, tickets=1, meals=0)  # placed while the server still offered the sandbox
     settings.SANDBOX_PAYMENTS_DEFAULT = False
     page = Client().get(reverse("shop:order", args=[shop.organizer.slug, order.code, order.secret])).content.decode()
     assert NOT_ENABLED in page and 'id="pay-button"' not in page

@@ -14,11 +14,8 @@ from django.db.models import F
 
 from billetterie.capacity.models import Hold
 from billetterie.catalog.models import Quota
-from billetterie.orders.models import Order
-from billetterie.payments.models import Payment
-from billetterie.payments.services import payment_record_external, refund_create
-from tests.factories import Shop
-from tests.payments.helpers import order_for
+from billetterie.payments.services import refund_create
+from tests.factories import Shop, order_paid
 from tests.system.harness import INVARIANTS, invariant_violations
 
 pytestmark = pytest.mark.django_db
@@ -32,24 +29,21 @@ def _report() -> dict[str, Any]:
     return report
 
 
-def _paid(shop: Shop, quantity: int = 1) -> tuple[Order, Payment]:
-    order = order_for(shop, quantity=quantity)
-    return order, payment_record_external(order_id=order.pk, method="cash", amount_cents=1500 * quantity)
-
-
 def test_the_invariants_hold_with_refunds_whatever_staff_chose(
     shop: Shop, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        _paid(shop)  # stays paid
-        _order, released = _paid(shop)
+        order_paid(shop, tickets=1, meals=0, method="cash")  # stays paid
+        released = order_paid(shop, tickets=1, meals=0, method="cash").payments.get()
         refund_create(payment=released, amount_cents=1500)
-        _order, kept = _paid(shop)
+        kept = order_paid(shop, tickets=1, meals=0, method="cash").payments.get()
         refund_create(payment=kept, amount_cents=1500, release_places=False)
-        order, by_line = _paid(shop, quantity=2)
+        order = order_paid(shop, tickets=2, meals=0, method="cash")
+        by_line = order.payments.get()
         first, _second = order.lines.order_by("id")
         refund_create(payment=by_line, amount_cents=1500, line_id=first.pk)  # its ticket and place go
-        _order, lines_kept = _paid(shop, quantity=2)
+        _order = order_paid(shop, tickets=2, meals=0, method="cash")
+        lines_kept = _order.payments.get()
         line = _order.lines.order_by("id").first()
         assert line is not None
         refund_create(payment=lines_kept, amount_cents=1500, line_id=line.pk, release_places=False)

@@ -12,8 +12,7 @@ from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.services import ticket_layout_save
 from billetterie.tickets.signing import ticket_verify
-from tests.factories import Shop
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, order_paid
 
 REQUIRED_BLOCK = " ".join("{{ " + name + " }}" for name in REQUIRED)
 
@@ -79,7 +78,7 @@ def test_organiser_layout_is_used_and_cannot_fetch_anything(shop: Shop, tmp_path
         "<p>{{ price_category }} {{ price_paid }} n° {{ serial }}</p>{{ qr_code }}</body></html>"
     )
     ticket_layout_save(organizer=shop.organizer, html=html)
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     line = order.lines.get(kind="ticket")
     pdf = ticket_pdf(line=line)
     text = _text(pdf)

@@ -12,8 +12,7 @@ from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.services import event_key_get_or_create
 from billetterie.tickets.signing import ticket_verify
-from tests.factories import Shop
-from tests.tickets.builders import order_paid, order_placed
+from tests.factories import Shop, order_paid, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def _pdf_qr_texts(pdf: bytes) -> list[str]:
 
 
 def test_ticket_pdf_shows_the_ticket_and_its_qr_verifies(shop: Shop) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     line = order.lines.get(kind="ticket")
     pdf = ticket_pdf(line=line)
     assert pdf.startswith(b"%PDF")
@@ -53,7 +52,7 @@ def test_ticket_pdf_shows_the_ticket_and_its_qr_verifies(shop: Shop) -> None:
 
 
 def test_order_ticket_pdfs_one_per_ticket_in_the_order_language(shop: Shop) -> None:
-    order = order_paid(shop, tickets=2, meal=True, locale="en")
+    order = order_paid(shop, tickets=2, meals=1, locale="en")
     order = Order.objects.select_related("organizer").get(pk=order.pk)
     event_key_get_or_create(event=shop.event)
     with CaptureQueriesContext(connection) as queries:

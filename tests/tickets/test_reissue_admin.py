@@ -22,9 +22,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.tickets.models import RevokedTicket
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import ticket_payload, ticket_verify
-from tests.checkin.builders import door
-from tests.factories import Shop, organizer_create
-from tests.tickets.builders import order_paid, order_placed
+from tests.factories import Shop, door, order_paid, order_placed, organizer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +70,7 @@ def test_staff_reissues_a_ticket_and_the_buyer_gets_the_new_one(
     import zxingcpp
 
     _list, scope = door(shop)
-    order = order_paid(shop, tickets=2, meal=False)
+    order = order_paid(shop, tickets=2, meals=0)
     line = _first_ticket(order)
     old_nonce, old_text = bytes(line.ticket_nonce or b""), ticket_payload(line=line)
     staff = _staff(shop.organizer)
@@ -135,7 +133,7 @@ def test_staff_reissues_a_ticket_and_the_buyer_gets_the_new_one(
 def test_double_submit_with_the_stale_nonce_is_refused(
     shop: Shop, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     client = _client(_staff(shop.organizer))
     form = _form(line)
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +152,7 @@ def test_double_submit_with_the_stale_nonce_is_refused(
 
 
 def test_without_notification_no_email(shop: Shop, django_capture_on_commit_callbacks: OnCommit) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     form = _form(line)
     del form["notify_buyer"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -167,7 +165,7 @@ def test_without_notification_no_email(shop: Shop, django_capture_on_commit_call
 def test_english_buyer_gets_the_email_in_english(
     shop: Shop, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False, locale="en"))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0, locale="en"))
     with django_capture_on_commit_callbacks(execute=True):
         _client(_staff(shop.organizer)).post(_url(line), _form(line))
     (email,) = mail.outbox
@@ -179,7 +177,7 @@ def test_english_buyer_gets_the_email_in_english(
 
 
 def test_unpaid_order_is_refused_with_a_message(shop: Shop) -> None:
-    order = order_placed(shop, tickets=1, meal=False)
+    order = order_placed(shop, tickets=1, meals=0)
     line = _first_ticket(order)
     client = _client(_staff(shop.organizer))
     assert "Réémettre le billet" not in client.get(_order_page(order)).content.decode()
@@ -192,7 +190,7 @@ def test_unpaid_order_is_refused_with_a_message(shop: Shop) -> None:
 
 
 def test_cancelled_order_is_refused_with_a_message(shop: Shop) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     line = _first_ticket(order)
     Order.objects.filter(pk=order.pk).update(state=OrderState.CANCELLED)
     response = _client(_staff(shop.organizer)).post(_url(line), _form(line))
@@ -202,7 +200,7 @@ def test_cancelled_order_is_refused_with_a_message(shop: Shop) -> None:
 
 
 def test_other_organisers_staff_gets_404(shop: Shop) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     client = _client(_staff(organizer_create("rival", name="Rival")))
     assert client.get(_url(line)).status_code == 404
     assert client.post(_url(line), _form(line)).status_code == 404
@@ -210,8 +208,8 @@ def test_other_organisers_staff_gets_404(shop: Shop) -> None:
 
 
 def test_line_of_another_order_or_not_a_ticket_is_404(shop: Shop) -> None:
-    order = order_paid(shop, tickets=1, meal=True)
-    other = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=1)
+    other = order_paid(shop, tickets=1, meals=0)
     client = _client(_staff(shop.organizer))
     meal = order.lines.get(kind="addon")
     assert client.get(f"/admin/orders/order/{order.pk}/tickets/{meal.pk}/reissue/").status_code == 404
@@ -219,7 +217,7 @@ def test_line_of_another_order_or_not_a_ticket_is_404(shop: Shop) -> None:
 
 
 def test_staff_who_cannot_change_orders_gets_403(shop: Shop) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     user = _staff(shop.organizer)
     user.user_permissions.set(Permission.objects.filter(codename="view_order"))
     assert _client(user).post(_url(line), _form(line)).status_code == 403
@@ -227,7 +225,7 @@ def test_staff_who_cannot_change_orders_gets_403(shop: Shop) -> None:
 
 
 def test_post_without_csrf_token_is_403(shop: Shop) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     nonce = bytes(line.ticket_nonce or b"")
     response = _client(_staff(shop.organizer), enforce_csrf_checks=True).post(_url(line), _form(line))
     assert response.status_code == 403
@@ -238,7 +236,7 @@ def test_post_without_csrf_token_is_403(shop: Shop) -> None:
 
 @pytest.mark.parametrize("fields", [{"nonce": "not-hex"}, {"reason": ""}, {"reason": "x" * 41}])
 def test_invalid_form_is_400_and_changes_nothing(shop: Shop, fields: dict[str, str]) -> None:
-    line = _first_ticket(order_paid(shop, tickets=1, meal=False))
+    line = _first_ticket(order_paid(shop, tickets=1, meals=0))
     response = _client(_staff(shop.organizer)).post(_url(line), _form(line, **fields))
     assert response.status_code == 400
     assert not RevokedTicket.objects.exists()

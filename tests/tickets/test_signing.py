@@ -12,14 +12,13 @@ from billetterie.tickets.models import EventKey
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.services import event_key_get_or_create, event_key_private
 from billetterie.tickets.signing import PAYLOAD_LENGTH, TicketNotSignable, ticket_payload, ticket_verify
-from tests.factories import Shop
-from tests.tickets.builders import order_paid, order_placed
+from tests.factories import Shop, order_paid, order_placed
 
 pytestmark = pytest.mark.django_db
 
 
 def _ticket_line(shop: Shop) -> OrderLine:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     return order.lines.get(kind="ticket")
 
 
@@ -43,7 +42,7 @@ def test_signature_is_stable_for_a_line(shop: Shop) -> None:
 
 
 def test_unpaid_line_cannot_be_signed(shop: Shop) -> None:
-    order = order_placed(shop, tickets=1, meal=False)
+    order = order_placed(shop, tickets=1, meals=0)
     with pytest.raises(TicketNotSignable):
         ticket_payload(line=order.lines.get())
 

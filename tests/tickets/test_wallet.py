@@ -21,8 +21,7 @@ from django.test import Client
 
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import ticket_payload, ticket_verify
-from tests.factories import Shop
-from tests.tickets.builders import order_paid
+from tests.factories import Shop, order_paid
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def _order_url(shop: Shop, order: Any) -> str:
 
 
 def test_pkpass_from_the_order_page(shop: Shop, pass_certificate: Path) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     line = order.lines.get(kind="ticket")
     page = Client().get(_order_url(shop, order)).content.decode()
     url = f"{_order_url(shop, order)}ticket/{line.pk}.pkpass"
@@ -100,7 +99,7 @@ def test_pkpass_from_the_order_page(shop: Shop, pass_certificate: Path) -> None:
 
 
 def test_no_pass_without_certificate_nor_for_others(shop: Shop, pass_certificate: Path, settings: Any) -> None:
-    order = order_paid(shop, tickets=1, meal=False)
+    order = order_paid(shop, tickets=1, meals=0)
     line = order.lines.get(kind="ticket")
     url = f"{_order_url(shop, order)}ticket/{line.pk}.pkpass"
     assert Client().get(url.replace(order.secret, order.secret[:-1] + "x")).status_code == 404

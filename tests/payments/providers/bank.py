@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from django.test import Client
 
-from billetterie.cart.models import Cart
-from billetterie.cart.services import CartAdd, cart_add
-from billetterie.catalog.selectors import Visibility
-from billetterie.orders.models import Order, OrderState
-from billetterie.orders.services import Checkout, Person, order_place
+from billetterie.orders.models import OrderState
 from billetterie.payments.crypto import credentials_encrypt
 from billetterie.payments.models import Payment, PaymentMethodConfig, PaymentState, ProviderNotice
 from billetterie.payments.providers.base import AutoPostForm, NextAction, PaymentUrls
 from billetterie.payments.services import payment_start
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 
 AMOUNTS = [1, 99, 100, 1999, 123456789]
-
-
-def order_for(shop: Shop) -> Order:
-    cart = Cart.objects.create(organizer=shop.organizer)
-    cart_add(cart=cart, item=CartAdd(product=shop.membership, price=shop.member_alumni), visibility=Visibility())
-    people = {p.pk: Person(name="Alex", email="alex@example.org") for p in cart.positions.all()}
-    return order_place(cart_token=cart.token,
-                       checkout=Checkout(email="a@example.org", name="A", terms_accepted=True, people=people))
 
 
 def configure(shop: Shop, provider_id: str, credentials: dict[str, str], *, live: bool = False) -> None:
@@ -40,7 +28,7 @@ def notify_url(provider_id: str) -> str:
 
 
 def start(shop: Shop, provider_id: str) -> tuple[Payment, NextAction]:
-    order = order_for(shop)
+    order = order_placed(shop, tickets=0, meals=0, membership=True)  # 10 €
     action = payment_start(order=order, provider_id=provider_id,
                            urls=PaymentUrls("http://testserver/assoc/o/x/", notify_url(provider_id)))
     return order.payments.get(), action

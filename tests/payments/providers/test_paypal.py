@@ -17,9 +17,8 @@ from billetterie.payments.providers.base import PaymentUrls, Redirect
 from billetterie.payments.providers.paypal import cents_to_value, value_to_cents
 from billetterie.payments.services import payment_return, payment_start, refund_create
 from billetterie_fakes.servers.paypal import sign_event
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 from tests.payments.fakes import PAYPAL_CREDENTIALS, method_setup
-from tests.payments.helpers import order_for
 
 pytestmark = pytest.mark.django_db
 URL = "/payments/notify/paypal/assoc/"
@@ -53,7 +52,7 @@ def _come_back(location: str) -> str:
 
 
 def _paid(shop: Shop, quantity: int = 1) -> Payment:
-    payment, url = _start(order_for(shop, quantity))
+    payment, url = _start(order_placed(shop, tickets=quantity, meals=0))
     _come_back(_approve(url))
     payment.refresh_from_db()
     return payment
@@ -73,7 +72,7 @@ def test_odd_amounts_are_refused(bad: object) -> None:
 
 
 def test_approve_then_return_captures_and_pays(paypal_shop: Shop) -> None:
-    order = order_for(paypal_shop, quantity=2)
+    order = order_placed(paypal_shop, tickets=2, meals=0)
     payment, url = _start(order)
     assert payment.psp_reference and "checkoutnow?token=" in url
     location = _approve(url)
@@ -88,7 +87,7 @@ def test_approve_then_return_captures_and_pays(paypal_shop: Shop) -> None:
 
 
 def test_return_without_approval_pays_nothing(paypal_shop: Shop) -> None:
-    order = order_for(paypal_shop)
+    order = order_placed(paypal_shop, tickets=1, meals=0)
     payment, url = _start(order)
     _come_back(_approve(url, "cancel"))
     payment.refresh_from_db()
@@ -114,7 +113,7 @@ def _post(event: dict, headers: dict[str, str] | None = None, body: bytes | None
 
 
 def test_verified_webhook_accepted_once(paypal_shop: Shop) -> None:
-    payment, _url = _start(order_for(paypal_shop))
+    payment, _url = _start(order_placed(paypal_shop, tickets=1, meals=0))
     event = _capture_event(payment)
     headers = sign_event(event, webhook_id=PAYPAL_CREDENTIALS["webhook_id"])
     assert _post(event, headers) == 200
@@ -126,7 +125,7 @@ def test_verified_webhook_accepted_once(paypal_shop: Shop) -> None:
 
 @pytest.mark.parametrize("case", ["unsigned", "forged", "tampered", "wrong_webhook", "sandbox_event_in_live"])
 def test_bad_webhooks_change_nothing(paypal_shop: Shop, case: str) -> None:
-    payment, _url = _start(order_for(paypal_shop))
+    payment, _url = _start(order_placed(paypal_shop, tickets=1, meals=0))
     event = _capture_event(payment)
     headers = sign_event(event, webhook_id=PAYPAL_CREDENTIALS["webhook_id"])
     body = None
@@ -148,7 +147,7 @@ def test_bad_webhooks_change_nothing(paypal_shop: Shop, case: str) -> None:
 
 
 def test_wrong_amount_is_flagged_not_paid(paypal_shop: Shop) -> None:
-    payment, _url = _start(order_for(paypal_shop))
+    payment, _url = _start(order_placed(paypal_shop, tickets=1, meals=0))
     assert _post(_capture_event(payment, amount="1.00")) == 200
     assert _post(_capture_event(payment, currency="USD")) == 200
     payment.refresh_from_db()

@@ -7,31 +7,19 @@ import uuid
 import pytest
 from django.test import Client
 
-from billetterie.cart.models import Cart
-from billetterie.cart.services import CartAdd, cart_add
-from billetterie.catalog.selectors import Visibility
 from billetterie.orders.models import Order, OrderState
-from billetterie.orders.services import Checkout, Person, order_place
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.providers.sandbox import notice_sign
 from billetterie.payments.services import payment_start
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 
 pytestmark = pytest.mark.django_db
 URL = "/payments/notify/sandbox/assoc/"
 
 
-def _order(shop: Shop) -> Order:
-    cart = Cart.objects.create(organizer=shop.organizer)
-    cart_add(cart=cart, item=CartAdd(product=shop.membership, price=shop.member_alumni), visibility=Visibility())
-    people = {p.pk: Person(name="Alex", email="alex@example.org") for p in cart.positions.all()}
-    return order_place(cart_token=cart.token,
-                       checkout=Checkout(email="a@example.org", name="A", terms_accepted=True, people=people))
-
-
 def _payment(shop: Shop) -> Payment:
-    order = _order(shop)
+    order = order_placed(shop, tickets=0, meals=0, membership=True)  # 10 €
     payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t" + URL))
     return order.payments.get()
 

@@ -14,9 +14,8 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import Payment, PaymentState, ProviderNotice, RefundState
 from billetterie.payments.providers.base import EmbeddedForm, PaymentUrls
 from billetterie.payments.services import payment_client_step, payment_return, payment_start, refund_create
-from tests.factories import Shop
+from tests.factories import Shop, order_placed
 from tests.payments.fakes import STRIPE_CREDENTIALS, method_setup
-from tests.payments.helpers import order_for
 
 pytestmark = pytest.mark.django_db
 URL = "/payments/notify/stripe/assoc/"
@@ -63,7 +62,7 @@ def _post(body: bytes, secret: str | None = STRIPE_CREDENTIALS["webhook_secret"]
 
 
 def test_payment_intent_for_the_exact_amount(stripe_shop: Shop, stripe_ready: str) -> None:
-    order = order_for(stripe_shop, quantity=3)
+    order = order_placed(stripe_shop, tickets=3, meals=0)
     payment, action = _start(order)
     assert payment.psp_reference.startswith("pi_")
     assert str(action.context["client_secret"]).startswith(payment.psp_reference)
@@ -75,7 +74,7 @@ def test_payment_intent_for_the_exact_amount(stripe_shop: Shop, stripe_ready: st
 
 
 def test_card_confirmed_through_our_page_pays_the_order(stripe_shop: Shop, stripe_ready: str) -> None:
-    order = order_for(stripe_shop)
+    order = order_placed(stripe_shop, tickets=1, meals=0)
     payment, _action = _start(order)
     answer = payment_client_step(provider_id="stripe", reference=payment.reference,
                                  data={"payment_method": _card(stripe_ready, "4242424242424242")})
@@ -86,7 +85,7 @@ def test_card_confirmed_through_our_page_pays_the_order(stripe_shop: Shop, strip
 
 
 def test_3d_secure_then_the_return_asks_stripe(stripe_shop: Shop, stripe_ready: str) -> None:
-    order = order_for(stripe_shop)
+    order = order_placed(stripe_shop, tickets=1, meals=0)
     payment, action = _start(order)
     answer = payment_client_step(provider_id="stripe", reference=payment.reference,
                                  data={"payment_method": _card(stripe_ready, "4000000000003220")})
@@ -104,7 +103,7 @@ def test_3d_secure_then_the_return_asks_stripe(stripe_shop: Shop, stripe_ready: 
 
 
 def test_a_declined_card_pays_nothing(stripe_shop: Shop, stripe_ready: str) -> None:
-    order = order_for(stripe_shop)
+    order = order_placed(stripe_shop, tickets=1, meals=0)
     payment, _action = _start(order)
     answer = payment_client_step(provider_id="stripe", reference=payment.reference,
                                  data={"payment_method": _card(stripe_ready, "4000000000000341")})
@@ -114,7 +113,7 @@ def test_a_declined_card_pays_nothing(stripe_shop: Shop, stripe_ready: str) -> N
 
 
 def test_browser_return_alone_marks_nothing_paid(stripe_shop: Shop) -> None:
-    order = order_for(stripe_shop)
+    order = order_placed(stripe_shop, tickets=1, meals=0)
     _payment, action = _start(order)
     path = str(action.context["return_url"]).replace("http://testserver", "")
     response = Client().get(path + "?payment_intent=pi_x&redirect_status=succeeded")
@@ -125,7 +124,7 @@ def test_browser_return_alone_marks_nothing_paid(stripe_shop: Shop) -> None:
 
 
 def test_signed_webhook_accepted_once(stripe_shop: Shop) -> None:
-    payment, _action = _start(order_for(stripe_shop))
+    payment, _action = _start(order_placed(stripe_shop, tickets=1, meals=0))
     body = _event(payment)
     assert _post(body) == 200
     assert _post(body) == 200  # the same event again: acknowledged, ignored
@@ -136,7 +135,7 @@ def test_signed_webhook_accepted_once(stripe_shop: Shop) -> None:
 
 @pytest.mark.parametrize("case", ["unsigned", "forged", "tampered", "wrong_secret", "test_event_in_live", "stale"])
 def test_bad_webhooks_change_nothing(stripe_shop: Shop, case: str) -> None:
-    payment, _action = _start(order_for(stripe_shop))
+    payment, _action = _start(order_placed(stripe_shop, tickets=1, meals=0))
     body = _event(payment)
     secret: str | None = STRIPE_CREDENTIALS["webhook_secret"]
     headers = None
@@ -167,7 +166,7 @@ def test_bad_webhooks_change_nothing(stripe_shop: Shop, case: str) -> None:
 
 
 def test_wrong_amount_or_currency_is_flagged_not_paid(stripe_shop: Shop) -> None:
-    payment, _action = _start(order_for(stripe_shop))
+    payment, _action = _start(order_placed(stripe_shop, tickets=1, meals=0))
     assert _post(_event(payment, amount=payment.amount_cents - 1)) == 200
     assert _post(_event(payment, currency="usd")) == 200
     payment.refresh_from_db()
@@ -176,7 +175,7 @@ def test_wrong_amount_or_currency_is_flagged_not_paid(stripe_shop: Shop) -> None
 
 
 def test_full_and_partial_refunds(stripe_shop: Shop, stripe_ready: str) -> None:
-    order = order_for(stripe_shop, quantity=2)
+    order = order_placed(stripe_shop, tickets=2, meals=0)
     payment, _action = _start(order)
     payment_client_step(provider_id="stripe", reference=payment.reference,
                         data={"payment_method": _card(stripe_ready, "4242424242424242")})
@@ -199,4 +198,4 @@ def test_a_test_key_never_reaches_stripe_in_live_mode(stripe_shop: Shop) -> None
     from billetterie.core.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
-        _start(order_for(stripe_shop))
+        _start(order_placed(stripe_shop, tickets=1, meals=0))
