@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from billetterie.catalog.models import ProductKind
 from billetterie.core.tabular import Column, Kind, Table
@@ -91,9 +92,9 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def chunked(rows: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+def chunked(rows: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
+    while chunk := list(islice(iterator, size or CHUNK)):
         yield chunk
 
 
@@ -269,14 +270,14 @@ def _payments_rows(f: Filters) -> Iterator[list[Any]]:
         "at", "payment__order__code", "payment__order__name", "payment__provider", "amount_cents", "state",
         "psp_reference", "reference", "reason",
     )
+    payment, refund = pgettext("export row", "Payment"), pgettext("export row", "Refund")
     payment_rows = (
-        [r["at"], _("Payment"), r["order__code"], r["order__name"], names(r["provider"]), r["amount_cents"],
-         r["fee_cents"], str(payment_states.get(r["state"], r["state"])), r["psp_reference"] or r["reference"],
-         r["failure_reason"]]
+        [r["at"], payment, r["order__code"], r["order__name"], names(r["provider"]), r["amount_cents"], r["fee_cents"],
+         str(payment_states.get(r["state"], r["state"])), r["psp_reference"] or r["reference"], r["failure_reason"]]
         for r in payments.iterator(chunk_size=CHUNK)
     )
     refund_rows = (
-        [r["at"], _("Refund"), r["payment__order__code"], r["payment__order__name"], names(r["payment__provider"]),
+        [r["at"], refund, r["payment__order__code"], r["payment__order__name"], names(r["payment__provider"]),
          -r["amount_cents"], None, str(refund_states.get(r["state"], r["state"])),
          r["psp_reference"] or r["reference"], r["reason"]]
         for r in refunds.iterator(chunk_size=CHUNK)

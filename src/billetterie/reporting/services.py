@@ -153,3 +153,20 @@ def exports_purge(*, now: datetime | None = None) -> int:
         ExportJob.objects.filter(pk=job.pk).update(file_name="", file_size=0, state=ExportState.EXPIRED)
         purged += 1
     return purged
+
+
+# --- reads (kept with the jobs: selectors.py holds the dashboard's figures) ----------------------
+
+
+def export_job_get(*, organizer_id: int, job_id: int) -> ExportJob:
+    """One of the organiser's jobs, else NotFound (another organiser's job is not found)."""
+    job = (ExportJob.objects.select_related("organizer", "created_by")
+           .filter(pk=job_id, organizer_id=organizer_id).first())
+    if job is None:
+        raise NotFound("Export not found.", code="export_not_found")
+    return job
+
+
+def export_jobs_recent(*, organizer_id: int, limit: int = 20) -> list[ExportJob]:
+    return list(ExportJob.objects.select_related("created_by").filter(organizer_id=organizer_id)
+                .order_by("-id")[:limit])
