@@ -21,7 +21,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.organizers.selectors import organizers_for_user
 
 from .balance import order_balance
-from .crypto import credentials_decrypt, mask
+from .forms import credential_fields, credentials_typed
 from .models import (
     Payment,
     PaymentMethodConfig,
@@ -31,8 +31,7 @@ from .models import (
     StatementImportState,
     StatementLine,
 )
-from .providers.base import Mode
-from .providers.registry import PROVIDERS, RECORDED_METHODS, provider_get
+from .providers.registry import PROVIDERS, RECORDED_METHODS
 from .selectors import live_methods, payment_refunded_cents, refundable_lines, shop_test_mode
 from .services import (
     payment_method_credentials_set,
@@ -139,33 +138,10 @@ def _refund_done_text(refund: Refund) -> str:
 
 def _credential_form(provider_id: str, instance: PaymentMethodConfig | None) -> type[forms.ModelForm]:
     """The settings form, with one pair of inputs (sandbox, live) per credential the provider
-    asks for. Secrets are never shown back: the input is empty, the stored value is masked in the
-    help text, and a blank input keeps it."""
-    provider = provider_get(provider_id)
-    fields: dict[str, forms.Field] = {}
-    stored = {
-        Mode.SANDBOX: credentials_decrypt(instance.sandbox_credentials) if instance else {},
-        Mode.LIVE: credentials_decrypt(instance.live_credentials) if instance else {},
-    }
-    for spec in getattr(provider, "credential_fields", ()):
-        for mode, title in ((Mode.SANDBOX, _("test")), (Mode.LIVE, _("live"))):
-            current = stored[mode].get(spec.name, "")
-            help_text = str(spec.help_text)
-            if spec.secret:
-                shown = mask(current)
-                help_text = " ".join(filter(None, [
-                    help_text, str(_("Stored: %(v)s. Leave blank to keep it.") % {"v": shown}) if shown else "",
-                ]))
-                widget: forms.Widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
-                initial = ""
-            else:
-                widget, initial = forms.TextInput(), current
-            fields[f"cred_{mode}_{spec.name}"] = forms.CharField(
-                label=f"{spec.label} ({title})", required=False, widget=widget, initial=initial,
-                help_text=help_text, max_length=2000,
-            )
+    asks for (`payments.forms.credential_fields`: secrets never shown back)."""
     return type("PaymentMethodConfigForm", (forms.ModelForm,), {
-        **fields, "Meta": type("Meta", (), {"model": PaymentMethodConfig, "fields": "__all__"}),
+        **credential_fields(provider_id, instance),
+        "Meta": type("Meta", (), {"model": PaymentMethodConfig, "fields": "__all__"}),
     })
 
 
@@ -232,11 +208,8 @@ class PaymentMethodConfigAdmin(OrganizerScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        for mode in (Mode.SANDBOX, Mode.LIVE):
-            prefix = f"cred_{mode}_"
-            values = {k[len(prefix):]: v for k, v in form.cleaned_data.items() if k.startswith(prefix)}
-            if values:
-                payment_method_credentials_set(config=obj, mode=mode, values=values)
+        for mode, values in credentials_typed(form.cleaned_data).items():
+            payment_method_credentials_set(config=obj, mode=mode, values=values)
 
 
 # --- refunds -----------------------------------------------------------------------------------
