@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billetterie.catalog.models import Event, Section
 from billetterie.checkin.models import CheckinList
@@ -60,8 +61,8 @@ class PeriodForm(ExportForm):
 
     event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.none(), required=False,
                                    empty_label=_("All events"))
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(label=pgettext_lazy("export period", "From"), required=False, widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("export period", "To"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, organizer: Organizer, **kwargs: Any) -> None:
         super().__init__(*args, organizer=organizer, **kwargs)
