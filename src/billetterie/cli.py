@@ -121,7 +121,12 @@ def demo(args: list[str]) -> int:
     django.setup()
     call_command("migrate", interactive=False, verbosity=1)
     call_command("load_demo", password=password, verbosity=0)
-    from billetterie.jobs.management.commands.load_demo import ORGANIZER_SLUG, STAFF_USERNAME
+    from billetterie.jobs.management.commands.load_demo import (
+        ORGANIZER_SLUG,
+        ROLE_EMAILS,
+        STAFF_EMAIL,
+        STAFF_USERNAME,
+    )
 
     scanner = _demo_scanner_link(os.environ["SITE_URL"], ORGANIZER_SLUG)
     connections.close_all()
@@ -139,6 +144,8 @@ def demo(args: list[str]) -> int:
         "",
         "billetterie demo is running (Ctrl-C to stop)",
         f"  shop:   {site}/{ORGANIZER_SLUG}/",
+        f"  back office: {site}/gestion/   email: {STAFF_EMAIL}   password: {password}",
+        f"    other roles, same password: {', '.join(ROLE_EMAILS.values())}",
         f"  admin:  {site}/admin/   login: {STAFF_USERNAME}   password: {password}",
         f"  API:    {site}/api/v1/openapi.json   (a token: billetterie createtoken {ORGANIZER_SLUG})",
         f"  emails: written as files under {var_dir / 'mail'}/",

@@ -270,3 +270,18 @@ def test_the_switcher_lists_the_other_organisers_of_the_person(client: Client, s
     landing = client.get(reverse("backoffice:organizer", args=[second.organizer.slug]))
     assert landing.status_code == 302
     assert client.get(reverse("backoffice:settings:index", args=[second.organizer.slug])).status_code == 403
+
+
+def test_the_demo_logins_sign_in_to_the_back_office_by_email(client: Client, shop: Shop) -> None:
+    from billetterie.jobs.management.commands.load_demo import ROLE_EMAILS, STAFF_EMAIL, staff_load
+
+    staff_load(shop.organizer, "pw-long-enough-1")
+    staff_load(shop.organizer, "pw-long-enough-1")  # loading the demo again changes nothing
+    assert sign_in(client, STAFF_EMAIL, "pw-long-enough-1").status_code == 302
+    assert client.get(reverse("backoffice:team:index", args=[shop.organizer.slug])).status_code == 200
+    roles = dict(TeamMember.objects.filter(organizer=shop.organizer).values_list("user__email", "role"))
+    assert roles[STAFF_EMAIL] == Role.ADMIN
+    assert {email: roles[email] for email in ROLE_EMAILS.values()} == {e: r for r, e in ROLE_EMAILS.items()}
+    door = Client()
+    assert sign_in(door, ROLE_EMAILS[Role.CHECKIN], "pw-long-enough-1").status_code == 302
+    assert door.get(reverse("backoffice:settings:index", args=[shop.organizer.slug])).status_code == 403

@@ -108,7 +108,7 @@ def _emails_step(organizer: Organizer) -> Step:
     if not email_is_valid(organizer.contact_email):
         problems.append(str(_("The contact address, where buyers' replies go, is missing.")))
     if getattr(settings, "EMAIL_BACKEND", "") in SILENT_EMAIL_BACKENDS:
-        problems.append(str(_("This server does not send emails (its mail settings write them to its log): "
+        problems.append(str(_("This server does not send emails (its mail settings keep them on the server): "
                               "ask whoever runs it.")))
     if problems:
         return Step("emails", title, False, " ".join(problems), hints)

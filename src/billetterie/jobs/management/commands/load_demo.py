@@ -38,12 +38,21 @@ from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import Checkout, Person, order_cancel, order_place
-from billetterie.organizers.models import Organizer
+from billetterie.organizers.models import Organizer, Role, TeamMember
 from billetterie.payments.services import payment_record_external
 
 PARIS = ZoneInfo("Europe/Paris")
 ORGANIZER_SLUG = "bts-fed"
 STAFF_USERNAME = "demo"
+STAFF_EMAIL = "demo@example.org"  # signs in to the back office, /gestion/, as the team's administrator
+# one more person per other role of the team, same password: what each role sees in /gestion/
+ROLE_EMAILS = {
+    Role.TREASURY: "tresorerie@example.org",
+    Role.TICKETING: "billetterie@example.org",
+    Role.BOX_OFFICE: "guichet@example.org",
+    Role.CHECKIN: "controle@example.org",
+    Role.READ_ONLY: "lecture@example.org",
+}
 STAFF_GROUP = "Équipe organisateur (démo)"
 # apps whose rows the demo staff may see and change (all of the catalogue; API tokens too)
 VIEW_CHANGE_APPS = ["organizers", "orders", "payments", "tickets", "notifications", "cart"]
@@ -318,13 +327,27 @@ def staff_load(organizer: Organizer, password: str) -> AbstractUser:
     user, _created = user_model.objects.get_or_create(username=STAFF_USERNAME)
     assert isinstance(user, AbstractUser)
     user.first_name, user.last_name = "Compte", "de démonstration"
-    user.email = "demo@example.org"
+    user.email = STAFF_EMAIL
     user.is_staff, user.is_superuser, user.is_active = True, False, True
     user.set_password(password)
     user.save()
     user.groups.add(group)
-    organizer.staff.add(user)
+    TeamMember.objects.update_or_create(organizer=organizer, user=user, defaults={"role": Role.ADMIN})
+    team_load(organizer, password)
     return user
+
+
+def team_load(organizer: Organizer, password: str) -> None:
+    """One back-office login per other role (no Django admin access), same password as `demo`."""
+    user_model = get_user_model()
+    for role, email in ROLE_EMAILS.items():
+        user, _created = user_model.objects.get_or_create(username=email)
+        assert isinstance(user, AbstractUser)
+        user.email, user.first_name, user.last_name = email, str(Role(role).label), "(démo)"
+        user.is_staff, user.is_superuser, user.is_active = False, False, True
+        user.set_password(password)
+        user.save()
+        TeamMember.objects.update_or_create(organizer=organizer, user=user, defaults={"role": role})
 
 
 def bank_methods_load(organizer: Organizer) -> None:
@@ -404,3 +427,5 @@ class Command(BaseCommand):
             org = demo.organizer
             self.stdout.write(self.style.SUCCESS(f"Demo data ready: “{org.name}” (/{org.slug}/)."))
             self.stdout.write(f"Staff login: {STAFF_USERNAME} / {password}")
+            self.stdout.write(f"Back office (/gestion/): {STAFF_EMAIL} / {password}; other roles: "
+                              f"{', '.join(ROLE_EMAILS.values())} (same password)")
