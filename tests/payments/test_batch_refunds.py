@@ -422,3 +422,15 @@ def test_another_organisers_date_cannot_be_cancelled(shop: Shop) -> None:
         refund_batch_start(organizer_id=shop.organizer.pk, date_id=other.date.pk, kind=CANCEL, key="x")
     other.date.refresh_from_db()
     assert other.date.cancelled_at is None
+
+
+def test_the_shop_shows_a_cancelled_date_and_sells_it_no_more(shop: Shop, client: Any) -> None:
+    from django.urls import reverse
+
+    _start(shop)
+    url = reverse("shop:event", args=[shop.organizer.slug, shop.event.slug])
+    page = client.get(url)
+    assert page.status_code == 200 and "(annulée)" in page.content.decode()
+    added = client.post(url, {f"qty_{shop.adult.pk}": "1"})
+    assert added.status_code == 422 and "Cette date a été annulée" in added.content.decode()
+    assert not Cart.objects.filter(positions__isnull=False).exists()

@@ -72,9 +72,11 @@ def _event_or_404(ctx: ShopContext, slug: str) -> Event:
 
 def _event_products(ctx: ShopContext, event: Event) -> list[Product]:
     dates = [d for d in event.dates.all()]
+    cancelled = {d.pk for d in dates if d.cancelled_at is not None}  # nothing more is sold for them
     products = products_of_event(event=event, visibility=ctx.visibility)
     for product in products:
-        product.left = availability_for(product=product, dates=dates)  # type: ignore[attr-defined]
+        left = availability_for(product=product, dates=dates)
+        product.left = {k: 0 if k in cancelled else n for k, n in left.items()}  # type: ignore[attr-defined]
         product.sold_out = max(product.left.values(), default=0) == 0  # type: ignore[attr-defined]
         product.on_sale = sales_open(product=product)  # type: ignore[attr-defined]
     return products
