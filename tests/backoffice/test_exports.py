@@ -326,6 +326,8 @@ def test_stalled_jobs_fail_and_old_files_are_deleted(shop: Shop, sales: dict[str
     done = _refreshed(_export(client, shop, "sales"))
     stuck = services.export_start(organizer_id=shop.organizer.pk, user_id=None, kind="sales", fmt="xlsx", params={},
                                   queue=False)
+    ExportJob.objects.filter(pk=stuck.pk).update(state=ExportState.RUNNING)
+    assert services.exports_stalled_fail(now=timezone.now() + timedelta(minutes=10)) == 0  # still writing
     later = timezone.now() + timedelta(days=8)
     assert services.exports_stalled_fail(now=later) == 1
     assert services.exports_purge(now=later) == 1

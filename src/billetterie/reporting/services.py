@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.text import slugify
 
@@ -25,8 +26,10 @@ from .models import ExportFormat, ExportJob, ExportKind, ExportState
 
 log = logging.getLogger(__name__)
 
-# a job with no progress for this long lost its worker (a restart, a crash): it is marked failed
+# a job writing with no progress for this long lost its worker (a restart, a crash): marked failed;
+# one never started for longer than EXPORT_QUEUED_AT_MOST waits on a queue that is not served
 EXPORT_STALLED_AFTER = timedelta(minutes=15)
+EXPORT_QUEUED_AT_MOST = timedelta(hours=1)
 # files of personal data are kept no longer than needed
 EXPORT_KEEP = timedelta(days=7)
 PROGRESS_SAVE_SECONDS = 0.5
@@ -139,9 +142,10 @@ def export_file(*, job: ExportJob) -> Path:
 
 def exports_stalled_fail(*, now: datetime | None = None) -> int:
     """Jobs whose worker stopped without a word: marked failed, to be asked again."""
-    before = (now or clock.now()) - EXPORT_STALLED_AFTER
-    return ExportJob.objects.filter(state__in=[ExportState.QUEUED, ExportState.RUNNING], updated_at__lt=before).update(
-        state=ExportState.FAILED, error=STOPPED, finished_at=clock.now())
+    now = now or clock.now()
+    stalled = (Q(state=ExportState.RUNNING, updated_at__lt=now - EXPORT_STALLED_AFTER)
+               | Q(state=ExportState.QUEUED, updated_at__lt=now - EXPORT_QUEUED_AT_MOST))
+    return ExportJob.objects.filter(stalled).update(state=ExportState.FAILED, error=STOPPED, finished_at=clock.now())
 
 
 def exports_purge(*, now: datetime | None = None) -> int:
