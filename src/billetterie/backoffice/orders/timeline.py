@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billetterie.core.models import ActorKind, AuditEntry
 from billetterie.core.money import format_money
@@ -16,34 +17,34 @@ from billetterie.payments.models import PaymentState, RefundState
 from billetterie.tickets.services import REISSUED_ATTENDEE_CHANGED, REVOKED_REFUNDED
 
 ACTIONS = {
-    "order.placed": _("Order placed"),
-    "order.paid": _("Order paid"),
-    "order.expired": _("Order expired"),
-    "order.cancelled": _("Order cancelled"),
-    "order.refunded": _("Order refunded"),
-    "order.due_extended": _("Payment due date extended"),
-    "order.awaiting_invoice": _("Awaiting invoice payment"),
-    "order.paid_unfulfilled": _("Paid, cannot be fulfilled"),
-    "order.kept_part_paid": _("Part paid at its due date: places kept"),
-    "order.marked_test": _("Marked as a test order"),
-    "order.confirmation_resent": _("Confirmation sent again"),
-    "order.tickets_resent": _("Tickets sent again"),
-    "order_line.refunded": _("Line refunded"),
-    "order_line.attendee_changed": _("Person changed"),
-    "payment.started": _("Payment started"),
-    "payment.pending": _("Payment awaiting the payment service"),
-    "payment.confirmed": _("Payment confirmed"),
-    "payment.recorded": _("Payment recorded"),
-    "payment.failed": _("Payment failed"),
-    "payment.cancelled": _("Payment attempt cancelled"),
-    "payment.flagged": _("Payment to check"),
-    "refund.created": _("Refund started"),
-    "refund.pending": _("Refund awaiting the payment service"),
-    "refund.done": _("Refund done"),
-    "refund.failed": _("Refund failed"),
-    "refund.manual": _("Refund to make by hand"),
-    "ticket.reissued": _("Ticket reissued"),
-    "ticket.revoked": _("Ticket cancelled"),
+    "order.placed": pgettext_lazy("order history", "Order placed"),
+    "order.paid": pgettext_lazy("order history", "Order paid"),
+    "order.expired": pgettext_lazy("order history", "Order expired"),
+    "order.cancelled": pgettext_lazy("order history", "Order cancelled"),
+    "order.refunded": pgettext_lazy("order history", "Order refunded"),
+    "order.due_extended": pgettext_lazy("order history", "Payment due date extended"),
+    "order.awaiting_invoice": pgettext_lazy("order history", "Awaiting invoice payment"),
+    "order.paid_unfulfilled": pgettext_lazy("order history", "Paid, cannot be fulfilled"),
+    "order.kept_part_paid": pgettext_lazy("order history", "Part paid at its due date: places kept"),
+    "order.marked_test": pgettext_lazy("order history", "Marked as a test order"),
+    "order.confirmation_resent": pgettext_lazy("order history", "Confirmation sent again"),
+    "order.tickets_resent": pgettext_lazy("order history", "Tickets sent again"),
+    "order_line.refunded": pgettext_lazy("order history", "Line refunded"),
+    "order_line.attendee_changed": pgettext_lazy("order history", "Person changed"),
+    "payment.started": pgettext_lazy("order history", "Payment started"),
+    "payment.pending": pgettext_lazy("order history", "Payment awaiting the payment service"),
+    "payment.confirmed": pgettext_lazy("order history", "Payment confirmed"),
+    "payment.recorded": pgettext_lazy("order history", "Payment recorded"),
+    "payment.failed": pgettext_lazy("order history", "Payment failed"),
+    "payment.cancelled": pgettext_lazy("order history", "Payment attempt cancelled"),
+    "payment.flagged": pgettext_lazy("order history", "Payment to check"),
+    "refund.created": pgettext_lazy("order history", "Refund started"),
+    "refund.pending": pgettext_lazy("order history", "Refund awaiting the payment service"),
+    "refund.done": pgettext_lazy("order history", "Refund done"),
+    "refund.failed": pgettext_lazy("order history", "Refund failed"),
+    "refund.manual": pgettext_lazy("order history", "Refund to make by hand"),
+    "ticket.reissued": pgettext_lazy("order history", "Ticket reissued"),
+    "ticket.revoked": pgettext_lazy("order history", "Ticket cancelled"),
 }
 
 # the reasons the code itself records (a reason staff typed is shown as typed)
