@@ -17,6 +17,10 @@ class OutboxKind(models.TextChoices):
     # money paid back by hand, or the unpaid order cancelled (the message's dedup key names the item)
     BATCH_REFUND_NOTICE = "batch_refund_notice", _("Date cancelled, refund by hand")
     TICKETS = "tickets", _("Tickets sent again")
+    # a message of the shop's contact form (messaging): to the organiser's contact address, and
+    # its copy to the sender; the message's id is the last part of the dedup key
+    CONTACT_MESSAGE = "contact_message", _("Contact form message")
+    CONTACT_COPY = "contact_copy", _("Copy of a contact form message")
 
 
 class OutboxState(models.TextChoices):
@@ -32,7 +36,8 @@ class OutboxMessage(models.Model):
     queuing idempotent; the row lock and the state check make a sent message never sent again."""
 
     kind = models.CharField(_("kind"), max_length=40, choices=OutboxKind.choices)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox_messages")
+    # the order a message is about; none for a message about no order (a contact form message)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages")
     # the ticket a message is about (a reissued ticket), for kinds about one line of the order
     line = models.ForeignKey(
         OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages",

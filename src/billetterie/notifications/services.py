@@ -18,7 +18,7 @@ A worker that dies between 1 and 3 leaves the row pending: it is retried once th
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,7 +55,8 @@ DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 def outbox_message_create(
-    *, kind: str, order: Order, to: str, dedup_key: str, line: OrderLine | None = None, refund_id: int | None = None
+    *, kind: str, order: Order | None, to: str, dedup_key: str, line: OrderLine | None = None,
+    refund_id: int | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """The message for this key, created if new. Returns (message, created); safe under races."""
     try:
@@ -72,6 +73,16 @@ def _enqueue_send(message_id: int) -> None:
     from .tasks import outbox_send_task
 
     transaction.on_commit(lambda: outbox_send_task(message_id))
+
+
+def email_queue(*, kind: str, to: str, dedup_key: str, order: Order | None = None) -> OutboxMessage:
+    """Queue an email of a domain above this one, in the caller's transaction: sent after commit
+    (and again until it leaves), rendered at send time by the builder its domain registered for
+    `kind` (`outbox_builder_register`). The same key queues one email. Idempotent."""
+    message, created = outbox_message_create(kind=kind, order=order, to=to, dedup_key=dedup_key)
+    if created:
+        _enqueue_send(message.pk)
+    return message
 
 
 def email_order_confirmed(*, order_id: int) -> None:
@@ -321,6 +332,12 @@ def _line_label(line: OrderLine) -> str:
     return f"{line.label} ({date_format(localtime(line.date.start), 'DATETIME_FORMAT')})"
 
 
+def _order_id(message: OutboxMessage) -> int:
+    if message.order_id is None:
+        raise ValueError(f"outbox message {message.pk} names no order")
+    return message.order_id
+
+
 def _order_confirmed_context(order: Order) -> dict[str, Any]:
     organizer = order.organizer
     lines = list(order.lines.select_related("date").order_by("id"))
@@ -348,15 +365,17 @@ def _subject(order: Order, text: str) -> str:
 
 
 def _email(
-    organizer: Organizer, to: str, subject: str, text: str, html: str, pdfs: Iterable[tuple[str, bytes]] = ()
+    organizer: Organizer, to: str, subject: str, text: str, html: str, pdfs: Iterable[tuple[str, bytes]] = (),
+    reply_to: str = "",
 ) -> EmailMultiAlternatives:
-    """From the organiser's no-reply address, answered to its contact address; HTML and text."""
+    """From the organiser's no-reply address, answered to its contact address (or `reply_to`);
+    HTML and text."""
     email = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         from_email=_mailbox(organizer.name, organizer.noreply_email),
         to=[to],
-        reply_to=[organizer.contact_email],
+        reply_to=[reply_to or organizer.contact_email],
     )
     email.attach_alternative(html, "text/html")
     for filename, pdf in pdfs:
@@ -367,7 +386,7 @@ def _email(
 def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
     from billetterie.tickets.pdf import order_ticket_pdfs
 
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    order = Order.objects.select_related("organizer").get(pk=_order_id(message))
     organizer = order.organizer
     # refunded before its confirmation could be sent (a mail outage): the receipt, without the
     # tickets, which no longer admit (the refund email follows)
@@ -407,7 +426,7 @@ _AWAITING_PAYMENT = {
 
 def _awaiting_payment_email(message: OutboxMessage) -> EmailMultiAlternatives:
     template, subject_text = _AWAITING_PAYMENT[OutboxKind(message.kind)]
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    order = Order.objects.select_related("organizer").get(pk=_order_id(message))
     organizer = order.organizer
     with translation.override(order.locale):
         context = _awaiting_payment_context(order)
@@ -451,7 +470,7 @@ def _refund_issued_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
     if message.refund_id is None:
         raise ValueError(f"outbox message {message.pk} names no refund")
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    order = Order.objects.select_related("organizer").get(pk=_order_id(message))
     organizer = order.organizer
     with translation.override(order.locale):
         notice = refund_notice(refund_id=message.refund_id)
@@ -478,7 +497,7 @@ def _tickets_email(message: OutboxMessage) -> EmailMultiAlternatives:
     line), or every ticket of the order to the buyer; each as a PDF, as they are now."""
     from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf_file
 
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    order = Order.objects.select_related("organizer").get(pk=_order_id(message))
     organizer = order.organizer
     with translation.override(order.locale):
         if message.line_id is not None:
@@ -509,7 +528,7 @@ def _batch_refund_notice_email(message: OutboxMessage) -> EmailMultiAlternatives
     from billetterie.payments.batch import refund_batch_item_notice
 
     item_id = int(message.dedup_key.rsplit(":", 1)[1])
-    order = Order.objects.select_related("organizer").get(pk=message.order_id)
+    order = Order.objects.select_related("organizer").get(pk=_order_id(message))
     organizer = order.organizer
     with translation.override(order.locale):
         notice = refund_batch_item_notice(item_id=item_id)
@@ -529,6 +548,25 @@ def _batch_refund_notice_email(message: OutboxMessage) -> EmailMultiAlternatives
     return _email(organizer, message.to, subject, text, html)
 
 
+def email_compose(*, organizer: Organizer, to: str, subject: str, text: str, html: str,
+                  reply_to_name: str = "", reply_to: str = "") -> EmailMultiAlternatives:
+    """An email as every outbox email is: from the organiser's no-reply address under its name,
+    answered to its contact address, or to `reply_to` (named `reply_to_name`); text and HTML.
+    For the builders of domains above this one."""
+    answer = _mailbox(reply_to_name, reply_to) if reply_to else ""
+    return _email(organizer, to, subject, text, html, reply_to=answer)
+
+
+Builder = Callable[[OutboxMessage], EmailMultiAlternatives]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def outbox_builder_register(*, kind: str, builder: Builder) -> None:
+    """A domain above this one renders its own kinds of email (its app's ready() registers them):
+    the outbox sends them like its own, without importing that domain."""
+    _BUILDERS[kind] = builder
+
+
 def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for an outbox message, rendered from the current data (also for previews)."""
     if message.kind == OutboxKind.ORDER_CONFIRMED:
@@ -543,4 +581,6 @@ def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
         return _batch_refund_notice_email(message)
     if message.kind == OutboxKind.TICKETS:
         return _tickets_email(message)
+    if message.kind in _BUILDERS:
+        return _BUILDERS[message.kind](message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")
