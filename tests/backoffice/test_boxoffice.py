@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -176,3 +177,30 @@ def test_another_organisers_sale_is_not_found(shop: Shop) -> None:
     line = order.lines.get()
     url = reverse("backoffice:boxoffice:ticket", args=[shop.organizer.slug, order.code, line.pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_box_office_sells_a_date_that_has_started_until_it_ends(shop: Shop) -> None:
+    """Late arrivals buy at the door: online a date is sold until it starts, at the box office
+    until it ends (six hours after its start when it has no end)."""
+    from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
+    from billetterie.catalog.selectors import Visibility
+    from billetterie.core.errors import InvalidInput
+
+    seller = team_member_create(shop.organizer, role=Role.BOX_OFFICE)
+    with time_machine.travel(shop.date.start + timedelta(hours=1)):
+        client = _client(seller)  # signed in on the day: a session does not last two months
+        cart = cart_get_or_create(organizer=shop.organizer, token=None)
+        with pytest.raises(InvalidInput) as refused:
+            cart_add(cart=cart, item=CartAdd(product=shop.ticket, price=shop.adult, date=shop.date, quantity=1),
+                     visibility=Visibility())
+        assert refused.value.code == "date_past"
+        assert "Adulte" in client.get(_sale_url(shop)).content.decode()
+        response = _sell(client, shop, adults=1)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert Order.objects.get().state == OrderState.PAID
+    with time_machine.travel(shop.date.end + timedelta(minutes=1)):
+        client = _client(seller)
+        assert "Adulte" not in client.get(_sale_url(shop)).content.decode()  # no longer offered
+        response = _sell(client, shop, adults=1, sale_key="k2")
+        assert response.status_code == 400
+        assert Order.objects.count() == 1

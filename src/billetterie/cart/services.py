@@ -46,9 +46,11 @@ def cart_positions(*, cart: Cart) -> list[CartPosition]:
     )
 
 
-def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now: datetime, already: int = 0) -> int:
+def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now: datetime, already: int = 0,
+               at_door: bool = False) -> int:
     """Check one item may be sold now, `already` units of its product being in the same order;
-    returns the unit amount in cents. Shared by carts and orders placed directly (API)."""
+    returns the unit amount in cents. Shared by carts and orders placed directly (API, box
+    office). Online a date is sold until it starts; `at_door` (the box office) until it ends."""
     product = item.product
     event = product.event
     if event.organizer_id != organizer_id or not product.active or not visibility.sees_event(event):
@@ -65,8 +67,10 @@ def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now:
             raise InvalidInput(_("Choose a date."), code="date_required")
         if item.date.cancelled_at is not None:
             raise InvalidInput(_("This date has been cancelled."), code="date_cancelled")
-        if item.date.start <= now:
+        if not at_door and item.date.start <= now:
             raise InvalidInput(_("This date has already started."), code="date_past")
+        if at_door and door_closes(item.date) <= now:
+            raise InvalidInput(_("This date is over."), code="date_over")
     elif item.date is not None:
         raise InvalidInput(_("This item has no date."), code="date_unexpected")
     if product.kind == ProductKind.DONATION:
@@ -76,6 +80,12 @@ def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now:
     if not visibility.sees_price(item.price):
         raise InvalidInput(_("This price is not available."), code="price_hidden")
     return item.price.amount_cents
+
+
+def door_closes(date: EventDate) -> datetime:
+    """When the box office stops selling a date: its end, or for a date without one, six hours
+    after it starts."""
+    return date.end or date.start + timedelta(hours=6)
 
 
 def _validate_donation(product: Product, cents: int | None) -> int:

@@ -58,8 +58,9 @@ class Checkout:
     terms_accepted: bool = False
     people: dict[int, Person] = field(default_factory=dict)  # by cart position id
     # a sale at the box office: the buyer's and the attendees' emails may be left blank (the
-    # tickets are printed there and then); an email given must still be valid
-    email_optional: bool = False
+    # tickets are printed there and then; an email given must still be valid), and a date is
+    # sold until it ends, to whoever arrives late
+    at_box_office: bool = False
 
 
 def order_place(*, cart_token: str, checkout: Checkout) -> Order:
@@ -158,7 +159,7 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
     if not checkout.terms_accepted:
         raise InvalidInput(_("Please accept the terms of sale."), code="terms")
     email, name = checkout.email.strip(), checkout.name.strip()[:200]
-    email_ok = (not email and checkout.email_optional) or (email_is_valid(email) and len(email) <= 254)
+    email_ok = (not email and checkout.at_box_office) or (email_is_valid(email) and len(email) <= 254)
     if not email_ok or not name:
         raise InvalidInput(_("Please give your name and email address."), code="contact_required")
     if total_cents > MAX_CENTS:  # each amount fits its column, their sum may not
@@ -223,9 +224,9 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
         if existing is not None:
             return existing, False
     now = clock.now()
-    amounts = _check_lines(organizer, lines, visibility, now)
+    amounts = _check_lines(organizer, lines, visibility, now, at_door=checkout.at_box_office)
     _check_addons([spec.item.product for spec in lines])
-    people = [_clean_person(spec.item.product, spec.person, email_optional=checkout.email_optional) for spec in lines]
+    people = [_clean_person(spec.item.product, spec.person, email_optional=checkout.at_box_office) for spec in lines]
     quota_ids = [quota_ids_for(product=spec.item.product, date=spec.item.date) for spec in lines]
     expires_at = now + timedelta(minutes=organizer.hold_minutes)
     try:
@@ -264,7 +265,8 @@ def _order_for_key(organizer: Organizer, key: str, request_hash: str) -> Order |
     return order
 
 
-def _check_lines(organizer: Organizer, lines: list[LineSpec], visibility: Visibility, now: datetime) -> list[int]:
+def _check_lines(organizer: Organizer, lines: list[LineSpec], visibility: Visibility, now: datetime,
+                 *, at_door: bool = False) -> list[int]:
     if not lines:
         raise InvalidInput(_("An order needs at least one line."), code="lines_required")
     seen: dict[int, int] = {}
@@ -272,7 +274,7 @@ def _check_lines(organizer: Organizer, lines: list[LineSpec], visibility: Visibi
     for spec in lines:
         already = seen.get(spec.item.product.pk, 0)
         amounts.append(item_check(organizer_id=organizer.pk, item=spec.item, visibility=visibility, now=now,
-                                  already=already))
+                                  already=already, at_door=at_door))
         seen[spec.item.product.pk] = already + spec.item.quantity
     return amounts
 

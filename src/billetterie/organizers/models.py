@@ -6,9 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # the first segment of the site's own addresses: an organiser's shop cannot live there
-RESERVED_SLUGS = frozenset(
-    {"admin", "api", "i18n", "static", "media", "sandbox-psp", "payments", "checkin", "scan", "gestion", "fake-psp"}
-)
+RESERVED_SLUGS = frozenset({
+    "admin", "api", "i18n", "static", "media", "sandbox-psp", "payments", "checkin", "scan", "gestion", "fake-psp",
+    # the back office's own pages under /gestion/, where an organiser's slug comes next
+    "connexion", "deconnexion", "compte", "invitation",
+})
 
 
 def validate_slug_not_reserved(value: str) -> None:
@@ -99,6 +101,9 @@ class OrganizerLogo(models.Model):
     class Meta:
         verbose_name = _("logo")
         verbose_name_plural = _("logos")
+
+    def __str__(self) -> str:
+        return f"logo {self.organizer_id}"
 
 
 class Role(models.TextChoices):

@@ -72,7 +72,7 @@ def box_office_sell(
 
     checkout = Checkout(
         email=checkout.email, name=checkout.name, locale=checkout.locale, phone=checkout.phone,
-        terms_accepted=True, email_optional=True,
+        terms_accepted=True, at_box_office=True,
     )
     order, created = order_create(
         organizer=organizer, lines=lines, checkout=checkout, visibility=BOX_OFFICE_VISIBILITY,

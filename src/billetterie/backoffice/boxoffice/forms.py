@@ -11,7 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billetterie.cart.services import CartAdd
+from billetterie.cart.services import CartAdd, door_closes
 from billetterie.catalog.models import Event, EventDate, Price, Product, ProductKind, QuestionKind
 from billetterie.catalog.selectors import availability_for, products_of_event
 from billetterie.core.forms import EuroField
@@ -42,8 +42,9 @@ class Offer:
 
 
 def offers_of(*, event: Event, now: datetime) -> list[Offer]:
-    """What the event sells today, in the shop's order: each price of each date still to come."""
-    dates = [d for d in event.dates.order_by("start") if d.start > now]
+    """What the event sells today, in the shop's order: each price of each date not over yet (the
+    box office sells to late arrivals until a date ends) nor cancelled."""
+    dates = [d for d in event.dates.order_by("start") if door_closes(d) > now and d.cancelled_at is None]
     offers: list[Offer] = []
     for product in products_of_event(event=event, visibility=BOX_OFFICE_VISIBILITY):
         if product.kind == ProductKind.DONATION:
