@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billetterie.tickets",
     "billetterie.checkin",
     "billetterie.notifications",
+    "billetterie.messaging",
     "billetterie.reporting",
     "billetterie.shop",
     "billetterie.api",

@@ -6,7 +6,8 @@ from . import views
 
 app_name = "backoffice"
 
-SECTIONS = ["dashboard", "catalog", "orders", "refunds", "exports", "checkin", "boxoffice", "settings", "team"]
+SECTIONS = ["dashboard", "catalog", "orders", "refunds", "exports", "checkin", "boxoffice", "settings", "team",
+            "inbox"]
 
 urlpatterns = [
     path("", views.home, name="home"),
