@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import contact, views
 
 app_name = "shop"
 order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:organizer_slug>/", views.home, name="home"),
     path("<slug:organizer_slug>/cart/", views.cart_page, name="cart"),
+    path("<slug:organizer_slug>/contact/", contact.contact_page, name="contact"),
     path("<slug:organizer_slug>/cart/remove/<int:position_id>/", views.cart_remove_view, name="cart_remove"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/", views.event_page, name="event"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/preview/<str:token>/", views.preview, name="preview"),
