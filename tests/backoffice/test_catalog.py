@@ -464,3 +464,11 @@ def test_every_page_answers_in_french(staff: Client, shop: Shop) -> None:
         assert response.status_code == 200, page
         html = response.content.decode()
         assert "cents" not in html and "centimes" not in html, page
+
+
+def test_a_cancelled_date_says_so(staff: Client, shop: Shop) -> None:
+    from billetterie.catalog.services import date_cancel
+
+    date_cancel(date_id=shop.date.pk)
+    page = staff.get(url(shop, "event", shop.event.pk)).content.decode()
+    assert '<span class="badge bad">annulée</span>' in page
