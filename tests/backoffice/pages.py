@@ -1,0 +1,81 @@
+"""The data behind the back-office page walk (test_pages_french.py): one object of each kind the
+pages show, and the URL parameters that name them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from billetterie.api.services import scanner_token_create
+from billetterie.catalog.models import EventDate, Question
+from billetterie.catalog.services import date_capacity_sync
+from billetterie.core import clock
+from billetterie.messaging.models import ContactMessage
+from billetterie.organizers.models import Role, TeamMember
+from billetterie.payments.batch import refund_batch_start
+from billetterie.payments.models import Channel, PaymentMethodConfig, Refund
+from billetterie.payments.services import refund_create
+from billetterie.reporting.services import export_start
+from tests.factories import Shop, door, order_paid, team_member_create
+
+
+def page_data(shop: Shop, admin: User) -> dict[str, Any]:
+    """Every parameter a back-office URL takes, filled with an object of `shop`'s organiser."""
+    question = Question.objects.create(product=shop.ticket, label="Régime alimentaire", required=False)
+    # sold at the box office, so that its receipt there can be shown too
+    order = order_paid(shop, method="cash", name="Camille Durand", answers={str(question.pk): "Végétarien"},
+                       channel=Channel.BOX_OFFICE)
+    refund = refund_create(payment=order.payments.get(), amount_cents=500, reason="Geste commercial")
+    assert isinstance(refund, Refund)
+    # a second date, cancelled with a refund to its one holder: the batch pages
+    later = EventDate.objects.create(event=shop.event, start=shop.date.start + timedelta(days=7),
+                                     end=shop.date.end + timedelta(days=7) if shop.date.end else None, capacity=50)
+    date_capacity_sync(date=later)
+    checkin_list, _scope = door(shop)
+    token, _secret = scanner_token_create(organizer=shop.organizer, name="Porte A")
+    colleague = team_member_create(shop.organizer, role=Role.TREASURY, email="collegue@assoc.example")
+    batch = refund_batch_start(organizer_id=shop.organizer.pk, date_id=later.pk, kind="cancel_date", key="walk",
+                               reason="Intempéries", user_id=admin.pk)
+    job = export_start(organizer_id=shop.organizer.pk, user_id=admin.pk, kind="sales", fmt="xlsx", params={})
+    method = PaymentMethodConfig.objects.get_or_create(organizer=shop.organizer, provider="sandbox")[0]
+    message = ContactMessage.objects.create(
+        organizer=shop.organizer, order=order, name="Camille Durand", email="acheteur@example.org",
+        subject="Accès en fauteuil", body="Bonjour, la salle est-elle accessible ?", created_at=clock.now(),
+    )
+    return {
+        "organizer_slug": shop.organizer.slug, "event_id": shop.event.pk, "date_id": shop.date.pk,
+        "quota_id": shop.meal_quota.pk, "product_id": shop.ticket.pk, "price_id": shop.adult.pk,
+        "question_id": question.pk, "code": order.code, "line_id": order.lines.filter(kind="ticket").first().pk,
+        "batch_id": batch.pk, "refund_id": refund.pk, "job_id": job.pk, "kind": "sales",
+        "list_id": checkin_list.pk, "token_id": token.pk, "config_id": method.pk,
+        "member_id": TeamMember.objects.get(user=colleague).pk, "message_id": message.pk,
+        # what the data itself says, which may contain English-looking words
+        "_names": " ".join([shop.organizer.name, shop.event.title, order.name]),
+    }
+
+
+# pages that cannot be visited as a plain GET by a signed-in administrator: sign-in's second step
+# (only half-way through a sign-in), an invitation (needs its emailed token)
+_SKIPPED = {"backoffice:login_code", "backoffice:invitation"}
+
+
+def skipped() -> set[str]:
+    return _SKIPPED
+
+
+def fill_route(route: str, data: dict[str, Any]) -> str | None:
+    """The route with each <converter:name> replaced by data[name]; None when one is unknown."""
+    missing = []
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in data:
+            missing.append(name)
+            return ""
+        return str(data[name])
+
+    url = re.sub(r"<(?:(\w+):)?(\w+)>", value, route)
+    return None if missing else url
