@@ -386,6 +386,16 @@ def test_cancel_unpaid_and_cancel_with_refund(shop: Shop) -> None:
     paid.refresh_from_db()
     assert paid.state == OrderState.CANCELLED
     assert list(Refund.objects.values_list("amount_cents", flat=True)) == [3000]
+    # a refunded order whose places were kept: only the treasury ends it (its places then go back)
+    kept = order_paid(shop, tickets=1, meals=0, method="cash")
+    refund_create(payment=kept.payments.get(), amount_cents=1500, release_places=False)
+    page = ticketing.get(_url(shop, "detail", kept)).content.decode()
+    assert _url(shop, "cancel", kept) not in page
+    assert ticketing.post(_url(shop, "cancel", kept), {"refunded": "1500"}).status_code == 403
+    assert _url(shop, "cancel", kept) in treasury.get(_url(shop, "detail", kept)).content.decode()
+    assert treasury.post(_url(shop, "cancel", kept), {"refunded": "1500"}).status_code == 302
+    kept.refresh_from_db()
+    assert kept.state == OrderState.CANCELLED
 
 
 def test_resend_the_confirmation_and_the_tickets(shop: Shop) -> None:

@@ -132,8 +132,8 @@ def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **form
         "can_invoice": can_money and order.state == OrderState.AWAITING_INVOICE,
         "can_refund": can_money and balance.kept_cents > 0,
         "can_cancel": order.state not in (OrderState.CANCELLED, OrderState.EXPIRED) and (
-            can_money or (can_orders and balance.kept_cents <= 0 and order.state != OrderState.PAID)),
-        "cancel_refunds": balance.kept_cents > 0 or order.state in (OrderState.PAID, OrderState.REFUNDED),
+            can_money if _cancel_needs_money(order, balance) else can_orders),
+        "cancel_refunds": balance.kept_cents > 0 or order.state == OrderState.PAID,
         "personal": {line.pk for line in lines if line.product.needs_person or line.attendee_name},
         "confirm_form": forms.TokenForm(initial={"token": forms.new_token()}),
         "tickets_form": forms.TicketsForm(initial={"token": forms.new_token()}),
@@ -147,6 +147,12 @@ def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **form
     }
     context.update(forms_given)
     return render(request, "backoffice/orders/detail.html", context, status=status)
+
+
+def _cancel_needs_money(order: Order, balance: OrderBalance) -> bool:
+    """Cancelling gives money back (it keeps some, or it is paid), or ends a refunded order whose
+    places staff kept: the treasury's. An unpaid order is cancelled by the ticketing team too."""
+    return balance.kept_cents > 0 or order.state in (OrderState.PAID, OrderState.REFUNDED)
 
 
 @organizer_view(Perm.VIEW)
@@ -319,7 +325,7 @@ def refund(request: BackofficeRequest, code: str) -> HttpResponse | HttpResponse
 def cancel(request: BackofficeRequest, code: str) -> HttpResponse | HttpResponseBase:
     order = _order(request, code)
     balance = order_balance(order=order)
-    with_refund = balance.kept_cents > 0 or order.state in (OrderState.PAID, OrderState.REFUNDED)
+    with_refund = _cancel_needs_money(order, balance)
     if (refusal := _needs(request, Perm.MONEY if with_refund else Perm.ORDERS)) is not None:
         return refusal
     form = forms.CancelForm(request.POST)
