@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.organizers.permissions import Perm
@@ -35,10 +35,7 @@ def backoffice(request: HttpRequest) -> dict[str, Any]:
     for name, label, perm in MENU:
         if not bo.can(perm):
             continue
-        try:
-            url = reverse(name, args=[bo.organizer.slug])
-        except NoReverseMatch:  # a section not built yet
-            continue
+        url = reverse(name, args=[bo.organizer.slug])
         section = name.split(":")[1]
         menu.append({"url": url, "label": label, "active": current.split(":")[1:2] == [section]})
     return {"bo": bo, "bo_menu": menu}
