@@ -1,5 +1,5 @@
 """Read models of the back office's dashboard: sales per day, capacity filled, today's check-ins,
-money waiting for someone, members by type — each one aggregated by the database in one query,
+money waiting for someone, members by type — each aggregated by the database in a query or two,
 whatever the number of orders (no loop over orders in Python).
 
 Every figure is one organiser's, test orders and test payments aside (decision 0010). Money
