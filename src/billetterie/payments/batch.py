@@ -308,12 +308,15 @@ def _check_part(per_ticket_cents: int | None, percent: Decimal | None) -> None:
 
 def refund_batch_start(*, organizer_id: int, date_id: int, kind: str, key: str, per_ticket_cents: int | None = None,
                        percent: Decimal | None = None, reason: str = "", user_id: int | None = None,
-                       run: bool = True) -> RefundBatch:
+                       run: bool = True, after_batch_id: int | None = None) -> RefundBatch:
     """Start a session-wide refund of one of the organiser's dates: its items (one per order
     concerned) and, for a cancellation, the date cancelled (nothing more sold), in one
     transaction; then the batch runs, in this request when it is small, otherwise on the money
     queue. `key`: the confirmation form's one-time key — the same confirmation sent again (a
-    double click, a reload) returns the first batch and starts nothing. Called outside a
+    double click, a reload) returns the first batch and starts nothing. `after_batch_id`: the
+    latest batch of the date when staff saw the figures they confirm (0: none); if another one
+    was started since (a colleague, another tab, with its own key), Conflict and nothing starts —
+    a part refund confirmed twice from stale figures would give back twice. Called outside a
     transaction: the batch must be committed before a worker looks for it."""
     if kind not in RefundBatchKind.values:
         raise InvalidInput(_("Unknown kind of refund."), code="kind_unknown")
@@ -334,6 +337,9 @@ def refund_batch_start(*, organizer_id: int, date_id: int, kind: str, key: str, 
                 raise InvalidInput(_("Choose one of your dates."), code="date_unknown")
             if kind == RefundBatchKind.CANCEL_DATE and date.cancelled_at is not None:
                 raise Conflict(_("This date is already cancelled: see its refunds below."), code="date_cancelled")
+            if after_batch_id is not None and refund_batch_latest_id(date_id=date.pk) != after_batch_id:
+                raise Conflict(_("Another refund of this date was started since these figures were shown: "
+                                 "check the new figures, then confirm."), code="batch_meanwhile")
             batch = RefundBatch.objects.create(
                 organizer_id=organizer_id, date=date, kind=kind, key=key, per_ticket_cents=per_ticket_cents,
                 percent=percent, reason=reason.strip()[:300], created_by_id=user_id,
@@ -363,6 +369,12 @@ def refund_batch_start(*, organizer_id: int, date_id: int, kind: str, key: str, 
         else:
             refund_batch_queue(batch_id=batch.pk)
     return batch
+
+
+def refund_batch_latest_id(*, date_id: int) -> int:
+    """The id of the date's latest session-wide refund (0: none yet): what a confirmation page
+    carries, so that one started meanwhile is seen (`refund_batch_start`'s `after_batch_id`)."""
+    return RefundBatch.objects.filter(date_id=date_id).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def refund_batch_queue(*, batch_id: int) -> None:
@@ -466,8 +478,13 @@ def refund_batch_item_process(*, item_id: int) -> RefundBatchItem:
 
 
 def _item_store(item: RefundBatchItem) -> None:
-    """Inside the item's transaction: the order locked and read again, its refunds stored."""
+    """Inside the item's transaction: the order locked and read again, its refunds stored. Its
+    confirmed payments are locked first, then the order, as every refund and payment notice
+    takes them (order_services._lock): the other way round, a refund from the order's page at
+    the same moment would deadlock with this one."""
     batch = item.batch
+    list(Payment.objects.select_for_update().filter(order_id=item.order_id, state=PaymentState.CONFIRMED)
+         .order_by("-id").values_list("pk", flat=True))
     order = Order.objects.select_for_update().get(pk=item.order_id)
     plan = _plan(order, batch, _order_data([order]))
     reason = batch.reason or (_("Date cancelled: %(date)s") if batch.kind == RefundBatchKind.CANCEL_DATE

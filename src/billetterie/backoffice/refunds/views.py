@@ -19,6 +19,7 @@ from billetterie.core.ids import new_secret
 from billetterie.organizers.permissions import Perm
 from billetterie.payments.batch import (
     Outcome,
+    refund_batch_latest_id,
     refund_batch_preview,
     refund_batch_report,
     refund_batch_resume,
@@ -102,16 +103,21 @@ def part_refund(request: BackofficeRequest, date_id: int) -> HttpResponse:
         form = PartForm(request.POST)
         if form.is_valid():
             per_ticket_cents, percent = form.part()
-            seen = f"{per_ticket_cents}:{percent}"
-            if request.POST.get("confirm") and request.POST.get("seen") != seen:
+            # what the figures shown were for: the part, and the date's latest batch then (another
+            # one started since, from another tab or by a colleague, would make them stale)
+            amount_seen, _sep, latest_seen = str(request.POST.get("seen", "")).rpartition("|")
+            if request.POST.get("confirm") and amount_seen != f"{per_ticket_cents}:{percent}":
                 # changed since the figures shown: show the new ones before anything is refunded
                 messages.warning(request, _("The amount changed: check what it comes to, then confirm."))
             elif request.POST.get("confirm"):
+                known = latest_seen.isascii() and latest_seen.isdigit() and len(latest_seen) <= 18
+                after = int(latest_seen) if known else -1
                 done = _start(request, date, form, RefundBatchKind.PART, per_ticket_cents=per_ticket_cents,
-                              percent=percent)
+                              percent=percent, after_batch_id=after)
                 if done is not None:
                     return done
                 status = 409
+            seen = f"{per_ticket_cents}:{percent}|{refund_batch_latest_id(date_id=date.pk)}"
             preview = refund_batch_preview(date=date, kind=RefundBatchKind.PART, per_ticket_cents=per_ticket_cents,
                                            percent=percent)
         else:
