@@ -116,7 +116,7 @@ def receipt(request: BackofficeRequest, code: str) -> HttpResponse:
     order = _sale_of(request, code)
     change = None
     tendered = request.GET.get("recu", "")
-    if tendered.isdigit() and len(tendered) < 12:
+    if tendered.isascii() and tendered.isdigit() and len(tendered) < 12:  # "²" is a digit to isdigit(), not to int()
         try:
             change = change_due(total_cents=order.total_cents, tendered_cents=int(tendered))
         except DomainError:

@@ -13,7 +13,20 @@ from billetterie.catalog.models import Event, EventDate, Product, ProductKind
 from billetterie.checkin.models import CheckinList
 
 
-class DateChoice(forms.ModelMultipleChoiceField):
+class IdsChoice(forms.ModelMultipleChoiceField):
+    """Rows ticked by id: an id that is not a plain number a database column holds is refused as
+    any unknown choice (SQLite raises OverflowError on a 20-digit one, which was a 500)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": text[:30]})
+        return super().clean(value)
+
+
+class DateChoice(IdsChoice):
     def label_from_instance(self, obj: Any) -> str:
         return date_format(localtime(obj.start), "DATETIME_FORMAT")
 
@@ -21,7 +34,7 @@ class DateChoice(forms.ModelMultipleChoiceField):
 class CheckinListForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200,
                            help_text=_("For example “Main entrance” or “Saturday evening”."))
-    products = forms.ModelMultipleChoiceField(
+    products = IdsChoice(
         label=_("Tickets admitted"), queryset=Product.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("None ticked: every ticket of the event."),
     )
