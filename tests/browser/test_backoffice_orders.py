@@ -31,13 +31,13 @@ def test_a_treasurer_finds_an_order_by_the_buyers_name_and_refunds_it(page: Page
     team_member_create(shop.organizer, role=Role.TREASURY, email="tresoriere@assoc.example")
 
     page.goto(f"{live_server.url}/gestion/connexion/")
-    page.get_by_label("Adresse e-mail").fill("tresoriere@assoc.example")
+    page.get_by_label("e-mail").fill("tresoriere@assoc.example")  # « E-mail » or « Adresse e-mail »
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.locator("nav.menu").get_by_role("link", name="Commandes").click()
 
     # find it by the buyer's name
-    page.get_by_label("Chercher", exact=True).fill("lefèvre")
+    page.get_by_role("searchbox", name="Chercher").fill("lefèvre")
     page.get_by_role("button", name="Chercher", exact=True).click()
     orders = page.locator("#orders")
     expect(orders).to_contain_text("Martine Lefèvre")
