@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # the first segment of the site's own addresses: an organiser's shop cannot live there
 RESERVED_SLUGS = frozenset({
@@ -109,12 +110,13 @@ class OrganizerLogo(models.Model):
 class Role(models.TextChoices):
     """What a team member may do for one organiser (`organizers.permissions`)."""
 
-    ADMIN = "admin", _("Administrator")
-    TREASURY = "treasury", _("Treasury")
-    TICKETING = "ticketing", _("Ticketing")
-    BOX_OFFICE = "box_office", _("Box office")
-    CHECKIN = "checkin", _("Check-in")
-    READ_ONLY = "read_only", _("Read only")
+    # a context of their own: a role is named for the person (« Contrôle »), a menu entry for the place
+    ADMIN = "admin", pgettext_lazy("team role", "Administrator")
+    TREASURY = "treasury", pgettext_lazy("team role", "Treasury")
+    TICKETING = "ticketing", pgettext_lazy("team role", "Ticketing")
+    BOX_OFFICE = "box_office", pgettext_lazy("team role", "Box office")
+    CHECKIN = "checkin", pgettext_lazy("team role", "Check-in")
+    READ_ONLY = "read_only", pgettext_lazy("team role", "Read only")
 
 
 class TeamMember(models.Model):
