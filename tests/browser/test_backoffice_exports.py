@@ -31,7 +31,7 @@ def test_a_treasurer_exports_ventes_and_produits_and_opens_the_file(page: Page, 
     team_member_create(shop.organizer, role=Role.TREASURY, email="tresoriere@assoc.example")
 
     page.goto(f"{live_server.url}/gestion/connexion/")
-    page.get_by_label("Adresse e-mail").fill("tresoriere@assoc.example")
+    page.get_by_label("E-mail").fill("tresoriere@assoc.example")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.locator("nav.menu").get_by_role("link", name="Exports").click()
