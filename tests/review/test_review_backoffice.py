@@ -75,6 +75,19 @@ def test_a_check_in_list_ticking_an_id_no_column_holds_is_refused_next_to_the_fi
     assert ok.status_code == 302
 
 
+def test_the_orders_list_filtered_on_a_far_date_is_not_a_500(shop: Shop) -> None:
+    """Defect: « Placed until 31/12/9999 » overflowed a day later, « from 01/01/0001 » before year 1
+    in UTC: each a 500 instead of the reason next to the field."""
+    order_paid(shop, method="cash", tickets=1, meals=0)
+    client = _client(team_member_create(shop.organizer, role=Role.READ_ONLY))
+    url = reverse("backoffice:orders:index", args=[shop.organizer.slug])
+    for field, value in (("placed_to", "9999-12-31"), ("placed_from", "0001-01-01"), ("placed_from", "9999-12-31")):
+        response = client.get(url, {field: value})
+        assert response.status_code == 400, (field, value)
+        assert response.context["form"].errors[field]
+    assert client.get(url, {"placed_from": "2026-01-01", "placed_to": "2099-12-31"}).status_code == 200
+
+
 def _part_preview(client: Client, url: str, percent: str) -> Any:
     key = str(client.get(url).context["form"]["key"].value())
     preview = client.post(url, {"key": key, "mode": "percent", "percent": percent})

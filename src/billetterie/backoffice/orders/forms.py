@@ -4,6 +4,7 @@ ticket, a token of the page) so that a stale or repeated submit changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -22,6 +23,8 @@ from billetterie.payments.order_search import OrderFilters
 from billetterie.payments.providers.registry import PROVIDERS, RECORDED_METHODS, method_get
 
 STALE = _("This page is out of date: open the order again.")
+# the days an order can have been placed on, for the list's period
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 
 
 def new_token() -> str:
@@ -79,6 +82,21 @@ class OrderFilterForm(forms.Form):
         self.fields["product"].label_from_instance = _product_label  # type: ignore[attr-defined]
         methods = [*PROVIDERS, *RECORDED_METHODS]
         self.fields["method"].choices = [("", _("All")), *((m, method_name(m)) for m in methods)]  # type: ignore[attr-defined]
+
+    def _check_bounds(self, name: str) -> dt.date | None:
+        """A day between FIRST_DAY and LAST_DAY: beyond, a typo (and year 9999 overflowed a day
+        later, year 1 before its start in UTC: a 500)."""
+        value: dt.date | None = self.cleaned_data.get(name)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(_("Enter a date between %(first)s and %(last)s."), code="out_of_range",
+                                        params={"first": FIRST_DAY.year, "last": LAST_DAY.year})
+        return value
+
+    def clean_placed_from(self) -> dt.date | None:
+        return self._check_bounds("placed_from")
+
+    def clean_placed_to(self) -> dt.date | None:
+        return self._check_bounds("placed_to")
 
     def filters(self) -> OrderFilters:
         """What to search for; a form with an invalid field searches with the valid ones."""
