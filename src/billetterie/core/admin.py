@@ -17,6 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billetterie.organizers.selectors import organizers_for_user
 
@@ -216,7 +218,12 @@ class CheckedGroupAdmin(AuditedAdmin, CheckedChangeListAdmin, GroupAdmin):
     pass
 
 
-for _model, _admin in ((User, CheckedUserAdmin), (Group, CheckedGroupAdmin)):
+class CheckedTOTPDeviceAdmin(CheckedChangeListAdmin, TOTPDeviceAdmin):
+    """The operators' view of the back office's two-factor devices (a lost phone: delete its
+    device), with the same out-of-range date filters as every other list."""
+
+
+for _model, _admin in ((User, CheckedUserAdmin), (Group, CheckedGroupAdmin), (TOTPDevice, CheckedTOTPDeviceAdmin)):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
