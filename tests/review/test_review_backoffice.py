@@ -354,6 +354,29 @@ def test_an_administrator_of_another_organiser_reaches_nothing_of_this_one(shop:
     assert refund.status_code == 400 and not Refund.objects.exists()
     member.refresh_from_db()
     assert member.role == Role.READ_ONLY
+    # this organiser's export file, scanner link, batch and refund, through the rival's addresses
+    from billetterie.api.services import scanner_token_create
+    from billetterie.reporting.services import export_start
+
+    job = export_start(organizer_id=shop.organizer.pk, user_id=None, kind="sales", fmt="xlsx", params={})
+    token, _secret = scanner_token_create(organizer=shop.organizer, name="Porte A")
+    batch = refund_batch_start(organizer_id=shop.organizer.pk, date_id=shop.date.pk, kind=RefundBatchKind.PART,
+                               key="k", percent=Decimal(10))
+    refund = Refund.objects.get(batch_item__batch=batch)
+    for url in (reverse("backoffice:exports:download", args=[slug, job.pk]),
+                reverse("backoffice:exports:status", args=[slug, job.pk]),
+                reverse("backoffice:exports:download", args=[shop.organizer.slug, job.pk]),
+                reverse("backoffice:refunds:batch", args=[slug, batch.pk])):
+        assert rival.get(url).status_code == 404, url
+    assert rival.post(reverse("backoffice:checkin:link_revoke", args=[slug, token.pk])).status_code == 404
+    rival_batch = refund_batch_start(organizer_id=other.organizer.pk, date_id=other.date.pk,
+                                     kind=RefundBatchKind.PART, key="k", percent=Decimal(10))
+    assert rival_batch.pk != batch.pk  # the same key, another organiser: its own batch
+    assert rival.post(reverse("backoffice:refunds:mark_done", args=[slug, rival_batch.pk, refund.pk])
+                      ).status_code == 404
+    token.refresh_from_db()
+    refund.refresh_from_db()
+    assert token.revoked_at is None and refund.state == "manual"
 
 
 def test_the_switcher_lists_only_the_persons_own_organisers(shop: Shop) -> None:
