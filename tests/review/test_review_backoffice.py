@@ -455,6 +455,42 @@ def test_the_code_step_cannot_be_skipped_by_going_to_another_page(shop: Shop) ->
     assert codes[-1].post(reverse("backoffice:login_code"), {"code": right}).status_code == 429
 
 
+@time_machine.travel("2026-12-03 10:00:10+00:00", tick=False)
+def test_the_password_cannot_be_guessed_from_the_account_page_of_a_session_left_open(shop: Shop) -> None:
+    """Defect: « Mon compte » checked the current password (to change it, or to turn two-factor
+    off) as often as asked: someone at a computer left signed in could guess it, then change it
+    and lock its owner out. Those checks now count against the sign-in's limit for the address."""
+    user = team_member_create(shop.organizer, role=Role.ADMIN, email="admin@assoc.example")
+    client = _client(user)
+    account = reverse("backoffice:account")
+    for n in range(10):
+        wrong = client.post(account, {"old_password": f"essai {n}", "new_password1": "Tout nouveau 2026!",
+                                      "new_password2": "Tout nouveau 2026!"})
+        assert wrong.status_code == 400 and "incorrect" in wrong.content.decode()
+    guessed = client.post(account, {"old_password": PASSWORD, "new_password1": "Tout nouveau 2026!",
+                                    "new_password2": "Tout nouveau 2026!"})
+    assert guessed.status_code == 429
+    assert "incorrect" not in guessed.content.decode()  # nor whether it was the right one
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+@time_machine.travel("2026-12-03 10:00:10+00:00", tick=False)
+def test_turning_two_factor_off_counts_the_password_tries(shop: Shop) -> None:
+    user = team_member_create(shop.organizer, role=Role.ADMIN, email="admin@assoc.example")
+    client = _client(user)
+    for n in range(10):
+        client.post(reverse("backoffice:account_two_factor_off"), {"password": f"essai {n}"})
+    device = _with_two_factor(user)
+    # the session is the owner's, verified: django-otp's session key set as a code would set it
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    response = client.post(reverse("backoffice:account_two_factor_off"), {"password": PASSWORD})
+    assert response.status_code == 429
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
 def test_an_invitation_link_works_once(shop: Shop) -> None:
     from billetterie.organizers.services import invitation_token, team_member_invite
 

@@ -57,6 +57,12 @@ def check_sign_in_limits(request: HttpRequest, email: str) -> None:
         raise ratelimit.refusal(SIGN_IN_PER_EMAIL, str(_("Too many sign-in attempts: wait a few minutes.")))
 
 
+def check_password_limits(request: HttpRequest, user: User) -> None:
+    """Count one check of a signed-in person's current password (« Mon compte »: to change it, to
+    turn two-factor off) against the sign-in's limits: a session left open is no way to guess it."""
+    check_sign_in_limits(request, user.email or user.get_username())
+
+
 # --- two-factor sign-in (TOTP, optional per person) ---------------------------------------------
 #
 # A person who turned it on signs in in two steps: the password, then a code from their phone.

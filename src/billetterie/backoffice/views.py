@@ -34,6 +34,7 @@ from .auth import (
     CodeForm,
     SignInForm,
     check_code_limits,
+    check_password_limits,
     check_sign_in_limits,
     code_verify,
     confirmed_device,
@@ -171,6 +172,11 @@ def account(request: HttpRequest) -> HttpResponseBase:
     form = PasswordChangeForm(user, request.POST or None)
     status = 200
     if request.method == "POST":
+        try:
+            check_password_limits(request, user)
+        except RateLimited as exc:
+            # a fresh form: the bound one would say whether the password typed was right
+            return _account_page(request, user, PasswordChangeForm(user), 429, exc.message)
         if form.is_valid():
             form.save()
             auth.update_session_auth_hash(request, form.user)
@@ -178,6 +184,13 @@ def account(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, _("Your password is changed."))
             return redirect("backoffice:account")
         status = 400
+    return _account_page(request, user, form, status)
+
+
+def _account_page(request: HttpRequest, user: User, form: PasswordChangeForm, status: int,
+                  refusal: str = "") -> HttpResponse:
+    if refusal:
+        messages.error(request, refusal)
     context = {"form": form, "two_factor": confirmed_device(user) is not None, "places": workplaces(user=user)}
     return render(request, "backoffice/account.html", context, status=status)
 
@@ -235,6 +248,10 @@ def account_two_factor_off(request: HttpRequest) -> HttpResponseBase:
     user = _account_user(request)
     if user is None:
         return _second_factor_redirect(request)
+    try:
+        check_password_limits(request, user)
+    except RateLimited as exc:
+        return _account_page(request, user, PasswordChangeForm(user), 429, exc.message)
     if not user.check_password(request.POST.get("password", "")):
         messages.error(request, _("Your password is not right: two-factor sign-in stays on."))
     else:
