@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The back office with 100,000 orders in PostgreSQL: p50 / p95 of its list and dashboard pages, and
+# the peak memory of the 100,000-order Excel export. Usage, from the project root:
+#     bash bench/backoffice/run.sh
+# Knobs: ORDERS (100000), REQUESTS (50 per page), WORKERS (2), THREADS (4), PGURL (the local
+# cluster, postgres://postgres@127.0.0.1:5432). Only 127.0.0.1; only what it starts is stopped.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/bench/backoffice"
+ORDERS="${ORDERS:-100000}"; REQUESTS="${REQUESTS:-50}"; WORKERS="${WORKERS:-2}"; THREADS="${THREADS:-4}"
+PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"; PORT=58200
+DB="billetterie_bench_bo_$$"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"; OUT="$ROOT/bench/results/backoffice-$STAMP"; mkdir -p "$OUT"
+PY="$ROOT/.venv/bin/python"
+export DATABASE_URL="$PGURL/$DB" DJANGO_SETTINGS_MODULE=billetterie.settings DEBUG=0 LOG_LEVEL=WARNING
+export SECRET_KEY="bench-only-secret-key-not-for-production-0123456789" ALLOWED_HOSTS=127.0.0.1
+export BILLETTERIE_VAR="$OUT/var" EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
+mkdir -p "$BILLETTERIE_VAR"
+log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
+psql_do() { "$PY" -c "import psycopg,sys; c=psycopg.connect('$PGURL/postgres', autocommit=True); c.execute(sys.argv[1])" "$1"; }
+GUNICORN_PID=""
+cleanup() { set +e; [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID"; sleep 1; psql_do "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"; }
+trap cleanup EXIT
+
+psql_do "CREATE DATABASE \"$DB\""
+log "migrate"; "$ROOT/.venv/bin/billetterie" migrate --noinput >"$OUT/migrate.log"
+log "seed $ORDERS orders"; "$PY" "$HERE/seed.py" --orders "$ORDERS" | tee "$OUT/seed.json"
+SLUG="$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['slug'])" "$OUT/seed.json")"
+"$ROOT/.venv/bin/gunicorn" billetterie.wsgi -k gthread --workers "$WORKERS" --threads "$THREADS" \
+  --bind 127.0.0.1:$PORT --log-level warning --daemon --pid "$OUT/gunicorn.pid" --error-logfile "$OUT/gunicorn.log"
+for _ in $(seq 100); do [ -s "$OUT/gunicorn.pid" ] && break; sleep 0.1; done
+GUNICORN_PID="$(cat "$OUT/gunicorn.pid")"
+for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/gestion/connexion/" && break; sleep 0.5; done
+log "pages (gunicorn $WORKERS x $THREADS, $REQUESTS requests each, one at a time)"
+uptime | tee -a "$OUT/run.log"
+timeout 1200 "$PY" "$HERE/measure.py" --base "http://127.0.0.1:$PORT" --slug "$SLUG" --email tresorerie@bench.example \
+  --password bench-password-0123 --requests "$REQUESTS" | tee "$OUT/pages.jsonl"
+if [ -f "$HERE/export_memory.py" ]; then
+  log "the sales export of every order, its peak memory"
+  timeout 1200 "$PY" "$HERE/export_memory.py" --slug "$SLUG" | tee "$OUT/export.json"
+fi
+uptime | tee -a "$OUT/run.log"
+log "results in $OUT"
