@@ -439,3 +439,39 @@ def test_someone_signed_out_is_sent_to_sign_in(shop: Shop) -> None:
     response = Client().get(_url(shop, "index"))
     assert response.status_code == 302 and "/gestion/connexion/" in response["Location"]
     assert not User.objects.exists()
+
+
+def test_a_refund_paid_back_by_hand_is_closed_from_the_order_page(shop: Shop,
+                                                                  django_capture_on_commit_callbacks: Any) -> None:
+    """A card-terminal payment cannot be refunded online: staff pay the buyer back by hand, then
+    say so on the order page (the buyer is emailed); a second click changes nothing, another
+    order's refund is not found, and reading is not enough."""
+    from billetterie.notifications.models import OutboxMessage
+    from billetterie.payments.models import Refund, RefundState
+
+    order = order_paid(shop, tickets=1, meals=0, method="card_terminal")
+    other = order_paid(shop, tickets=1, meals=0, method="cash", email="autre@example.org")
+    client = _client(shop)
+    client.post(_url(shop, "refund", order), {"amount": "15,00", "refunded": "0", "release_places": "on",
+                                              "reason": "Annulation"})
+    refund = Refund.objects.get(payment__order=order)
+    assert refund.state == RefundState.MANUAL
+    page = client.get(_url(shop, "detail", order)).content.decode()
+    done_url = _url(shop, "refund_done", order, refund.pk)
+    assert done_url in page and "15,00\u00a0€ remboursés" in page
+
+    reader = _client(shop, Role.READ_ONLY)
+    assert reader.post(done_url).status_code == 403
+    assert client.post(_url(shop, "refund_done", other, refund.pk)).status_code == 404
+    refund.refresh_from_db()
+    assert refund.state == RefundState.MANUAL
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(done_url).status_code == 302
+    refund.refresh_from_db()
+    assert refund.state == RefundState.DONE and refund.done_at is not None
+    assert OutboxMessage.objects.filter(order=order, kind="refund_issued").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(done_url, follow=True)
+    assert "déjà" in again.content.decode()
+    assert OutboxMessage.objects.filter(order=order, kind="refund_issued").count() == 1

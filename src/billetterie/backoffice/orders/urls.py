@@ -14,4 +14,5 @@ urlpatterns = [
     path("commandes/<str:code>/facture-payee/", views.invoice_paid, name="invoice_paid"),
     path("commandes/<str:code>/remboursement/", views.refund, name="refund"),
     path("commandes/<str:code>/annulation/", views.cancel, name="cancel"),
+    path("commandes/<str:code>/remboursements/<int:refund_id>/fait/", views.refund_done, name="refund_done"),
 ]

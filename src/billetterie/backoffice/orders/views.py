@@ -26,10 +26,10 @@ from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.orders.services import ATTENDEE_CHANGE_STATES, order_cancel
 from billetterie.organizers.permissions import Perm
 from billetterie.payments.balance import OrderBalance, OrderStatus, order_balance, order_balances
-from billetterie.payments.models import REFUND_COUNTING_STATES, Channel, Payment, Refund
+from billetterie.payments.models import REFUND_COUNTING_STATES, Channel, Payment, Refund, RefundState
 from billetterie.payments.order_search import orders_search, orders_totals
 from billetterie.payments.order_services import invoice_mark_paid, order_cancel_with_refund, order_refund
-from billetterie.payments.services import payment_record_external
+from billetterie.payments.services import payment_record_external, refund_mark_done
 from billetterie.tickets.services import ticket_attendee_change
 
 from ..access import BackofficeRequest, forbidden, organizer_view
@@ -348,4 +348,28 @@ def cancel(request: BackofficeRequest, code: str) -> HttpResponse | HttpResponse
             return _page(request, order, status=409)
         return _refused(request, order, exc, "cancel_form", form)
     messages.success(request, _("Order %(code)s cancelled.") % {"code": order.code})
+    return _to_order(order)
+
+
+@require_POST
+@organizer_view(Perm.VIEW)
+def refund_done(request: BackofficeRequest, code: str, refund_id: int) -> HttpResponse | HttpResponseBase:
+    """Staff paid a buyer back by hand (cash, cheque, transfer, or in the payment service's own
+    back office): the refund is closed and the buyer gets the refund email. A second click says so
+    and changes nothing."""
+    if (refusal := _needs(request, Perm.MONEY)) is not None:
+        return refusal
+    order = _order(request, code)
+    refund = Refund.objects.filter(pk=refund_id, payment__order=order).first()
+    if refund is None:
+        raise Http404
+    if refund.state != RefundState.MANUAL:
+        messages.info(request, _("This refund was already marked as paid back."))
+        return _to_order(order)
+    try:
+        refund_mark_done(refund_id=refund.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked as paid back: the buyer is told by email."))
     return _to_order(order)
