@@ -59,7 +59,7 @@ def test_a_buyer_address_no_mail_can_reach_is_a_422_naming_the_field(shop: Shop,
                                                                       email: str) -> None:
     response = _post(shop, make_token(), _body(shop, email=email))
     assert _invalid_field(response)[-1] == "email"
-    assert response.json()["details"][0]["msg"] == "Saisissez une adresse de courriel valide."
+    assert response.json()["details"][0]["msg"] == "Saisissez une adresse e-mail valide."
     _nothing_created(shop)
 
 

@@ -59,3 +59,35 @@ def test_the_buyers_page_says_partly_refunded_with_the_amounts(shop: Shop, clien
     assert page.status_code == 200 and "Partiellement remboursée" in text
     assert "12,50\u00a0€ sur les 30,00\u00a0€ que vous avez payés" in text
     assert "Télécharger le billet" in text  # a partial refund leaves the tickets valid
+
+
+def test_the_balance_read_from_prefetched_rows_is_the_same_rule(shop: Shop) -> None:
+    """`order_balance_prefetched` (the API's answer) agrees with the aggregate queries at every
+    step: unpaid, part paid, paid with a fee, partly refunded, a failed refund left out, refunded."""
+    from django.db.models import prefetch_related_objects
+
+    from billetterie.orders.models import Order
+    from billetterie.payments.balance import order_balance_prefetched
+    from billetterie.payments.models import Payment, Refund, RefundState
+
+    order = order_placed(shop, tickets=2, meals=0)
+
+    def same() -> None:
+        fresh = Order.objects.get(pk=order.pk)
+        prefetch_related_objects([fresh], "payments__refunds")
+        assert order_balance_prefetched(order=fresh) == order_balance(order=fresh)
+
+    same()
+    cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
+    same()
+    card = payment_record_external(order_id=order.pk, method="card_terminal", amount_cents=2000)
+    Payment.objects.filter(pk=card.pk).update(fee_cents=35)
+    same()
+    refund_create(payment=cash, amount_cents=400)
+    same()
+    failed = refund_create(payment=card, amount_cents=100)
+    Refund.objects.filter(pk=failed.pk).update(state=RefundState.FAILED)
+    same()
+    refund_create(payment=card, amount_cents=1965)
+    refund_create(payment=cash, amount_cents=600)
+    same()

@@ -13,7 +13,7 @@ from billetterie.catalog.selectors import CatalogRefs, Visibility, catalog_refs
 from billetterie.core.errors import InvalidInput
 from billetterie.orders.models import Order
 from billetterie.orders.services import Checkout, LineSpec, Person, order_cancel, order_create
-from billetterie.payments.balance import order_balance
+from billetterie.payments.balance import order_balance_prefetched
 from billetterie.payments.services import online_payment_check, payment_record_external
 
 from .auth import TokenAuth, request_token
@@ -76,7 +76,6 @@ def order_create_endpoint(
         visibility=API_VISIBILITY, channel="api", idempotency_key=idempotency_key, request_hash=body_hash,
         then=record_payment if payment is not None else check_payable,
     )
-    prefetch_related_objects([order], "lines", "payments")
     return Status(201, _order_out(order))
 
 
@@ -128,7 +127,8 @@ def order_cancel_endpoint(request: HttpRequest, code: str) -> OrderOut:
 
 
 def _order_out(order: Order) -> OrderOut:
-    balance = order_balance(order=order)
+    prefetch_related_objects([order], "lines", "payments__refunds")  # what it shows, and its balance
+    balance = order_balance_prefetched(order=order)
     return OrderOut(
         code=order.code, state=order.state, status=balance.status, testmode=order.testmode,
         received_cents=balance.received_cents, refunded_cents=balance.refunded_cents,
