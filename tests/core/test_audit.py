@@ -156,3 +156,16 @@ def test_what_a_status_query_changes_the_payment_service_did(shop: Shop, monkeyp
         assert payment_status_check(payment_id=card.pk) == 1
     confirmed = AuditEntry.objects.get(action="payment.confirmed")
     assert (confirmed.actor_kind, confirmed.actor_label) == (ActorKind.NOTICE, "sandbox")
+
+
+def test_a_date_cancelled_by_staff_leaves_no_actor_behind(shop: Shop) -> None:
+    """A session-wide refund acts as the staff member who started it, for its run only: the caller
+    (here the test's thread, like a task or a request) is who acts again afterwards."""
+    from billetterie.payments.batch import refund_batch_start
+    from tests.factories import order_paid, team_member_create
+
+    order_paid(shop, tickets=1, meals=0, method="cash")
+    treasurer = team_member_create(shop.organizer, role="treasury")
+    refund_batch_start(organizer_id=shop.organizer.pk, date_id=shop.date.pk, kind="cancel_date", key="k",
+                       user_id=treasurer.pk)
+    assert audit.current_actor() == audit.SYSTEM

@@ -390,8 +390,16 @@ def refund_batch_run(*, batch_id: int) -> RefundBatch:
     batch = RefundBatch.objects.select_related("created_by").get(pk=batch_id)
     if batch.state == RefundBatchState.DONE:
         return batch
-    if batch.created_by is not None:  # the refunds are the staff member's who started the batch
-        audit.bind(audit.staff(batch.created_by))
+    if batch.created_by is None:
+        return _batch_run(batch)
+    # the refunds are the staff member's who started the batch, for this run only: whoever calls
+    # it (a request, the queue, a test) is who acts again afterwards
+    with audit.acting_as(audit.staff(batch.created_by)):
+        return _batch_run(batch)
+
+
+def _batch_run(batch: RefundBatch) -> RefundBatch:
+    batch_id = batch.pk
     RefundBatch.objects.filter(pk=batch_id).exclude(state=RefundBatchState.DONE).update(
         state=RefundBatchState.RUNNING, updated_at=clock.now(), error="")
     try:
