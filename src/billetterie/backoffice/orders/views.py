@@ -26,13 +26,14 @@ from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.orders.services import ATTENDEE_CHANGE_STATES, order_cancel
 from billetterie.organizers.permissions import Perm
 from billetterie.payments.balance import OrderBalance, OrderStatus, order_balance, order_balances
-from billetterie.payments.models import REFUND_COUNTING_STATES, Channel, Payment, Refund, RefundState
+from billetterie.payments.models import REFUND_COUNTING_STATES, Channel, Payment, Refund
 from billetterie.payments.order_search import orders_search, orders_totals
 from billetterie.payments.order_services import invoice_mark_paid, order_cancel_with_refund, order_refund
-from billetterie.payments.services import payment_record_external, refund_mark_done
+from billetterie.payments.services import payment_record_external
 from billetterie.tickets.services import ticket_attendee_change
 
 from ..access import BackofficeRequest, forbidden, organizer_view
+from ..refunds.views import paid_back
 from . import forms
 from .timeline import timeline_rows
 
@@ -363,13 +364,5 @@ def refund_done(request: BackofficeRequest, code: str, refund_id: int) -> HttpRe
     refund = Refund.objects.filter(pk=refund_id, payment__order=order).first()
     if refund is None:
         raise Http404
-    if refund.state != RefundState.MANUAL:
-        messages.info(request, _("This refund was already marked as paid back."))
-        return _to_order(order)
-    try:
-        refund_mark_done(refund_id=refund.pk)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as paid back: the buyer is told by email."))
+    paid_back(request, refund)
     return _to_order(order)

@@ -175,13 +175,19 @@ def mark_done(request: BackofficeRequest, batch_id: int, refund_id: int) -> Http
     refund = Refund.objects.filter(pk=refund_id, batch_item__batch=found).first()
     if refund is None:
         raise Http404
+    paid_back(request, refund)
+    return HttpResponseRedirect(_batch_url(request, found))
+
+
+def paid_back(request: BackofficeRequest, refund: Refund) -> None:
+    """Close a refund staff made by hand (the buyer gets the refund email) and say so; a second
+    click says it was done already and changes nothing. Shared with the order's page."""
     if refund.state != RefundState.MANUAL:
         messages.info(request, _("This refund was already marked as paid back."))
+        return
+    try:
+        refund_mark_done(refund_id=refund.pk)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
     else:
-        try:
-            refund_mark_done(refund_id=refund.pk)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Marked as paid back: the buyer is told by email."))
-    return HttpResponseRedirect(_batch_url(request, found))
+        messages.success(request, _("Marked as paid back: the buyer is told by email."))
