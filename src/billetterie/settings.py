@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "billetterie.organizers",
     "billetterie.catalog",
     "billetterie.capacity",
+    "billetterie.customers",
+    "billetterie.memberships",
     "billetterie.cart",
     "billetterie.orders",
     "billetterie.payments",

@@ -35,6 +35,20 @@ class Event(models.Model):
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
     preview_token = models.CharField(max_length=40, default=new_secret, editable=False)
+    # issue 12: each attendee who gave an email receives their own ticket, unless turned off
+    attendee_tickets = models.BooleanField(
+        _("send each attendee their own ticket"), default=True,
+        help_text=_("Attendees who gave an email address receive their ticket; the buyer receives them all."),
+    )
+    # self-service: buyers may cancel (refunded to their card) until this many days before the
+    # date they bought; None: they may not
+    self_cancel_days = models.PositiveIntegerField(
+        _("buyers may cancel until (days before the date)"), null=True, blank=True,
+        help_text=_("Empty: buyers cannot cancel themselves. 0: until the date starts."),
+    )
+    self_rename = models.BooleanField(
+        _("buyers may change an attendee's name"), default=False,
+    )
 
     class Meta:
         verbose_name = _("event or membership page")

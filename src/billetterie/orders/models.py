@@ -44,6 +44,9 @@ class Order(models.Model):
     # paid (in part) with test money: the built-in sandbox or a payment service's test mode
     # (decision 0010). Never counted as a sale; its tickets enter only through lists that accept them
     testmode = models.BooleanField(_("test order"), default=False, editable=False)
+    # the buyer's account (issue 12), when they were signed in or their verified email joined it
+    customer = models.ForeignKey("customers.Customer", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="orders", verbose_name=_("customer account"))
 
     class Meta:
         verbose_name = _("order")
@@ -74,6 +77,9 @@ class OrderLine(models.Model):
     attendee_email = models.EmailField(_("email"), blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     ticket_nonce = models.BinaryField(max_length=8, null=True, editable=False)
+    # an add-on (a meal…) bought for one attendee: printed on that attendee's ticket
+    attached_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="addons", verbose_name=_("for the ticket of"))
 
     class Meta:
         verbose_name = _("order line")

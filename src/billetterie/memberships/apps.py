@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MembershipsConfig(AppConfig):
+    name = "billetterie.memberships"
+    label = "memberships"
