@@ -21,6 +21,11 @@ class OutboxKind(models.TextChoices):
     # its copy to the sender; the message's id is the last part of the dedup key
     CONTACT_MESSAGE = "contact_message", _("Contact form message")
     CONTACT_COPY = "contact_copy", _("Copy of a contact form message")
+    # issue 12: a membership's renewal reminder (the dedup key names the membership and the offset),
+    # a customer's sign-in link (it names the link), an attendee's own ticket (the line is set)
+    MEMBERSHIP_REMINDER = "membership_reminder", _("Membership renewal reminder")
+    CUSTOMER_SIGN_IN = "customer_sign_in", _("Sign-in link")
+    ATTENDEE_TICKET = "attendee_ticket", _("Ticket sent to its attendee")
 
 
 class OutboxState(models.TextChoices):
