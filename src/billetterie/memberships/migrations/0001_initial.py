@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0004_event_attendee_tickets_event_self_cancel_days_and_more'),
+        ('catalog', '0004_event_self_service'),
         ('customers', '0001_initial'),
         ('orders', '0008_order_customer_orderline_attached_to'),
         ('organizers', '0005_organizer_logo_table'),
