@@ -57,6 +57,9 @@ class Checkout:
     phone: str = ""
     terms_accepted: bool = False
     people: dict[int, Person] = field(default_factory=dict)  # by cart position id
+    # an add-on's cart position id → the ticket position of the attendee it is for (printed on
+    # their ticket); an add-on left out gets its own voucher
+    addons_for: dict[int, int] = field(default_factory=dict)
     # a sale at the box office: the buyer's and the attendees' emails may be left blank (the
     # tickets are printed there and then; an email given must still be valid), and a date is
     # sold until it ends, to whoever arrives late
@@ -90,14 +93,18 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         if any(p.date is not None and p.date.cancelled_at is not None for p in positions):
             raise InvalidInput(_("This date has been cancelled."), code="date_cancelled")
         people = {p.pk: _clean_person(p.product, checkout.people.get(p.pk, Person())) for p in positions}
+        _check_attachments(positions, checkout.addons_for)
         expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
         _secure_holds(positions, now)
         order = _create_order(cart.organizer, checkout, sum(p.amount_cents for p in positions), expires_at,
                               cart_token=cart.token)
+        line_of: dict[int, OrderLine] = {}
         for position in positions:
             line = _create_line(order, position.product, position.price, position.date, position.amount_cents,
                                 people[position.pk])
+            line_of[position.pk] = line
             holds_move_to_line(position_id=position.pk, line_id=line.pk, expires_at=expires_at)
+        _attach_addons(line_of, checkout.addons_for)
         CartPosition.objects.filter(pk__in=[p.pk for p in positions]).delete()
         if order.total_cents == 0:
             order_mark_paid(order_id=order.pk)
@@ -112,6 +119,27 @@ def _check_addons(products: list[Product]) -> None:
             if product.event_id not in ticket_events:
                 message = _("“%(name)s” can only be bought with a ticket for the same event.")
                 raise InvalidInput(message % {"name": product.name}, code="addon_needs_ticket")
+
+
+def _check_attachments(positions: list[CartPosition], addons_for: dict[int, int]) -> None:
+    """Each add-on is attached to a ticket of the same cart and event (a form's choice, checked
+    again here: another cart's line or a non-ticket is refused before anything is written)."""
+    by_pk = {p.pk: p for p in positions}
+    for addon_pk, ticket_pk in addons_for.items():
+        addon, ticket = by_pk.get(addon_pk), by_pk.get(ticket_pk)
+        if (addon is None or ticket is None or addon.product.kind != ProductKind.ADDON
+                or ticket.product.kind != ProductKind.TICKET or ticket.product.event_id != addon.product.event_id):
+            raise InvalidInput(_("Choose, for each add-on, one of the tickets of the same event in your cart."),
+                               code="addon_attachment_invalid")
+
+
+def _attach_addons(line_of: dict[int, OrderLine], addons_for: dict[int, int]) -> None:
+    addons = []
+    for addon_pk, ticket_pk in addons_for.items():
+        line = line_of[addon_pk]
+        line.attached_to = line_of[ticket_pk]
+        addons.append(line)
+    OrderLine.objects.bulk_update(addons, ["attached_to"])
 
 
 def _clean_person(product: Product, person: Person, *, email_optional: bool = False) -> Person:
@@ -323,7 +351,9 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
             if not _lines_keep_places(lines):
                 return False
             holds_keep(line_ids=line_ids)
-        tickets = [line for line in lines if line.kind == ProductKind.TICKET]
+        # tickets, and the add-ons attached to no ticket: those get their own voucher, signed alike
+        tickets = [line for line in lines if line.kind == ProductKind.TICKET
+                   or (line.kind == ProductKind.ADDON and line.attached_to_id is None)]
         for line in tickets:
             line.ticket_nonce = secrets.token_bytes(8)
         OrderLine.objects.bulk_update(tickets, ["ticket_nonce"])
