@@ -54,7 +54,8 @@ def date_cancel(*, date_id: int) -> EventDate:
 # field (`details={"field": …}`) and the reason; otherwise it writes the change and its audit
 # entry together. Quota.used is never written here: the capacity domain moves it.
 
-EVENT_FIELDS = ("title", "slug", "section", "description", "theme", "venue", "position", "publication")
+EVENT_FIELDS = ("title", "slug", "section", "description", "theme", "venue", "position", "publication",
+                "self_cancel_days", "self_rename")
 DATE_FIELDS = ("start", "end", "capacity")
 PRODUCT_FIELDS = ("name", "description", "position", "max_per_order", "sales_start", "sales_end",
                   "addon_standalone", "donation_min_cents", "donation_max_cents", "donation_suggested")
@@ -170,7 +171,7 @@ def event_duplicate(*, event: Event, title: str, slug: str = "", shift_days: int
         copy = Event.objects.create(
             organizer_id=event.organizer_id, section=event.section, title=title, slug=slug,
             description=event.description, theme=event.theme, venue=event.venue, position=event.position,
-            publication=Publication.DRAFT,
+            self_cancel_days=event.self_cancel_days, self_rename=event.self_rename, publication=Publication.DRAFT,
         )
         quota_map: dict[int, Quota] = {}
         for date in event.dates.select_related("capacity_quota").order_by("start"):

@@ -194,6 +194,17 @@ class EventForm(CatalogForm):
     position = _position()
     publication = forms.ChoiceField(label=_("Publication"), choices=PUBLICATION_CHOICES,
                                     initial=Publication.DRAFT, widget=forms.RadioSelect)
+    # self-service (issue 12): what buyers may do themselves from their order's page
+    self_cancel_days = forms.IntegerField(
+        label=_("Buyers may cancel and be refunded until (days before the date)"), required=False,
+        min_value=0, max_value=365,
+        help_text=_("Empty: buyers cannot cancel themselves. 0: until the date starts. A card payment is "
+                    "refunded to the card; other methods: the buyer is asked to contact you."),
+    )
+    self_rename = forms.BooleanField(
+        label=_("Buyers may change an attendee's name"), required=False,
+        help_text=_("Until the same deadline (the date's start if cancelling is off); the ticket is reissued."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
