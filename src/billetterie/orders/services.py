@@ -35,6 +35,7 @@ from billetterie.core.errors import Conflict, InvalidInput, SoldOut
 from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.core.validation import email_is_valid
+from billetterie.customers.models import Customer
 from billetterie.organizers.models import Organizer
 
 from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded
@@ -64,6 +65,9 @@ class Checkout:
     # tickets are printed there and then; an email given must still be valid), and a date is
     # sold until it ends, to whoever arrives late
     at_box_office: bool = False
+    # the buyer's account (issue 12) when they are signed in to the organiser's shop: stored on the
+    # order, so that it is listed on their account page
+    customer_id: int | None = None
 
 
 def order_place(*, cart_token: str, checkout: Checkout) -> Order:
@@ -197,7 +201,8 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
     fields = {
         "organizer": organizer, "email": email, "name": name, "phone": checkout.phone.strip()[:40],
         "locale": checkout.locale, "currency": organizer.currency, "total_cents": total_cents,
-        "expires_at": expires_at, "terms_accepted_at": clock.now(), **extra,
+        "expires_at": expires_at, "terms_accepted_at": clock.now(),
+        "customer_id": _customer_of(organizer, checkout.customer_id), **extra,
     }
     for _attempt in range(10):
         try:
@@ -210,6 +215,13 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
                 raise  # another request with the same key won: let the caller answer with its order
             continue  # the code was taken: draw another
     raise RuntimeError("could not draw a free order code")
+
+
+def _customer_of(organizer: Organizer, customer_id: int | None) -> int | None:
+    """The account an order joins: only one of the organiser's own (a stale or foreign id: none)."""
+    if customer_id is None:
+        return None
+    return Customer.objects.filter(pk=customer_id, organizer=organizer).values_list("pk", flat=True).first()
 
 
 def _create_line(order: Order, product: Product, price: Price | None, date: EventDate | None, amount_cents: int,
