@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ from billetterie.core.csp import Sources, allow, origin
 from billetterie.core.errors import DomainError
 from billetterie.core.ids import secrets_equal
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
+from billetterie.customers.selectors import customer_signed_in
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
@@ -220,7 +223,11 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
             cents = form.donation_amounts().get(product.pk)
             if cents:
                 cart_add(cart=cart, item=CartAdd(product=product, donation_cents=cents), visibility=ctx.visibility)
-        order = order_place(cart_token=cart.token, checkout=form.to_checkout(locale=get_language() or "fr"))
+        # signed in to this organiser's shop (issue 12): the order is listed on the buyer's account
+        customer = customer_signed_in(ctx.request.session, ctx.organizer.pk)
+        checkout = replace(form.to_checkout(locale=get_language() or "fr"),
+                           customer_id=customer.pk if customer is not None else None)
+        order = order_place(cart_token=cart.token, checkout=checkout)
     ctx.forget_cart()
     if order.total_cents == 0:
         return HttpResponseRedirect(_order_url(order))
