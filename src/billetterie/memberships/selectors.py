@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Member, Membership, MembershipState, RenewalReminder, ValidityRule
+from .models import Member, Membership, MembershipState, MembershipType, RenewalReminder, ValidityRule
 
 
 def membership_state(membership: Membership, *, on: date) -> MembershipState:
@@ -31,6 +31,12 @@ def memberships_active(*, organizer_id: int, on: date, type_ids: Iterable[int] |
     if type_ids is not None:
         query = query.filter(type_id__in=list(type_ids))
     return query
+
+
+def membership_types_by_product(*, product_ids: Iterable[int]) -> dict[int, MembershipType]:
+    """product id -> the membership type it sells, for the products that sell one."""
+    return {t.product_id: t for t in MembershipType.objects.filter(product_id__in=list(product_ids))
+            if t.product_id is not None}
 
 
 def name_key(name: str) -> str:

@@ -76,6 +76,9 @@ class OrderLine(models.Model):
     attendee_name = models.CharField(_("name"), max_length=200, blank=True)
     attendee_email = models.EmailField(_("email"), blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # a membership line's member: first_name, last_name, address, postcode, city, country, phone,
+    # birth_date (ISO), and member_id when it renews that member (orders.memberships)
+    holder = models.JSONField(_("member's details"), default=dict, blank=True)
     ticket_nonce = models.BinaryField(max_length=8, null=True, editable=False)
     # an add-on (a meal…) bought for one attendee: printed on that attendee's ticket
     attached_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
