@@ -3,6 +3,7 @@ the cart's hold duration has passed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +15,7 @@ from billetterie.catalog.models import EventDate, Price, Product, ProductKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, sales_open
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput
+from billetterie.memberships.prices import MemberProof, PricedItem, attended_on, member_prices_check
 from billetterie.organizers.models import Organizer
 
 from .models import Cart, CartPosition
@@ -82,6 +84,16 @@ def item_check(*, organizer_id: int, item: CartAdd, visibility: Visibility, now:
     return item.price.amount_cents
 
 
+def items_member_check(*, organizer_id: int, items: Iterable[CartAdd], proof: MemberProof | None,
+                       now: datetime) -> None:
+    """Refuse a member price the proof does not open on the day attended (memberships.prices):
+    one query for all the items, a second only when one of them is a member price."""
+    member_prices_check(organizer_id=organizer_id, proof=proof, items=[
+        PricedItem(item.price, item.product.name, attended_on(item.date.start if item.date else None, now))
+        for item in items if item.price is not None
+    ])
+
+
 def door_closes(date: EventDate) -> datetime:
     """When the box office stops selling a date: its end, or for a date without one, six hours
     after it starts."""
@@ -100,11 +112,14 @@ def _validate_donation(product: Product, cents: int | None) -> int:
     return cents
 
 
-def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility) -> list[CartPosition]:
-    """Add units to the cart and hold their places until the hold duration has passed."""
+def cart_add(*, cart: Cart, item: CartAdd, visibility: Visibility,
+             member_proof: MemberProof | None = None) -> list[CartPosition]:
+    """Add units to the cart and hold their places until the hold duration has passed. A member
+    price needs `member_proof` of a membership valid on the day attended."""
     now = clock.now()
     already = cart.positions.filter(product=item.product, expires_at__gt=now).count()
     amount = item_check(organizer_id=cart.organizer_id, item=item, visibility=visibility, now=now, already=already)
+    items_member_check(organizer_id=cart.organizer_id, items=[item], proof=member_proof, now=now)
     expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
     quota_ids = quota_ids_for(product=item.product, date=item.date)
     with transaction.atomic():

@@ -25,7 +25,7 @@ from billetterie.capacity.services import (
     places_take_counts,
 )
 from billetterie.cart.models import Cart, CartPosition
-from billetterie.cart.services import CartAdd, item_check
+from billetterie.cart.services import CartAdd, item_check, items_member_check
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind, QuestionKind
 from billetterie.catalog.selectors import Visibility, quota_ids_for, quotas_available
 from billetterie.core import clock, events
@@ -36,9 +36,11 @@ from billetterie.core.ids import new_code
 from billetterie.core.money import MAX_CENTS, format_money
 from billetterie.core.validation import email_is_valid
 from billetterie.customers.models import Customer
+from billetterie.memberships.prices import VOUCHED, MemberProof
 from billetterie.organizers.models import Organizer
 
 from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded
+from .memberships import holder_clean, memberships_grant_for_order
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
 
@@ -48,6 +50,10 @@ class Person:
     name: str = ""
     email: str = ""
     answers: dict[str, str] = field(default_factory=dict)
+    # a membership's member: first_name, last_name, address, postcode, city, birth_date…
+    # (orders.memberships.holder_clean); renews_member_id: the member a reminder's link renews
+    holder: dict[str, object] = field(default_factory=dict)
+    renews_member_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,10 @@ class Checkout:
     addons_for: dict[int, int] = field(default_factory=dict)
     # a sale at the box office: the buyer's and the attendees' emails may be left blank (the
     # tickets are printed there and then; an email given must still be valid), and a date is
-    # sold until it ends, to whoever arrives late
+    # sold until it ends, to whoever arrives late; the seller sees member cards (member prices)
     at_box_office: bool = False
+    # what the buyer proved of their memberships (member prices, checked again at placement)
+    member_proof: MemberProof | None = None
     # the buyer's account (issue 12) when they are signed in to the organiser's shop: stored on the
     # order, so that it is listed on their account page
     customer_id: int | None = None
@@ -96,6 +104,9 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         _check_addons([p.product for p in positions])
         if any(p.date is not None and p.date.cancelled_at is not None for p in positions):
             raise InvalidInput(_("This date has been cancelled."), code="date_cancelled")
+        # a membership may have been cancelled since the item went into the cart
+        items_member_check(organizer_id=cart.organizer_id, proof=checkout.member_proof, now=now,
+                           items=[CartAdd(product=p.product, price=p.price, date=p.date) for p in positions])
         people = {p.pk: _clean_person(p.product, checkout.people.get(p.pk, Person())) for p in positions}
         _check_attachments(positions, checkout.addons_for)
         expires_at = now + timedelta(minutes=cart.organizer.hold_minutes)
@@ -165,7 +176,8 @@ def _clean_person(product: Product, person: Person, *, email_optional: bool = Fa
             raise InvalidInput(_("Please answer “%(q)s”.") % {"q": question.label}, code="answer_required")
         if value:
             answers[question.label] = value[:1000]
-    return Person(name=name[:200], email=email, answers=answers)
+    holder = holder_clean(product, name, person.holder, renews_member_id=person.renews_member_id)
+    return Person(name=name[:200], email=email, answers=answers, holder=holder)
 
 
 def _secure_holds(positions: list[CartPosition], now: datetime) -> None:
@@ -235,7 +247,7 @@ def _line_fields(order: Order, product: Product, price: Price | None, date: Even
     return {
         "order": order, "product": product, "price": price, "date": date, "kind": product.kind,
         "label": label[:300], "amount_cents": amount_cents, "attendee_name": person.name,
-        "attendee_email": person.email, "answers": person.answers,
+        "attendee_email": person.email, "answers": person.answers, "holder": person.holder,
     }
 
 
@@ -265,6 +277,8 @@ def order_create(*, organizer: Organizer, lines: list[LineSpec], checkout: Check
             return existing, False
     now = clock.now()
     amounts = _check_lines(organizer, lines, visibility, now, at_door=checkout.at_box_office)
+    items_member_check(organizer_id=organizer.pk, items=[spec.item for spec in lines], now=now,
+                       proof=VOUCHED if checkout.at_box_office else checkout.member_proof)
     _check_addons([spec.item.product for spec in lines])
     people = [_clean_person(spec.item.product, spec.person, email_optional=checkout.at_box_office) for spec in lines]
     quota_ids = [quota_ids_for(product=spec.item.product, date=spec.item.date) for spec in lines]
@@ -369,6 +383,7 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
         for line in tickets:
             line.ticket_nonce = secrets.token_bytes(8)
         OrderLine.objects.bulk_update(tickets, ["ticket_nonce"])
+        memberships_grant_for_order(order, lines)  # in this transaction: the card goes with the email
         _audit(order, "order.paid", {"state": [order.state, OrderState.PAID]})
         order.state = OrderState.PAID
         order.paid_at = clock.now()
