@@ -9,7 +9,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from billetterie.cart.models import CartPosition
-from billetterie.catalog.models import Product, QuestionKind
+from billetterie.catalog.models import Product, ProductKind, QuestionKind
 from billetterie.core.money import MAX_CENTS, AmountTooLarge, InvalidAmount, decimal_to_cents, format_money
 from billetterie.core.validation import email_is_valid
 from billetterie.orders.services import Checkout, Person
@@ -67,6 +67,8 @@ class CheckoutForm(forms.Form):
         for number, position in enumerate(positions, start=1):
             if position.product.needs_person:
                 self.person_groups.append((position, self._add_person_fields(position, number)))
+        self.addon_fields: list[tuple[CartPosition, str]] = []
+        self._add_addon_fields()
         for product in donations:
             product.donation_field = f"donation_{product.pk}"  # type: ignore[attr-defined]
             self.fields[f"donation_{product.pk}"] = AmountField(
@@ -92,6 +94,42 @@ class CheckoutForm(forms.Form):
                 self.fields[name] = forms.CharField(label=question.label, max_length=1000, required=question.required)
         return names
 
+    def _add_addon_fields(self) -> None:
+        """Each add-on unit of an event with tickets in the cart: the attendee it is for (« Pour : »),
+        printed on their ticket. By default the attendees in turn, one unit of each add-on each; a
+        standalone add-on past the last attendee gets its own voucher by default."""
+        numbers = {position.pk: n for n, (position, _names) in enumerate(self.person_groups, start=1)}
+        tickets: dict[int, list[CartPosition]] = {}
+        for position, _names in self.person_groups:
+            if position.product.kind == ProductKind.TICKET:
+                tickets.setdefault(position.product.event_id, []).append(position)
+        units: dict[int, int] = {}
+        for position in self.positions:
+            product, attendees = position.product, tickets.get(position.product.event_id)
+            if product.kind != ProductKind.ADDON or not attendees:
+                continue
+            nth = units[product.pk] = units.get(product.pk, -1) + 1
+            choices = [(str(t.pk), _("Attendee %(n)d — %(ticket)s") % {"n": numbers[t.pk], "ticket": t.product.name})
+                       for t in attendees]
+            initial = str(attendees[nth % len(attendees)].pk)
+            if product.addon_standalone:
+                choices.append(("", str(_("No one: its own voucher"))))
+                initial = initial if nth < len(attendees) else ""
+            name = f"addon_{position.pk}"
+            # not required: an add-on that needs a ticket, left out of the form, goes to its default
+            self.fields[name] = forms.ChoiceField(label=_("For"), choices=choices, initial=initial, required=False)
+            self.addon_fields.append((position, name))
+
+    def addons_for(self) -> dict[int, int]:
+        """Add-on position id → the ticket position it is for (the choices were this cart's tickets)."""
+        chosen = {}
+        for position, name in self.addon_fields:
+            value = self.cleaned_data.get(name) or ("" if position.product.addon_standalone
+                                                    else self.fields[name].initial)
+            if value:
+                chosen[position.pk] = int(value)
+        return chosen
+
     def donation_amounts(self) -> dict[int, int]:
         amounts = {p.pk: self.cleaned_data.get(f"donation_{p.pk}") for p in self.donations}
         return {pk: cents for pk, cents in amounts.items() if cents}
@@ -110,5 +148,5 @@ class CheckoutForm(forms.Form):
             people[position.pk] = Person(name=data[f"{prefix}_name"], email=data[f"{prefix}_email"], answers=answers)
         return Checkout(
             email=data["email"], name=data["name"], phone=data.get("phone", ""), locale=locale,
-            terms_accepted=bool(data.get("terms")), people=people,
+            terms_accepted=bool(data.get("terms")), people=people, addons_for=self.addons_for(),
         )
