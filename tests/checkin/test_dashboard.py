@@ -108,3 +108,29 @@ def test_admin_action_makes_a_scanner_link_that_works(shop: Shop) -> None:
 
 def client_for_token(token: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_live_dashboard_asks_the_two_factor_code_as_the_back_office_does(shop: Shop) -> None:
+    """A person who turned two-factor on and whose session skipped the code (signed in where no code
+    is asked) is signed out and sent to the back office's sign-in, on every staff page of /checkin/;
+    once past the code, the pages open (issue 11 review)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import team_member_create
+
+    checkin_list, _scope = door(shop)
+    user = team_member_create(shop.organizer, email="chef@assoc.example")
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    client = Client()
+    client.force_login(user)  # password only
+    for url in ("/checkin/dashboard/", f"/checkin/dashboard/{checkin_list.pk}/",
+                f"/checkin/dashboard/{checkin_list.pk}/live.json", f"/checkin/dashboard/{checkin_list.pk}/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/gestion/connexion/"), url
+        client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # what passing the code step leaves
+    session.save()
+    assert client.get(f"/checkin/dashboard/{checkin_list.pk}/").status_code == 200
+    assert client.get(f"/checkin/dashboard/{checkin_list.pk}/live.json").status_code == 200

@@ -20,6 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from billetterie.core import clock, ratelimit
 from billetterie.core.audit import audit_record
+# the shared rule (the check-in app's staff pages apply it too), re-exported for the back office's views
+from billetterie.organizers.second_factor import confirmed_device as confirmed_device
+from billetterie.organizers.second_factor import second_factor_missing as second_factor_missing
 
 SIGN_IN_PER_CLIENT = ratelimit.Limit("bo-signin-client", per_window=20, window_seconds=300)
 SIGN_IN_PER_EMAIL = ratelimit.Limit("bo-signin-email", per_window=10, window_seconds=900)
@@ -89,22 +92,6 @@ class CodeForm(forms.Form):
         if not code.isascii() or not code.isdigit() or len(code) != 6:
             raise forms.ValidationError(_("Enter the 6 digits shown by your app."))
         return code
-
-
-def confirmed_device(user: Any) -> TOTPDevice | None:
-    if not getattr(user, "pk", None):
-        return None
-    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
-
-
-def second_factor_missing(request: HttpRequest) -> bool:
-    """A signed-in person who turned two-factor on but whose session did not give a code (signed
-    in elsewhere, the Django admin's page): the back office asks them to sign in here."""
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    verified = getattr(user, "is_verified", None)
-    return not (verified is not None and verified()) and confirmed_device(user) is not None
 
 
 def pending_start(request: HttpRequest, user: User, next_url: str) -> None:

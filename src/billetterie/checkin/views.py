@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -20,6 +24,7 @@ from billetterie.core.csp import Sources, allow
 from billetterie.core.errors import NotFound
 from billetterie.organizers.models import Organizer
 from billetterie.organizers.permissions import Perm
+from billetterie.organizers.second_factor import second_factor_missing
 from billetterie.organizers.selectors import organizers_where_user_can
 
 from .exports import tickets_csv, tickets_xlsx
@@ -117,6 +122,22 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def staff_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A staff page: signed in, and past the two-factor code for those who turned it on (the back
+    office's rule): a session that skipped the code is signed out and sent to the back office's
+    sign-in, which asks it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and second_factor_missing(request):
+            logout(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), "backoffice:login")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _checkin_organizers(request: HttpRequest) -> QuerySet[Organizer]:
     """The organisers whose check-in the person may follow: those in whose team their role has the
     check-in permission (the back office's rule; a door scanner's role has not)."""
@@ -131,7 +152,7 @@ def _staff_scope(request: HttpRequest, list_id: int) -> ListScope:
         raise Http404 from exc
 
 
-@login_required
+@staff_page
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = []
@@ -142,7 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                      "title": _("Live check-in")})
 
 
-@login_required
+@staff_page
 @never_cache
 @require_GET
 def dashboard_list(request: HttpRequest, list_id: int) -> HttpResponse:
@@ -154,7 +175,7 @@ def dashboard_list(request: HttpRequest, list_id: int) -> HttpResponse:
     })
 
 
-@login_required
+@staff_page
 @never_cache
 @require_GET
 def dashboard_live(request: HttpRequest, list_id: int) -> JsonResponse:
@@ -186,7 +207,7 @@ def _live(scope: ListScope) -> _Live:
     return _Live(checkin_counts(scope=scope), checkin_counts_by_date(scope=scope), recent_scans(scope=scope, limit=20))
 
 
-@login_required
+@staff_page
 @require_GET
 def dashboard_export(request: HttpRequest, list_id: int, fmt: str) -> HttpResponse:
     scope = _staff_scope(request, list_id)
