@@ -158,12 +158,23 @@ class PaymentIn(Schema):
     reference: str = Field("", max_length=200)
 
 
+class MemberIn(Schema):
+    number: str = Field(..., max_length=40, description="The member number, as on the membership card")
+    last_name: str = Field(..., max_length=100, description="The member's last name (case and accents aside)")
+
+
 class OrderIn(Schema):
     email: Email
     name: str = Field(..., max_length=200)
     phone: str = Field("", max_length=40)
     locale: str = Field("fr", pattern="^(fr|en)$")
     lines: list[OrderLineIn] = Field(..., min_length=1, max_length=100)
+    members: list[MemberIn] = Field(
+        default_factory=list, max_length=10,
+        description="The members a member price is sold to: each line at a member price needs one of them with "
+                    "a membership of its types valid on the line's date (422 `member_price_refused`). A wrong "
+                    "number or name is 422 `member_not_found`; too many wrong ones, 429.",
+    )
     payment: PaymentIn | None = Field(None, description="Money already received; omit to leave the order pending")
     send_email: bool = Field(True, description="Send the confirmation email to the buyer once paid")
 

@@ -106,7 +106,8 @@ def proof_memberships(*, organizer_id: int, proof: MemberProof) -> list[Membersh
                 .only("id", "member_id", "type_id", "start", "end", "cancelled_at"))
 
 
-def _covered(rule: MemberPriceRule, on: date, memberships: Sequence[Membership]) -> bool:
+def rule_covered(rule: MemberPriceRule, on: date, memberships: Sequence[Membership]) -> bool:
+    """One of `memberships` (`proof_memberships`) is active on `on` and of one of the rule's types."""
     return any(membership_state(m, on=on) == MembershipState.ACTIVE
                and (not rule.type_ids or m.type_id in rule.type_ids) for m in memberships)
 
@@ -117,7 +118,7 @@ def member_price_allowed(*, price: Price, date: date, proof: MemberProof) -> boo
     if rule is None or proof.vouched:
         return True
     organizer_id = price.product.event.organizer_id
-    return _covered(rule, date, proof_memberships(organizer_id=organizer_id, proof=proof))
+    return rule_covered(rule, date, proof_memberships(organizer_id=organizer_id, proof=proof))
 
 
 def member_prices_check(*, organizer_id: int, items: Sequence[PricedItem], proof: MemberProof | None) -> None:
@@ -130,7 +131,7 @@ def member_prices_check(*, organizer_id: int, items: Sequence[PricedItem], proof
     memberships = proof_memberships(organizer_id=organizer_id, proof=proof)
     for item in items:
         rule = rules.get(item.price.pk)
-        if rule is not None and not _covered(rule, item.on, memberships):
+        if rule is not None and not rule_covered(rule, item.on, memberships):
             raise member_price_refused(item, rule)
 
 

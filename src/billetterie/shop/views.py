@@ -40,6 +40,7 @@ from billetterie.payments.selectors import (
 )
 from billetterie.payments.services import PAYMENTS_NOT_ENABLED, online_payment_check, payment_start
 
+from . import members
 from .context import ShopContext, preview_grant, shop_context
 from .forms import AmountField, CheckoutForm
 
@@ -66,7 +67,7 @@ def home(request: HttpRequest, organizer_slug: str) -> HttpResponse:
     })
 
 
-def _event_or_404(ctx: ShopContext, slug: str) -> Event:
+def event_or_404(ctx: ShopContext, slug: str) -> Event:
     event = Event.objects.filter(organizer=ctx.organizer, slug=slug).prefetch_related("dates").first()
     if event is None or not ctx.visibility.sees_event(event):
         raise Http404
@@ -88,7 +89,7 @@ def _event_products(ctx: ShopContext, event: Event) -> list[Product]:
 @require_http_methods(["GET", "POST"])
 def event_page(request: HttpRequest, organizer_slug: str, event_slug: str) -> HttpResponse:
     ctx = shop_context(request, organizer_slug)
-    event = _event_or_404(ctx, event_slug)
+    event = event_or_404(ctx, event_slug)
     status = 200
     if request.method == "POST":
         try:
@@ -102,9 +103,15 @@ def event_page(request: HttpRequest, organizer_slug: str, event_slug: str) -> Ht
                 return HttpResponseRedirect(reverse("shop:event", args=[organizer_slug, event_slug]) + "?added=1")
             messages.error(request, _("Choose at least one item."))
             status = 400
-    return _render(request, ctx, "shop/event.html", {
-        "event": event, "dates": list(event.dates.all()), "products": _event_products(ctx, event),
-        "added": request.GET.get("added") == "1",
+    return event_response(ctx, event, status=status)
+
+
+def event_response(ctx: ShopContext, event: Event, *, status: int = 200,
+                   member_form: members.MemberProofForm | None = None) -> HttpResponse:
+    dates, products = list(event.dates.all()), _event_products(ctx, event)
+    return _render(ctx.request, ctx, "shop/event.html", {
+        "event": event, "dates": dates, "products": products, "added": ctx.request.GET.get("added") == "1",
+        **members.member_prices_context(ctx, products, dates, member_form),  # member prices and their proof
     }, status=status)
 
 
@@ -134,9 +141,10 @@ def _add_from_form(ctx: ShopContext, event: Event, data: dict[str, str]) -> int:
     online_payment_check(organizer=ctx.organizer, channel="web", amount_cents=sum(_item_cents(i) for i in items))
     cart = ctx.cart(create=True)
     assert cart is not None
+    proof = members.member_proof(ctx.request, ctx.organizer)
     with transaction.atomic():
         for item in items:
-            cart_add(cart=cart, item=item, visibility=ctx.visibility)
+            cart_add(cart=cart, item=item, visibility=ctx.visibility, member_proof=proof)
     return len(items)
 
 
@@ -226,7 +234,8 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
         # signed in to this organiser's shop (issue 12): the order is listed on the buyer's account
         customer = customer_signed_in(ctx.request.session, ctx.organizer.pk)
         checkout = replace(form.to_checkout(locale=get_language() or "fr"),
-                           customer_id=customer.pk if customer is not None else None)
+                           customer_id=customer.pk if customer is not None else None,
+                           member_proof=members.member_proof(ctx.request, ctx.organizer))
         order = order_place(cart_token=cart.token, checkout=checkout)
     ctx.forget_cart()
     if order.total_cents == 0:

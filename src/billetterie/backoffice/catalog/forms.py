@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from billetterie.catalog.models import Event, ProductKind, Publication, QuestionKind, Quota, Section
 from billetterie.core.forms import EuroField, euros_for_input, parse_euros
 from billetterie.core.money import MAX_CENTS, InvalidAmount
+from billetterie.memberships.models import MembershipType
 
 # years a date typed here may have: beyond, a typo (and year 1 cannot be stored in UTC everywhere)
 FIRST_YEAR, LAST_YEAR = 2000, 2200
@@ -345,11 +346,38 @@ class PriceForm(CatalogForm):
                                     initial=Publication.PUBLISHED)
     active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
     position = _position()
+    # a member price (issue 12): memberships.prices enforces it in the cart and at placement
+    member_types = QuotaChoiceField(
+        label=_("Reserved to members"), queryset=MembershipType.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ticked: only buyers with a membership of one of these types, valid on the day of the event, "
+                    "may choose this price (they give their member number and last name, or sign in)."),
+    )
+
+    def __init__(self, *args: Any, membership_types: QuerySet[MembershipType] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if membership_types is None or not membership_types.exists():
+            del self.fields["member_types"]
+        else:
+            self.fields["member_types"].queryset = membership_types  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        values.pop("member_types", None)
+        return values
+
+    def member_type_ids(self) -> list[int] | None:
+        """The types ticked, or None when the organiser has none (the price's stay as they are)."""
+        if "member_types" not in self.fields:
+            return None
+        return [t.pk for t in self.cleaned_data.get("member_types") or []]
 
 
-def price_initial(price: Any) -> dict[str, Any]:
+def price_initial(price: Any, member_type_ids: list[int] | None = None) -> dict[str, Any]:
     return {"name": price.name, "amount": price.amount_cents, "eligibility": price.eligibility,
-            "publication": price.publication, "active": price.active, "position": price.position}
+            "publication": price.publication, "active": price.active, "position": price.position,
+            "member_types": member_type_ids or []}
 
 
 def _shown_for(field: forms.Field, kind: str) -> None:

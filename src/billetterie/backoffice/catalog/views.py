@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +33,8 @@ from billetterie.catalog.models import (
     Section,
 )
 from billetterie.core.errors import DomainError
+from billetterie.memberships.models import MembershipType
+from billetterie.memberships.prices import price_member_types, price_requirement_for, price_requirement_set
 from billetterie.orders.selectors import sold_by_event
 from billetterie.organizers.permissions import Perm
 
@@ -331,8 +334,11 @@ def product_detail(request: BackofficeRequest, event_id: int, product_id: int) -
     product = next((p for p in selectors.event_products_for_staff(event=event) if p.pk == product_id), None)
     if product is None:
         product = _product(event, product_id)  # 404
+    rules = price_requirement_for(price.pk for price in product.prices.all())
     for price in product.prices.all():
         price.refusal = price_refusal(price.sales) if price.sales else ""  # type: ignore[attr-defined]
+        rule = rules.get(price.pk)  # a member price: the types it is reserved to
+        price.member_types = (", ".join(rule.type_names) or _("any membership")) if rule else ""  # type: ignore[attr-defined]
     context = {
         "event": event, "product": product, "can_change": request.bo.can(Perm.CATALOG),
         "refusal": product_refusal(product.sales) if product.sales else "",  # type: ignore[attr-defined]
@@ -423,13 +429,28 @@ def product_delete(request: BackofficeRequest, event_id: int, product_id: int) -
 # prices
 
 
+def _membership_types(request: BackofficeRequest) -> Any:
+    return MembershipType.objects.filter(organizer=request.bo.organizer).order_by("name", "id")
+
+
+def _price_save(form: f.CatalogForm, write: Callable[[dict[str, Any]], Price]) -> Price:
+    """The price and the membership types it is reserved to, in one transaction."""
+    assert isinstance(form, f.PriceForm)
+    with transaction.atomic():
+        price = write(form.values())
+        type_ids = form.member_type_ids()
+        if type_ids is not None:
+            price_requirement_set(price=price, type_ids=type_ids)
+    return price
+
+
 @never_cache
 @organizer_view(Perm.CATALOG)
 def price_create(request: BackofficeRequest, event_id: int, product_id: int) -> HttpResponse:
     product = _product(_event(request, event_id), product_id)
-    form = f.PriceForm(request.POST or None, initial={"active": True})
+    form = f.PriceForm(request.POST or None, initial={"active": True}, membership_types=_membership_types(request))
     return _form_page(
-        request, form, lambda form: services.price_create(product=product, values=form.values()),
+        request, form, lambda form: _price_save(form, lambda v: services.price_create(product=product, values=v)),
         title=_("New price of “%(name)s”") % {"name": product.name}, back=_product_url(request, product),
         done=lambda _p: _product_url(request, product), done_message=_("The price is added."),
     )
@@ -440,9 +461,10 @@ def price_create(request: BackofficeRequest, event_id: int, product_id: int) -> 
 def price_edit(request: BackofficeRequest, event_id: int, product_id: int, price_id: int) -> HttpResponse:
     product = _product(_event(request, event_id), product_id)
     price = _price(product, price_id)
-    form = f.PriceForm(request.POST or None, initial=f.price_initial(price))
+    form = f.PriceForm(request.POST or None, initial=f.price_initial(price, price_member_types(price_id=price.pk)),
+                       membership_types=_membership_types(request))
     return _form_page(
-        request, form, lambda form: services.price_update(price=price, values=form.values()),
+        request, form, lambda form: _price_save(form, lambda v: services.price_update(price=price, values=v)),
         title=_("Price “%(name)s” of “%(product)s”") % {"name": price.name, "product": product.name},
         back=_product_url(request, product), done=lambda _p: _product_url(request, product),
         done_message=_("Changes saved."),
