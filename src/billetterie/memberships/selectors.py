@@ -105,7 +105,7 @@ def memberships_due_reminder(*, on: date, organizer_id: int | None = None) -> li
     query = (Membership.objects.filter(cancelled_at__isnull=True, end__gte=on,
                                        end__lte=on + timedelta(days=MAX_REMINDER_DAYS),
                                        member__reminders_stopped_at__isnull=True)
-             .exclude(type__rule=ValidityRule.LIFETIME).exclude(type__reminder_days="")
+             .exclude(type__rule=ValidityRule.LIFETIME).exclude(type__reminder_days="").exclude(member__email="")
              .filter(~Exists(renewed)).select_related("member", "member__organizer", "type"))
     if organizer_id is not None:
         query = query.filter(member__organizer_id=organizer_id)

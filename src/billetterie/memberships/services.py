@@ -22,7 +22,7 @@ from billetterie.core import clock
 from billetterie.core.audit import audit_record
 from billetterie.core.errors import NotFound
 
-from .models import Member, Membership, MembershipType, ValidityRule
+from .models import Member, Membership, MembershipType, RenewalReminder, ValidityRule
 from .selectors import member_by_contact, membership_current
 
 NUMBER_PREFIX = "A-"
@@ -217,3 +217,14 @@ def member_reminders_stop(*, member_id: int) -> Member:
             audit_record(action="member.reminders_stopped", subject=member, organizer_id=member.organizer_id,
                          changes={"reminders_stopped_at": [None, str(member.reminders_stopped_at)]})
     return member
+
+
+def renewal_reminder_record(*, membership_id: int, days_before: int) -> bool:
+    """Note that the reminder at this offset goes out (in the transaction that queues its email).
+    False when it went out already: the unique row makes a second run of the job send nothing."""
+    try:
+        with transaction.atomic():
+            RenewalReminder.objects.create(membership_id=membership_id, days_before=days_before, sent_at=clock.now())
+    except IntegrityError:
+        return False
+    return True

@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from . import subscribers
+        from . import memberships, subscribers
 
         subscribers.register()
+        memberships.register()  # the renewal reminders' email (and, on import, their periodic job)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import EmailValidator
@@ -14,6 +14,11 @@ from billetterie.core.money import MAX_CENTS, AmountTooLarge, InvalidAmount, dec
 from billetterie.core.validation import email_is_valid
 from billetterie.orders.services import Checkout, Person
 from billetterie.payments.selectors import OfferedMethod
+
+from .member_fields import member_fields_add, member_holder
+
+if TYPE_CHECKING:
+    from .renewal import Renewal
 
 
 class AmountField(forms.CharField):
@@ -55,9 +60,13 @@ class CheckoutForm(forms.Form):
     terms = forms.BooleanField(label=_("I accept the terms of sale"), required=True)
 
     def __init__(self, *args: Any, positions: list[CartPosition], donations: list[Product],
-                 providers: list[OfferedMethod], **kwargs: Any) -> None:
+                 providers: list[OfferedMethod], renewal: Renewal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positions = positions
+        # a renewal from a reminder's link: the first unit of its product is for that member
+        self.renewal = renewal
+        self.renewal_position = next((p.pk for p in positions if renewal and p.product_id == renewal.product_id),
+                                     None)
         self.donations = donations
         self.fields["provider"].choices = [  # type: ignore[attr-defined]
            (p.identifier, p.label) for p in providers]
@@ -79,9 +88,13 @@ class CheckoutForm(forms.Form):
 
     def _add_person_fields(self, position: CartPosition, number: int) -> list[str]:
         prefix = f"p{position.pk}"
-        names = [f"{prefix}_name", f"{prefix}_email"]
-        self.fields[names[0]] = forms.CharField(label=_("Name"), max_length=200)
-        self.fields[names[1]] = MailableEmailField(label=_("Email"))
+        if position.product.kind == ProductKind.MEMBERSHIP:  # the member's own details
+            renewed = self.renewal.member if self.renewal and position.pk == self.renewal_position else None
+            names = member_fields_add(self, prefix, MailableEmailField(label=_("Email")), renewed)
+        else:
+            names = [f"{prefix}_name", f"{prefix}_email"]
+            self.fields[names[0]] = forms.CharField(label=_("Name"), max_length=200)
+            self.fields[names[1]] = MailableEmailField(label=_("Email"))
         for question in position.product.questions.all():
             name = f"{prefix}_q{question.pk}"
             names.append(name)
@@ -145,6 +158,12 @@ class CheckoutForm(forms.Form):
                 if question.kind == QuestionKind.YESNO:
                     value = str(_("Yes") if value else _("No"))
                 answers[str(question.pk)] = str(value or "")
+            if position.product.kind == ProductKind.MEMBERSHIP:
+                name, holder = member_holder(data, prefix)
+                renews = self.renewal.member.pk if self.renewal and position.pk == self.renewal_position else None
+                people[position.pk] = Person(name=name, email=data[f"{prefix}_email"], answers=answers,
+                                             holder=holder, renews_member_id=renews)
+                continue
             people[position.pk] = Person(name=data[f"{prefix}_name"], email=data[f"{prefix}_email"], answers=answers)
         return Checkout(
             email=data["email"], name=data["name"], phone=data.get("phone", ""), locale=locale,
