@@ -2,7 +2,7 @@
 
 A price with a `PriceRequirement` is sold only to a buyer who proves an active membership of one
 of its types on the day attended: the start day of the line's date, or for a product without
-dates the day of the order (decision 0023). The proof (`MemberProof`) is what the buyer showed in
+dates the day of the order (decision 0024). The proof (`MemberProof`) is what the buyer showed in
 this session: signed in to their customer account (the memberships of the members linked to it),
 or a member number with its last name (`member_prove`, rate-limited per number and per client);
 at the box office, the seller who sees the card vouches. Cart and orders check it when an item

@@ -9,6 +9,7 @@ proved here (`members:<organizer pk>`, their ids). The rule and its rate limits 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -68,13 +69,14 @@ class MemberProofForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _login_url(organizer: Organizer, next_url: str) -> str | None:
-    """The accounts' sign-in page, when the shop has one."""
-    try:
-        url = reverse("shop:account_login", args=[organizer.slug])
-    except NoReverseMatch:
-        return None
-    return f"{url}?next={next_url}"
+def _login_url(organizer: Organizer, next_path: str) -> str | None:
+    """The accounts' sign-in page (shop/account.py), back to `next_path` once signed in."""
+    for name in ("shop:account_sign_in", "shop:account_login"):
+        try:
+            return f"{reverse(name, args=[organizer.slug])}?{urlencode({'next': next_path})}"
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def member_prices_context(ctx: ShopContext, products: list[Product], dates: list[EventDate],
