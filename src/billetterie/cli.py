@@ -122,10 +122,10 @@ def demo(args: list[str]) -> int:
     call_command("migrate", interactive=False, verbosity=1)
     call_command("load_demo", password=password, verbosity=0)
     from billetterie.jobs.management.commands.load_demo import (
+        OPERATOR_USERNAME,
         ORGANIZER_SLUG,
         ROLE_EMAILS,
         STAFF_EMAIL,
-        STAFF_USERNAME,
     )
 
     scanner = _demo_scanner_link(os.environ["SITE_URL"], ORGANIZER_SLUG)
@@ -146,7 +146,8 @@ def demo(args: list[str]) -> int:
         f"  shop:   {site}/{ORGANIZER_SLUG}/",
         f"  back office: {site}/gestion/   email: {STAFF_EMAIL}   password: {password}",
         f"    other roles, same password: {', '.join(ROLE_EMAILS.values())}",
-        f"  admin:  {site}/admin/   login: {STAFF_USERNAME}   password: {password}",
+        f"  admin (the platform's operators only): {site}/admin/   login: {OPERATOR_USERNAME}   password: "
+        f"{password}",
         f"  API:    {site}/api/v1/openapi.json   (a token: billetterie createtoken {ORGANIZER_SLUG})",
         f"  emails: written as files under {var_dir / 'mail'}/",
         f"  door scanner (phone or laptop, camera or USB scanner, works offline): {scanner}",

@@ -15,10 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group, Permission
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.db.models import Q
 
 from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
 from billetterie.catalog.models import (
@@ -53,9 +52,11 @@ ROLE_EMAILS = {
     Role.CHECKIN: "controle@example.org",
     Role.READ_ONLY: "lecture@example.org",
 }
-STAFF_GROUP = "Équipe organisateur (démo)"
-# apps whose rows the demo staff may see and change (all of the catalogue; API tokens too)
-VIEW_CHANGE_APPS = ["organizers", "orders", "payments", "tickets", "notifications", "cart"]
+# the platform's operator: the only kind of login the Django admin (/admin/) opens, in no team
+OPERATOR_USERNAME = "operateur"
+OPERATOR_EMAIL = "operateur@example.org"
+# the group earlier demos gave the `demo` login for the Django admin; taken away on loading again
+FORMER_STAFF_GROUP = "Équipe organisateur (démo)"
 
 ORGANIZER = {
     "name": "Association des étudiants BTS FED",
@@ -316,24 +317,33 @@ def _email(name: str) -> str:
 
 
 def staff_load(organizer: Organizer, password: str) -> AbstractUser:
-    """The `demo` login: staff of the organiser, with model permissions, never a superuser."""
-    group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
-    manage_all = Q(content_type__app_label="catalog")
-    view_or_change = Q(codename__startswith="view_") | Q(codename__startswith="change_")
-    view_change = Q(content_type__app_label__in=VIEW_CHANGE_APPS) & view_or_change
-    tokens = Q(content_type__app_label="api")
-    group.permissions.set(Permission.objects.filter(manage_all | view_change | tokens))
+    """The `demo` login: the team's administrator in the back office (/gestion/), not a Django
+    admin user (the admin is for the platform's operators: `operator_load`)."""
     user_model = get_user_model()
     user, _created = user_model.objects.get_or_create(username=STAFF_USERNAME)
     assert isinstance(user, AbstractUser)
     user.first_name, user.last_name = "Compte", "de démonstration"
     user.email = STAFF_EMAIL
-    user.is_staff, user.is_superuser, user.is_active = True, False, True
+    user.is_staff, user.is_superuser, user.is_active = False, False, True
     user.set_password(password)
     user.save()
-    user.groups.add(group)
+    user.groups.remove(*Group.objects.filter(name=FORMER_STAFF_GROUP))
     TeamMember.objects.update_or_create(organizer=organizer, user=user, defaults={"role": Role.ADMIN})
     team_load(organizer, password)
+    operator_load(password)
+    return user
+
+
+def operator_load(password: str) -> AbstractUser:
+    """The `operateur` login: a superuser, the platform's operator, who opens /admin/ (and every
+    organiser's back office); same password as `demo`."""
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(username=OPERATOR_USERNAME)
+    assert isinstance(user, AbstractUser)
+    user.email, user.first_name, user.last_name = OPERATOR_EMAIL, "Opérateur", "de la plateforme"
+    user.is_staff, user.is_superuser, user.is_active = True, True, True
+    user.set_password(password)
+    user.save()
     return user
 
 
@@ -417,7 +427,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password",
             default=os.environ.get("DEMO_PASSWORD", ""),
-            help="password of the 'demo' staff login (default: $DEMO_PASSWORD, else a new random one)",
+            help="password of the demo logins: 'demo', the other roles, 'operateur' (default: $DEMO_PASSWORD, "
+                 "else a new random one)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -426,6 +437,7 @@ class Command(BaseCommand):
         if options["verbosity"] >= 1:
             org = demo.organizer
             self.stdout.write(self.style.SUCCESS(f"Demo data ready: “{org.name}” (/{org.slug}/)."))
-            self.stdout.write(f"Staff login: {STAFF_USERNAME} / {password}")
             self.stdout.write(f"Back office (/gestion/): {STAFF_EMAIL} / {password}; other roles: "
                               f"{', '.join(ROLE_EMAILS.values())} (same password)")
+            self.stdout.write(f"Django admin (/admin/, the platform's operators only): {OPERATOR_USERNAME} / "
+                              f"{password}")
