@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    # the team member who made it in the back office (a scanner link): it works only while they
+    # are in the team with a role that may scan (api.selectors.api_token_by_secret), and goes with
+    # their account; empty for tokens made by the platform's operators or the command line
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("created by"),
+    )
 
     class Meta:
         verbose_name = _("API token")

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Event, EventDate, Price, Product
 from billetterie.core.errors import NotFound
 from billetterie.core.ratelimit import Limit, bump, count, refusal
 from billetterie.orders.models import Order, OrderLine
+from billetterie.organizers.permissions import ROLE_PERMS, Perm
 from billetterie.payments.models import Payment
 
 from .models import ApiToken
 from .services import TOKEN_PREFIX, token_hash
 
 TOKEN_CACHE_SECONDS = 10
+# the roles whose members' scanner links work: those that may scan or run the check-in
+SCANNING_ROLES = sorted(role for role, perms in ROLE_PERMS.items() if perms & {Perm.SCAN, Perm.CHECKIN})
+
+
+def creator_may_scan() -> Q:
+    """A token made by a team member (a scanner link from the back office) works only while that
+    person is active and in the organiser's team with a role that may scan: checked at each use
+    (with the token's lookup, one query, kept TOKEN_CACHE_SECONDS), so a member removed or whose
+    role changed stops their links within seconds, whatever the path that changed it (the back
+    office, the admin, an account turned off). Tokens made by no member (the operators', the
+    command line's) are not concerned. Leaving the team also revokes them for good (the
+    `TeamMemberLeft` event, api/subscribers.py)."""
+    return Q(created_by=None) | Q(
+        created_by__is_active=True,
+        created_by__teams__organizer_id=F("organizer_id"),
+        created_by__teams__role__in=SCANNING_ROLES,
+    )
 
 
 def api_token_cache_key(hashed: str) -> str:
@@ -32,7 +50,8 @@ def api_token_by_secret(*, token: str) -> ApiToken | None:
     hashed = token_hash(token)
     row: ApiToken | None = cache.get(api_token_cache_key(hashed))
     if row is None:
-        row = ApiToken.objects.select_related("organizer").filter(token_hash=hashed, revoked_at=None).first()
+        row = (ApiToken.objects.select_related("organizer").filter(token_hash=hashed, revoked_at=None)
+               .filter(creator_may_scan()).first())
         if row is not None:
             cache.set(api_token_cache_key(hashed), row, TOKEN_CACHE_SECONDS)
     return row
@@ -42,14 +61,15 @@ def scanner_tokens_of(*, organizer_id: int) -> list[ApiToken]:
     """The organiser's live tokens that may only check tickets in: the scanners' links."""
     return list(
         ApiToken.objects.filter(organizer_id=organizer_id, revoked_at=None, can_checkin=True, can_read=False,
-                                can_orders=False).order_by("-created_at", "-id")
+                                can_orders=False).filter(creator_may_scan())
+        .select_related("created_by").order_by("-created_at", "-id")
     )
 
 
 def scanner_token_live(*, organizer_id: int, token_id: int, token: str) -> bool:
     """Whether this token (kept by the person's session) is still that live scanner token."""
     return ApiToken.objects.filter(pk=token_id, organizer_id=organizer_id, revoked_at=None, can_checkin=True,
-                                   token_hash=token_hash(token)).exists()
+                                   token_hash=token_hash(token)).filter(creator_may_scan()).exists()
 
 
 def events_of_organizer(*, organizer_id: int, section: str | None = None) -> list[Event]:

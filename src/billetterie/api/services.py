@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -45,9 +46,11 @@ def permissions_parse(value: str | Iterable[str]) -> list[str]:
 
 
 def api_token_create(
-    *, organizer: Organizer, name: str, permissions: str | Iterable[str]
+    *, organizer: Organizer, name: str, permissions: str | Iterable[str], created_by: AbstractBaseUser | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns the row and the token, which is never stored nor shown again."""
+    """Create a token; returns the row and the token, which is never stored nor shown again.
+    `created_by`: the team member making it in the back office, whose token it stays (it works
+    only while they may scan for the organiser: `selectors.creator_may_scan`)."""
     granted = permissions_parse(permissions)
     name = name.strip()[:100]
     if not name:
@@ -61,6 +64,7 @@ def api_token_create(
         can_read=ApiPermission.READ in granted,
         can_orders=ApiPermission.ORDERS in granted,
         can_checkin=ApiPermission.CHECKIN in granted,
+        created_by=created_by,
     )
     audit_record(action="api_token.created", subject=row, organizer_id=organizer.pk,
                  changes={"name": [None, name], "permissions": [None, sorted(granted)]})
@@ -91,9 +95,21 @@ def api_token_forget(*, token: ApiToken) -> None:
     cache.delete(f"api-token:{token.token_hash}")
 
 
-def scanner_token_create(*, organizer: Organizer, name: str) -> tuple[ApiToken, str]:
-    """A new check-in-only API token (the row, and the token, shown once)."""
-    return api_token_create(organizer=organizer, name=name, permissions=[ApiPermission.CHECKIN])
+def scanner_token_create(
+    *, organizer: Organizer, name: str, created_by: AbstractBaseUser | None = None
+) -> tuple[ApiToken, str]:
+    """A new check-in-only API token (the row, and the token, shown once), made by `created_by`."""
+    return api_token_create(organizer=organizer, name=name, permissions=[ApiPermission.CHECKIN],
+                            created_by=created_by)
+
+
+def scanner_tokens_of_member_revoke(*, organizer_id: int, user_id: int) -> int:
+    """Revoke the tokens this person made for the organiser (they left its team, or their role may
+    no longer scan): for good, written to the audit trail. Returns how many."""
+    tokens = list(ApiToken.objects.filter(organizer_id=organizer_id, created_by_id=user_id, revoked_at=None))
+    for token in tokens:
+        api_token_revoke(token=token)
+    return len(tokens)
 
 
 def scanner_url(*, base_url: str, list_id: int, token: str) -> str:

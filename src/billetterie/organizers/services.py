@@ -16,11 +16,12 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from billetterie.core import audit
+from billetterie.core import audit, events
 from billetterie.core.audit import audit_record
 from billetterie.core.errors import Conflict, InvalidInput
 from billetterie.core.validation import email_is_valid
 
+from .events import TeamMemberLeft, TeamMemberRoleChanged
 from .models import Organizer, OrganizerLogo, Role, TeamMember, siret_is_valid, siret_normalize
 
 ORGANIZER_FIELDS = ("name", "legal_name", "address", "siret", "contact_email", "noreply_email", "terms",
@@ -263,6 +264,7 @@ def team_member_role_set(*, organizer: Organizer, member_id: int, role: str) -> 
         member.save(update_fields=["role"])
         audit_record(action="team_member.role_changed", subject=member, organizer_id=organizer.pk,
                      changes={"role": [before, role]})
+        events.publish(TeamMemberRoleChanged(organizer_id=organizer.pk, user_id=member.user_id, role=role))
     return member
 
 
@@ -276,3 +278,4 @@ def team_member_remove(*, organizer: Organizer, member_id: int) -> None:
         audit_record(action="team_member.removed", subject=member, organizer_id=organizer.pk,
                      changes={"email": [member.user.email, None], "role": [member.role, None]})
         member.delete()
+        events.publish(TeamMemberLeft(organizer_id=organizer.pk, user_id=member.user_id))
