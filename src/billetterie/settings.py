@@ -183,6 +183,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "backoffice:login"
+# a « Mot de passe oublié ? » link works once (Django's token), for one day
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 AUTHENTICATION_BACKENDS = [
     "billetterie.backoffice.auth.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
