@@ -84,7 +84,7 @@ class PaymentAdmin(OrganizerScopedAdmin):
             except DomainError as exc:
                 self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
             else:
-                self.message_user(request, f"{payment}: {refund.get_state_display()}", messages.INFO)
+                self.message_user(request, f"{payment}: {refund.state_label}", messages.INFO)
 
     def refund_view(self, request: HttpRequest, payment_id: int) -> HttpResponse:
         """Refund part or all of one payment."""
@@ -129,7 +129,7 @@ class PaymentAdmin(OrganizerScopedAdmin):
 def _refund_done_text(refund: Refund) -> str:
     order = Order.objects.get(pk=refund.payment.order_id)
     return str(_("Refund of %(amount)s: %(state)s. Order %(code)s: %(status)s.") % {
-        "amount": format_money(refund.amount_cents, refund.currency), "state": refund.get_state_display(),
+        "amount": format_money(refund.amount_cents, refund.currency), "state": refund.state_label,
         "code": order.code, "status": order_balance(order=order).status.label})
 
 

@@ -162,6 +162,14 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"refund {self.reference[:8]}"
 
+    @property
+    def state_label(self) -> str:
+        """The state worded for the payment's method (a refund by hand of cash is not done in a
+        payment service's back office): `labels.refund_state_label`."""
+        from .labels import refund_label  # the labels read the providers' registry, which reads these models
+
+        return refund_label(self)
+
 
 class StatementLine(models.Model):
     """A bank statement line imported by staff, kept once (by a hash of the line) so importing the

@@ -13,7 +13,8 @@ from billetterie.core.models import ActorKind, AuditEntry
 from billetterie.core.money import format_money
 from billetterie.notifications.models import OutboxKind
 from billetterie.orders.models import OrderState
-from billetterie.payments.models import PaymentState, RefundState
+from billetterie.payments.labels import refund_state_label
+from billetterie.payments.models import PaymentState, Refund, RefundState
 from billetterie.tickets.services import REISSUED_ATTENDEE_CHANGED, REVOKED_REFUNDED
 
 ACTIONS = {
@@ -77,6 +78,15 @@ class TimelineRow:
     changes: list[str]
 
 
+def _refund_providers(entries: list[AuditEntry]) -> dict[int, str]:
+    """The payment method of each refund the entries are about (one query): a refund's state is
+    worded for its method (`payments.labels`)."""
+    ids = {entry.subject_id for entry in entries if entry.subject_type == "refund" and "state" in entry.changes}
+    if not ids:
+        return {}
+    return dict(Refund.objects.filter(pk__in=ids).values_list("pk", "payment__provider"))
+
+
 def _value(name: str, value: object, states: dict[str, str]) -> str:
     if value is None or value == "":
         return "—"
@@ -96,13 +106,18 @@ def _value(name: str, value: object, states: dict[str, str]) -> str:
 
 
 def timeline_rows(entries: list[AuditEntry]) -> list[TimelineRow]:
-    states = _state_names()
+    base_states = _state_names()
+    providers = _refund_providers(entries)
     kinds = dict(ActorKind.choices)
     rows = []
     for entry in entries:
         actor = kinds.get(entry.actor_kind, entry.actor_kind)
         who = f"{actor} — {entry.actor_label}" if entry.actor_label else str(actor)
         what = str(ACTIONS.get(entry.action, entry.action))
+        states = base_states
+        provider = providers.get(entry.subject_id) if entry.subject_type == "refund" else None
+        if provider is not None:
+            states = {**base_states, RefundState.MANUAL: refund_state_label(state=RefundState.MANUAL, provider=provider)}
         changes = []
         for name, pair in sorted(entry.changes.items()):
             if name in ("idempotency_key",) or not isinstance(pair, list | tuple) or len(pair) != 2:
