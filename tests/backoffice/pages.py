@@ -52,6 +52,7 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         "batch_id": batch.pk, "refund_id": refund.pk, "job_id": job.pk, "kind": "sales",
         "list_id": checkin_list.pk, "token_id": token.pk, "config_id": method.pk,
         "member_id": TeamMember.objects.get(user=colleague).pk, "message_id": message.pk,
+        "payment_id": order.payments.get().pk,
         # what the data itself says, which may contain English-looking words
         "_names": " ".join([shop.organizer.name, shop.event.title, order.name]),
     }

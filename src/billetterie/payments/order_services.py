@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from billetterie.core.errors import Conflict, InvalidInput
+from billetterie.core.errors import Conflict, InvalidInput, NotFound
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import order_cancel
@@ -18,7 +18,7 @@ from billetterie.orders.services import order_cancel
 from .balance import OrderBalance, order_balance
 from .models import Payment, PaymentState, Refund
 from .selectors import payment_refunded_cents
-from .services import payment_record_external, refund_execute, refund_row_create
+from .services import _row_set, payment_record_external, refund_execute, refund_row_create
 
 
 def _lock(order_id: int) -> tuple[Order, list[Payment], OrderBalance]:
@@ -132,3 +132,20 @@ def invoice_mark_paid(*, order_id: int, method: str, reference: str = "",
     due = order_balance(order=order).due_cents
     return payment_record_external(order_id=order.pk, method=method, amount_cents=due, reference=reference,
                                    idempotency_key=idempotency_key)
+
+
+def payment_attention_clear(*, order_id: int, payment_id: int) -> bool:
+    """Staff checked what the payment code flagged on this payment (`needs_attention`: an amount
+    that did not match, a refund made outside billetterie, a refund that failed…) and dealt with
+    it: the flag is cleared, the message kept in the audit trail. False when there was none (a
+    second click, a colleague first). Nothing clears it by itself: each flag asks a person to look
+    in the payment service's back office or at the order, which the code cannot see done."""
+    with transaction.atomic():
+        payment = (Payment.objects.select_for_update().select_related("order")
+                   .filter(pk=payment_id, order_id=order_id).first())
+        if payment is None:
+            raise NotFound(_("Payment not found."))
+        if not payment.needs_attention:
+            return False
+        _row_set(payment, "payment.checked", needs_attention="")
+    return True

@@ -39,6 +39,7 @@ ACTIONS = {
     "payment.failed": pgettext_lazy("order history", "Payment failed"),
     "payment.cancelled": pgettext_lazy("order history", "Payment attempt cancelled"),
     "payment.flagged": pgettext_lazy("order history", "Payment to check"),
+    "payment.checked": pgettext_lazy("order history", "Payment marked as checked"),
     "refund.created": pgettext_lazy("order history", "Refund started"),
     "refund.pending": pgettext_lazy("order history", "Refund awaiting the payment service"),
     "refund.done": pgettext_lazy("order history", "Refund done"),

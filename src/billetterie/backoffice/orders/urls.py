@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attention, views
 
 app_name = "orders"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("commandes/<str:code>/remboursement/", views.refund, name="refund"),
     path("commandes/<str:code>/annulation/", views.cancel, name="cancel"),
     path("commandes/<str:code>/remboursements/<int:refund_id>/fait/", views.refund_done, name="refund_done"),
+    path("commandes/<str:code>/paiements/<int:payment_id>/verifie/", attention.payment_checked,
+         name="payment_checked"),
 ]
