@@ -36,7 +36,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 SITE_URL = os.environ.get("SITE_URL", "")  # absolute base for links in emails; request host otherwise
 
 INSTALLED_APPS = [
-    "billetterie.core.admin_apps.OperatorsAdminConfig",  # django.contrib.admin, for the platform's operators only
+    "billetterie.organizers.admin_apps.OperatorsAdminConfig",  # django.contrib.admin, for the platform's operators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

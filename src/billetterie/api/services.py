@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ def permissions_parse(value: str | Iterable[str]) -> list[str]:
 
 
 def api_token_create(
-    *, organizer: Organizer, name: str, permissions: str | Iterable[str], created_by: AbstractBaseUser | None = None
+    *, organizer: Organizer, name: str, permissions: str | Iterable[str], created_by: User | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the token, which is never stored nor shown again.
     `created_by`: the team member making it in the back office, whose token it stays (it works
@@ -96,7 +96,7 @@ def api_token_forget(*, token: ApiToken) -> None:
 
 
 def scanner_token_create(
-    *, organizer: Organizer, name: str, created_by: AbstractBaseUser | None = None
+    *, organizer: Organizer, name: str, created_by: User | None = None
 ) -> tuple[ApiToken, str]:
     """A new check-in-only API token (the row, and the token, shown once), made by `created_by`."""
     return api_token_create(organizer=organizer, name=name, permissions=[ApiPermission.CHECKIN],

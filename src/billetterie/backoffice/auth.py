@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from billetterie.core import clock, ratelimit
 from billetterie.core.audit import audit_record
+
 # the shared rule (the check-in app's staff pages apply it too), re-exported for the back office's views
 from billetterie.organizers.second_factor import confirmed_device as confirmed_device
 from billetterie.organizers.second_factor import second_factor_missing as second_factor_missing

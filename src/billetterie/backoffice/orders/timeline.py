@@ -82,7 +82,8 @@ class TimelineRow:
 def _refund_providers(entries: list[AuditEntry]) -> dict[int, str]:
     """The payment method of each refund the entries are about (one query): a refund's state is
     worded for its method (`payments.labels`)."""
-    ids = {entry.subject_id for entry in entries if entry.subject_type == "refund" and "state" in entry.changes}
+    ids = {entry.subject_id for entry in entries
+           if entry.subject_type == "refund" and entry.subject_id is not None and "state" in entry.changes}
     if not ids:
         return {}
     return dict(Refund.objects.filter(pk__in=ids).values_list("pk", "payment__provider"))
@@ -116,9 +117,11 @@ def timeline_rows(entries: list[AuditEntry]) -> list[TimelineRow]:
         who = f"{actor} — {entry.actor_label}" if entry.actor_label else str(actor)
         what = str(ACTIONS.get(entry.action, entry.action))
         states = base_states
-        provider = providers.get(entry.subject_id) if entry.subject_type == "refund" else None
+        subject = entry.subject_id
+        provider = providers.get(subject) if entry.subject_type == "refund" and subject is not None else None
         if provider is not None:
-            states = {**base_states, RefundState.MANUAL: refund_state_label(state=RefundState.MANUAL, provider=provider)}
+            manual = refund_state_label(state=RefundState.MANUAL, provider=provider)
+            states = {**base_states, RefundState.MANUAL: manual}
         changes = []
         for name, pair in sorted(entry.changes.items()):
             if name in ("idempotency_key",) or not isinstance(pair, list | tuple) or len(pair) != 2:
