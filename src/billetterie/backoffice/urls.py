@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import password_reset, views
 
 app_name = "backoffice"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("connexion/", views.sign_in, name="login"),
     path("connexion/code/", views.sign_in_code, name="login_code"),
     path("deconnexion/", views.sign_out, name="logout"),
+    path("mot-de-passe-oublie/", password_reset.ResetStart.as_view(), name="password_reset"),
+    path("mot-de-passe-oublie/envoye/", password_reset.ResetSent.as_view(), name="password_reset_sent"),
+    path("mot-de-passe/<uidb64>/<token>/", password_reset.ResetConfirm.as_view(), name="password_reset_confirm"),
+    path("mot-de-passe/enregistre/", password_reset.ResetComplete.as_view(), name="password_reset_complete"),
     path("compte/", views.account, name="account"),
     path("compte/double-authentification/", views.account_two_factor, name="account_two_factor"),
     path("compte/double-authentification/desactiver/", views.account_two_factor_off, name="account_two_factor_off"),

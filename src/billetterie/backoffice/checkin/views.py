@@ -154,7 +154,9 @@ def link_create(request: BackofficeRequest, list_id: int) -> HttpResponse:
     name = _("Scanner — %(list)s") % {"list": checkin_list.name}
     if label:
         name = f"{name} — {label}"
-    _row, token = scanner_token_create(organizer=request.bo.organizer, name=name[:100])
+    # the link is the person's: it stops when they leave the team or their role may no longer scan
+    _row, token = scanner_token_create(organizer=request.bo.organizer, name=name[:100],
+                                       created_by=cast(User, request.user))
     url = scanner_url(base_url=request.build_absolute_uri("/"), list_id=checkin_list.pk, token=token)
     response = render(request, "backoffice/checkin/link.html", {
         "checkin_list": checkin_list, "url": url, "qr": _qr_svg(url), "name": name[:100],
@@ -197,7 +199,8 @@ def scanner_open(request: BackofficeRequest, list_id: int) -> HttpResponseBase:
         user = cast(User, request.user)  # signed in: organizer_view saw to it
         full_name = user.get_full_name()
         who = f"{full_name} ({user.get_username()})" if full_name else user.get_username()
-        row, token = scanner_token_create(organizer=organizer, name=(_("Scanner — %(person)s") % {"person": who})[:100])
+        row, token = scanner_token_create(organizer=organizer, name=(_("Scanner — %(person)s") % {"person": who})[:100],
+                                          created_by=user)
         mine = {"id": row.pk, "token": token}
         kept[str(organizer.pk)] = mine
         request.session[SESSION_KEY] = kept
