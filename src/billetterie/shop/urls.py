@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contact, views
+from . import contact, selfservice, views
 
 app_name = "shop"
 order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
@@ -16,4 +16,6 @@ urlpatterns = [
     path(order + "pay/", views.order_pay, name="order_pay"),
     path(order + "status.json", views.order_status, name="order_status"),
     path(order + "ticket/<int:line_id>.pdf", views.ticket_download, name="ticket"),
+    path(order + "cancel/", selfservice.order_cancel_page, name="order_cancel"),
+    path(order + "ticket/<int:line_id>/name/", selfservice.ticket_rename_page, name="ticket_rename"),
 ]
