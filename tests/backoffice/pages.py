@@ -8,11 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from billetterie.api.services import scanner_token_create
 from billetterie.catalog.models import EventDate, Question
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
+from billetterie.memberships.models import MembershipType
+from billetterie.memberships.services import MemberDetails, membership_grant
 from billetterie.messaging.models import ContactMessage
 from billetterie.organizers.models import Role, TeamMember
 from billetterie.payments.batch import refund_batch_start
@@ -45,7 +48,13 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         organizer=shop.organizer, order=order, name="Camille Durand", email="acheteur@example.org",
         subject="Accès en fauteuil", body="Bonjour, la salle est-elle accessible ?", created_at=clock.now(),
     )
+    # the member register (issue 12): a member and their membership (the card's page)
+    membership_type = MembershipType.objects.create(organizer=shop.organizer, name="Adhésion", product=shop.membership)
+    membership = membership_grant(
+        membership_type=membership_type,
+        details=MemberDetails(first_name="Maëlle", last_name="Adhérente"), on=timezone.localdate(clock.now()))
     return {
+        "adherent_id": membership.member_id, "membership_id": membership.pk,
         "organizer_slug": shop.organizer.slug, "event_id": shop.event.pk, "date_id": shop.date.pk,
         "quota_id": shop.meal_quota.pk, "product_id": shop.ticket.pk, "price_id": shop.adult.pk,
         "question_id": question.pk, "code": order.code, "line_id": order.lines.filter(kind="ticket").first().pk,
@@ -54,7 +63,7 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         "member_id": TeamMember.objects.get(user=colleague).pk, "message_id": message.pk,
         "payment_id": order.payments.get().pk,
         # what the data itself says, which may contain English-looking words
-        "_names": " ".join([shop.organizer.name, shop.event.title, order.name]),
+        "_names": " ".join([shop.organizer.name, shop.event.title, order.name, "Maëlle Adhérente"]),
     }
 
 

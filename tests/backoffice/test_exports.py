@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from billetterie.catalog.models import Question
 from billetterie.checkin.services import scan_redeem
 from billetterie.core.audit import AuditEntry
+from billetterie.memberships.models import MembershipType
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Role
 from billetterie.payments.models import Payment
@@ -228,13 +229,16 @@ def test_payments_and_refunds(shop: Shop) -> None:
 
 
 def test_members(shop: Shop) -> None:
+    """The member register (issue 12): the memberships paid orders granted, not unpaid ones."""
+    MembershipType.objects.create(organizer=shop.organizer, name="Adhésion annuelle", product=shop.membership)
     order_paid(shop, tickets=0, meals=0, membership=True, attendees=["Maëlle Adhérente"])
     order_placed(shop, tickets=0, meals=0, membership=True, attendees=["Pas Payé"])
     client = _client(shop)
     book = _book(_download(client, shop, _refreshed(_export(client, shop, "members", format="xlsx"))))
     [member] = _rows(book[book.sheetnames[0]])
-    assert member["Nom"] == "Maëlle Adhérente" and member["E-mail"] == "p0@example.org"
-    assert member["Type"] == "Ancien étudiant" and member["Montant"] == 10.0
+    assert (member["Prénom"], member["Nom"], member["E-mail"]) == ("Maëlle", "Adhérente", "p0@example.org")
+    assert member["Type d'adhésion"] == "Adhésion annuelle" and member["Tarif"] == "Ancien étudiant"
+    assert member["Montant"] == 10.0 and member["N° d'adhérent"] == "A-000001"
     assert isinstance(member["Payée le"], datetime)
 
 

@@ -15,6 +15,7 @@ MENU = [
     ("backoffice:dashboard:index", _("Dashboard"), Perm.VIEW),
     ("backoffice:catalog:index", _("Catalogue"), Perm.VIEW),
     ("backoffice:orders:index", _("Orders"), Perm.VIEW),
+    ("backoffice:members:index", _("Members"), Perm.VIEW),
     ("backoffice:inbox:index", _("Messages"), Perm.VIEW),
     ("backoffice:refunds:index", _("Cancel a date"), Perm.MONEY),
     ("backoffice:exports:index", _("Exports"), Perm.EXPORTS),

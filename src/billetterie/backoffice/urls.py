@@ -7,7 +7,7 @@ from . import password_reset, views
 app_name = "backoffice"
 
 SECTIONS = ["dashboard", "catalog", "orders", "refunds", "exports", "checkin", "boxoffice", "settings", "team",
-            "inbox"]
+            "inbox", "members"]
 
 urlpatterns = [
     path("", views.home, name="home"),

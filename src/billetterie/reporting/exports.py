@@ -6,10 +6,11 @@ from elsewhere (the order balance, the payment methods) fetched once per chunk, 
 - sales: VENTES (one row per order) and PRODUITS (one row per line, its FORMULAIRES cell holding
   the attendee's answers as « Question : réponse » lines);
 - payments and refunds: one row each, by date, refunds as negative amounts;
-- members: the paid membership lines;
+- members: the member register's memberships (memberships.register), with the member's details;
 - check-ins: a list's tickets, scanned or not (the check-in domain's own table).
 
-Test orders (decision 0010) are never exported as sales, payments or members."""
+Test orders (decision 0010) are never exported as sales or payments; a membership a test order
+bought is in the register, marked so."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ from django.utils.translation import pgettext
 
 from billetterie.catalog.models import ProductKind
 from billetterie.core.tabular import Column, Kind, Table
+from billetterie.memberships.models import MembershipState
+from billetterie.memberships.register import RegisterFilters, membership_state_of, register_memberships
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.payments.balance import order_balances
 from billetterie.payments.models import (
-    REFUND_COUNTING_STATES,
     Channel,
     Payment,
     PaymentMethodConfig,
@@ -65,6 +67,7 @@ class Filters:
     include_unpaid: bool = False  # sales: the unpaid, expired and cancelled orders too
     list_id: int | None = None  # check-ins
     scanned: bool | None = None  # check-ins: only scanned (True), only not scanned (False), all (None)
+    members: dict[str, Any] | None = None  # members: the register's filters (RegisterFilters.params)
 
     @classmethod
     def from_params(cls, organizer_id: int, params: dict[str, Any]) -> Filters:
@@ -76,6 +79,7 @@ class Filters:
             organizer_id=organizer_id, event_id=params.get("event_id") or None, start=day(params.get("start")),
             end=day(params.get("end")), include_unpaid=bool(params.get("include_unpaid")),
             list_id=params.get("list_id") or None, scanned=None if scanned in (None, "") else bool(scanned),
+            members={k: params.get(k) for k in ("q", "type_id", "state", "season")},
         )
 
     def period(self, field_name: str) -> Q:
@@ -294,41 +298,46 @@ def payments_export(f: Filters) -> Export:
 # --- members --------------------------------------------------------------------------------------
 
 
-def member_lines(f: Filters) -> QuerySet[OrderLine]:
-    """Paid membership lines (a refunded order, or a line refunded on its own, is no membership)."""
-    refunded = Refund.objects.filter(line=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
-    qs = OrderLine.objects.filter(
-        order__organizer_id=f.organizer_id, order__testmode=False, order__state=OrderState.PAID,
-        kind=ProductKind.MEMBERSHIP,
-    ).filter(f.period("order__paid_at")).exclude(Exists(refunded))
-    if f.event_id:
-        qs = qs.filter(product__event_id=f.event_id)
-    return qs
+def _register_filters(f: Filters) -> RegisterFilters:
+    return RegisterFilters.from_params(f.organizer_id, timezone.localdate(), f.members or {})
 
 
 def _members_columns() -> list[Column]:
     return [
-        Column(_("Name"), width=26), Column(_("Email"), width=30), Column(_("Membership"), width=26),
-        Column(_("Type"), width=20), Column(_("Paid at"), Kind.DATETIME, 17), Column(_("Amount"), Kind.MONEY, 12),
-        Column(_("Order"), width=10), Column(_("Buyer"), width=26), Column(_("FORMS"), Kind.LONG_TEXT, 50),
+        Column(_("Member no."), width=12), Column(_("Last name"), width=20), Column(_("First name"), width=18),
+        Column(_("Email"), width=30), Column(_("Phone"), width=16), Column(_("Address"), width=30),
+        Column(_("Postcode"), width=10), Column(_("City"), width=18), Column(_("Country"), width=8),
+        Column(_("Date of birth"), Kind.DATE, 12), Column(_("Membership type"), width=22),
+        Column(_("Valid from"), Kind.DATE, 12), Column(_("Valid until"), Kind.DATE, 12),
+        Column(pgettext("membership", "State"), width=14), Column(_("Order"), width=10),
+        Column(_("Price"), width=18), Column(_("Amount"), Kind.MONEY, 12), Column(_("Paid at"), Kind.DATETIME, 17),
+        Column(_("TEST"), width=6),
     ]
 
 
 def _members_rows(f: Filters) -> Iterator[list[Any]]:
-    values = member_lines(f).order_by("order__paid_at", "id").values(
-        "attendee_name", "attendee_email", "order__name", "order__email", "product__event__title", "product__name",
-        "price__name", "order__paid_at", "amount_cents", "order__code", "answers",
+    rf = _register_filters(f)
+    values = register_memberships(rf).values(
+        "member__number", "member__last_name", "member__first_name", "member__email", "member__phone",
+        "member__address", "member__postcode", "member__city", "member__country", "member__birth_date",
+        "type__name", "start", "end", "cancelled_at", "order_line__order__code", "order_line__price__name",
+        "order_line__amount_cents", "order_line__order__paid_at", "order_line__order__testmode",
     )
+    states = dict(MembershipState.choices)
     for r in values.iterator(chunk_size=CHUNK):
+        state = membership_state_of(start=r["start"], end=r["end"], cancelled=r["cancelled_at"] is not None, on=rf.on)
         yield [
-            r["attendee_name"] or r["order__name"], r["attendee_email"] or r["order__email"],
-            f"{r['product__event__title']} — {r['product__name']}", r["price__name"] or "", r["order__paid_at"],
-            r["amount_cents"], r["order__code"], r["order__name"], answers_text(r["answers"]),
+            r["member__number"], r["member__last_name"], r["member__first_name"], r["member__email"],
+            r["member__phone"], r["member__address"], r["member__postcode"], r["member__city"], r["member__country"],
+            r["member__birth_date"], r["type__name"], r["start"], r["end"], str(states[state]),
+            r["order_line__order__code"] or "", r["order_line__price__name"] or "", r["order_line__amount_cents"],
+            r["order_line__order__paid_at"], _("yes") if r["order_line__order__testmode"] else "",
         ]
 
 
 def members_export(f: Filters) -> Export:
-    return Export([Table(_("MEMBERS"), _members_columns(), _members_rows(f))], member_lines(f).count())
+    return Export([Table(_("MEMBERS"), _members_columns(), _members_rows(f))],
+                  register_memberships(_register_filters(f)).count())
 
 
 # --- check-ins ------------------------------------------------------------------------------------

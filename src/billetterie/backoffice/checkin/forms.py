@@ -66,3 +66,14 @@ class CheckinListForm(forms.Form):
             "name": data["name"], "product_ids": [p.pk for p in data["products"]],
             "date_ids": [d.pk for d in data["dates"]], "accept_test_tickets": data["accept_test_tickets"],
         }
+
+
+class CardCheckForm(forms.Form):
+    """The text of a membership card's QR code, as a barcode reader types it."""
+
+    text = forms.CharField(
+        label=_("Card's QR code"), max_length=400, strip=True,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Scan the card with a barcode reader into this field, or paste the text of its QR code."),
+        error_messages={"required": _("Scan or paste the card's QR code.")},
+    )

@@ -14,4 +14,5 @@ urlpatterns = [
     path("controle/liens/<int:token_id>/revoquer/", views.link_revoke, name="link_revoke"),
     path("controle/scanner/", views.scanner, name="scanner"),
     path("controle/scanner/<int:list_id>/", views.scanner_open, name="scanner_open"),
+    path("controle/carte-adherent/", views.membership_card_check, name="card_check"),
 ]

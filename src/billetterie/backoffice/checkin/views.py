@@ -30,9 +30,10 @@ from billetterie.checkin.selectors import (
 from billetterie.checkin.services import checkin_list_create, checkin_list_delete, checkin_list_update
 from billetterie.core.errors import DomainError
 from billetterie.organizers.permissions import Perm
+from billetterie.tickets.membership_card import card_check
 
 from ..access import BackofficeRequest, organizer_view
-from .forms import CheckinListForm
+from .forms import CardCheckForm, CheckinListForm
 
 # the scanner token each signed-in person's session opened the scanner with, per organiser: the
 # same browser opens the scanner again with it (the token is stored only as a hash; a session
@@ -208,3 +209,20 @@ def scanner_open(request: BackofficeRequest, list_id: int) -> HttpResponseBase:
     response = redirect(url)
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@never_cache
+@organizer_view(Perm.SCAN)
+def membership_card_check(request: BackofficeRequest) -> HttpResponse:
+    """« Vérifier une carte d'adhérent »: the QR text of a membership card (typed by a barcode
+    reader into the field, or pasted) against the register: valid, expired, cancelled, not
+    started yet, or unknown (not a card of this organiser, or altered). Nothing is written."""
+    form = CardCheckForm(request.POST or None)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        check = card_check(organizer=request.bo.organizer, text=form.cleaned_data["text"])
+        form = CardCheckForm()  # an empty field for the next card
+    status = 400 if form.errors else 200
+    return render(request, "backoffice/checkin/card_check.html", {
+        "form": form, "check": check, "can_view": request.bo.can(Perm.VIEW),
+    }, status=status)

@@ -11,8 +11,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from billetterie.catalog.models import Event, Section
+from billetterie.catalog.models import Event
 from billetterie.checkin.models import CheckinList
+from billetterie.memberships.models import MembershipState, MembershipType
 from billetterie.organizers.models import Organizer
 from billetterie.reporting.models import ExportFormat, ExportKind
 
@@ -131,17 +132,43 @@ class PaymentsForm(PeriodForm):
     field_order = ["event", "start", "end", "format"]
 
 
-class MembersForm(PeriodForm):
+class MembersForm(ExportForm):
+    """The member register (memberships.register) with its filters: the register's page sends
+    its own search and filters here; the exports page offers the type, state and season."""
+
     kind = ExportKind.MEMBERS
-    event_section = Section.MEMBERSHIPS
-    field_order = ["event", "start", "end", "format"]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.HiddenInput)
+    type = forms.ModelChoiceField(label=_("Membership type"), queryset=MembershipType.objects.none(),
+                                  required=False, empty_label=_("All types"))
+    state = forms.ChoiceField(label=pgettext_lazy("membership", "State"), required=False,
+                              choices=[("", _("All")), *MembershipState.choices])
+    season = forms.IntegerField(label=_("Season (year it starts)"), required=False, min_value=EARLIEST.year,
+                                max_value=LATEST.year)
+
+    field_order = ["type", "state", "season", "format"]
 
     def __init__(self, *args: Any, organizer: Organizer, **kwargs: Any) -> None:
         super().__init__(*args, organizer=organizer, **kwargs)
-        self.fields["event"].label = _("Membership page")
-        event_field = self.fields["event"]
-        assert isinstance(event_field, forms.ModelChoiceField)
-        event_field.empty_label = _("All membership pages")
+        type_field = self.fields["type"]
+        assert isinstance(type_field, forms.ModelChoiceField)
+        type_field.queryset = MembershipType.objects.filter(organizer=organizer)
+
+    def params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"q": data.get("q") or "", "type_id": data["type"].pk if data.get("type") else None,
+                "state": data.get("state") or "", "season": data.get("season")}
+
+    def _description_parts(self) -> list[str]:
+        data = self.cleaned_data
+        parts = [data["type"].name if data.get("type") else str(_("All types"))]
+        if data.get("state"):
+            parts.append(str(MembershipState(data["state"]).label))
+        if data.get("season"):
+            parts.append(str(_("season %(year)s")) % {"year": data["season"]})
+        if data.get("q"):
+            parts.append(f"« {data['q']} »")
+        return parts + super()._description_parts()
 
 
 def _list_label(item: CheckinList) -> str:

@@ -31,7 +31,8 @@ def _cards(request: BackofficeRequest, bound: ExportForm | None = None) -> list[
         ExportKind.SALES: _("Excel: a VENTES sheet (one row per order) and a PRODUITS sheet (one row per item, "
                             "with the attendees' answers in the FORMULAIRES column). Test orders are left out."),
         ExportKind.PAYMENTS: _("One row per payment and per refund (refunds as negative amounts), by date."),
-        ExportKind.MEMBERS: _("The paid memberships: each member's name, email, type, date and amount."),
+        ExportKind.MEMBERS: _("The member register: each membership with the member's number and details, its type, "
+                              "validity, state and payment."),
         ExportKind.CHECKINS: _("A check-in list's tickets, with when and where each was scanned."),
     }
     buttons = {
