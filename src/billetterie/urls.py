@@ -8,6 +8,7 @@ from billetterie.payments import sandbox_psp
 from billetterie.payments import views as payment_views
 from billetterie.payments.return_views import payment_back
 from billetterie.payments.views import notify
+from billetterie.tickets.membership_views import membership_card_download
 from billetterie.tickets.views import wallet_pass
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("gestion/", include("billetterie.backoffice.urls")),
     path("<slug:organizer_slug>/order/<str:code>/<str:secret>/ticket/<int:line_id>.pkpass", wallet_pass,
          name="ticket_wallet"),
+    path("<slug:organizer_slug>/order/<str:code>/<str:secret>/carte/<int:membership_id>.pdf",
+         membership_card_download, name="membership_card"),
     path("<slug:organizer_slug>/logo.png", organizer_logo, name="organizer_logo"),
     path("", include("billetterie.shop.urls")),
 ]

@@ -129,3 +129,27 @@ def test_pdf_has_the_member_and_a_qr_that_verifies(shop: Shop) -> None:
     [barcode] = zxingcpp.read_barcodes(image)
     check = card_check(organizer=shop.organizer, text=barcode.text, on=SEASON_DAY)
     assert check.result == CardResult.VALID and check.membership == membership
+
+
+def test_shop_order_page_offers_the_card_behind_its_secret_link(shop: Shop, client: object) -> None:
+    from django.urls import reverse
+
+    from tests.factories import order_paid
+
+    _type(shop)
+    order = order_paid(shop, tickets=0, meals=0, membership=True, attendees=["Maëlle Adhérente"])
+    membership = Membership.objects.get(order_line__order=order)
+    page = client.get(reverse("shop:order", args=[shop.organizer.slug, order.code, order.secret]))  # type: ignore[attr-defined]
+    card = reverse("membership_card", args=[shop.organizer.slug, order.code, order.secret, membership.pk])
+    assert card in page.content.decode() and "Télécharger la carte d'adhérent (PDF)" in page.content.decode()
+    response = client.get(card)  # type: ignore[attr-defined]
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"] and "no-store" in response["Cache-Control"]
+    assert "Maëlle Adhérente" in _pdf_text(response.content)
+    wrong = reverse("membership_card", args=[shop.organizer.slug, order.code, "x" * len(order.secret), membership.pk])
+    assert client.get(wrong).status_code == 404  # type: ignore[attr-defined]
+    other = _membership(shop, _type(shop, product=False))  # not this order's
+    assert client.get(reverse("membership_card", args=[shop.organizer.slug, order.code, order.secret,  # type: ignore[attr-defined]
+                                                       other.pk])).status_code == 404
+    membership_cancel(membership_id=membership.pk)
+    assert client.get(card).status_code == 404  # type: ignore[attr-defined]
