@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contact, selfservice, views
+from . import contact, members, selfservice, views
 
 app_name = "shop"
 order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:organizer_slug>/cart/remove/<int:position_id>/", views.cart_remove_view, name="cart_remove"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/", views.event_page, name="event"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/preview/<str:token>/", views.preview, name="preview"),
+    path("<slug:organizer_slug>/e/<slug:event_slug>/member/", members.member_prove_view, name="member_prove"),
     path(order, views.order_page, name="order"),
     path(order + "pay/", views.order_pay, name="order_pay"),
     path(order + "status.json", views.order_status, name="order_status"),
