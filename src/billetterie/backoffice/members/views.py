@@ -187,7 +187,7 @@ def _membership_add(request: BackofficeRequest, form: AddMemberForm, renewed: Me
     if membership_type.product_id is None:
         return membership_grant(membership_type=membership_type, details=details, on=_today(), member=renewed)
     name = f"{details.first_name} {details.last_name}".strip()
-    holder = {key: value for key, value in (
+    holder: dict[str, object] = {key: value for key, value in (
         ("first_name", details.first_name), ("last_name", details.last_name), ("phone", details.phone),
         ("address", details.address), ("postcode", details.postcode), ("city", details.city),
         ("country", details.country), ("birth_date", details.birth_date.isoformat() if details.birth_date else ""),
