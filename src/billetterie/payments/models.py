@@ -44,6 +44,13 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "idempotency_key"], name="payment_idempotency_unique")
         ]
+        indexes = [
+            # the dashboard: money received per day, and the few payments to watch (not every payment)
+            models.Index(fields=["confirmed_at"], name="payment_confirmed_idx",
+                         condition=models.Q(state="confirmed")),
+            models.Index(fields=["order"], name="payment_to_watch_idx",
+                         condition=models.Q(state="pending") | ~models.Q(needs_attention="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference[:8]}"
@@ -158,6 +165,8 @@ class Refund(models.Model):
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["id"]
+        # the dashboard: money refunded per day
+        indexes = [models.Index(fields=["created_at"], name="refund_created_idx")]
 
     def __str__(self) -> str:
         return f"refund {self.reference[:8]}"
