@@ -13,6 +13,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends import locmem
 from django.test import Client
 from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from billetterie.core import clock
 from billetterie.notifications.models import OutboxMessage, OutboxState
@@ -94,8 +96,11 @@ def test_paid_ticket_order_sends_receipt_and_tickets(
     html = _html(email)
     with translation.override("fr"):  # whatever the French catalogue says today
         paid = translation.gettext("Payment confirmed")
-        subject = translation.gettext("Your order %(code)s — %(organizer)s")
-    assert email.subject == subject % {"code": order.code, "organizer": "Association des étudiants"}
+        subject = translation.gettext("Your order %(code)s: %(event)s, %(date)s — %(organizer)s")
+        day = date_format(localtime(shop.date.start), "DATE_FORMAT")
+    # the subject names the event and its date (issue 12)
+    assert email.subject == subject % {"code": order.code, "organizer": "Association des étudiants",
+                                       "event": "JIP 2027", "date": day}
     for body in (email.body, html):
         assert paid in body
         assert order_link in body
@@ -149,7 +154,9 @@ def test_default_site_url(shop: Shop, django_capture_on_commit_callbacks: OnComm
 def test_english_version(shop: Shop, django_capture_on_commit_callbacks: OnCommit) -> None:
     order = _paid(shop, django_capture_on_commit_callbacks, tickets=1, meals=0, locale="en")
     email = _only_email()
-    assert email.subject == f"Your order {order.code} — Association des étudiants"
+    with translation.override("en"):
+        day = date_format(localtime(shop.date.start), "DATE_FORMAT")
+    assert email.subject == f"Your order {order.code}: JIP 2027, {day} — Association des étudiants"
     html = _html(email)
     for body in (email.body, html):
         assert "Payment confirmed" in body

@@ -57,10 +57,11 @@ def test_order_ticket_pdfs_one_per_ticket_in_the_order_language(shop: Shop) -> N
     event_key_get_or_create(event=shop.event)
     with CaptureQueriesContext(connection) as queries:
         pdfs = order_ticket_pdfs(order=order)
-    # the order's money (not refunded in full: two aggregates), the lines, the event's ticket
-    # layout, then the event's key for each ticket
-    assert len(queries) == 6
-    assert len(pdfs) == 2  # the meal has no ticket
+    # the order's money (not refunded in full: two aggregates), the lines and the add-ons bought
+    # for their attendees, the order's refunded lines (an add-on refunded is not printed), the
+    # event's ticket layout, then the event's key for each ticket
+    assert len(queries) == 8
+    assert len(pdfs) == 2  # the meal is printed on the first attendee's ticket: no voucher of its own
     ticket_lines = list(order.lines.filter(kind="ticket").order_by("id"))
     public_key = event_public_key(event_id=shop.event.pk)
     for (filename, pdf), line in zip(pdfs, ticket_lines, strict=True):

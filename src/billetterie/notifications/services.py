@@ -18,6 +18,7 @@ A worker that dies between 1 and 3 leaves the row pending: it is retried once th
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billetterie.catalog.models import ProductKind
 from billetterie.core import clock
 from billetterie.core.audit import audit_record
 from billetterie.core.errors import InvalidInput
@@ -98,6 +100,33 @@ def email_order_confirmed(*, order_id: int) -> None:
         _enqueue_send(message.pk)
 
 
+def email_attendee_tickets(*, order_id: int) -> None:
+    """Queue, for each issued ticket of a paid order whose attendee gave an address other than the
+    buyer's, that attendee's own ticket (the buyer's confirmation still carries them all), unless
+    the event turned it off (`Event.attendee_tickets`). Once per ticket and nonce. Idempotent."""
+    order = Order.objects.only("pk", "email").get(pk=order_id)
+    lines = (order.lines.filter(kind=ProductKind.TICKET, ticket_nonce__isnull=False,
+                                product__event__attendee_tickets=True)
+             .exclude(attendee_email="").order_by("id"))
+    for line in lines:
+        line.order = order
+        _queue_attendee_ticket(line)
+
+
+def _queue_attendee_ticket(line: OrderLine) -> None:
+    """The line's ticket to its attendee, keyed by its nonce: a reissued ticket (a new person, a
+    lost one) is sent again, to the address the line has now."""
+    if not line.attendee_email or line.attendee_email.casefold() == line.order.email.casefold():
+        return
+    kind = OutboxKind.ATTENDEE_TICKET
+    message, created = outbox_message_create(
+        kind=kind, order=line.order, to=line.attendee_email, line=line,
+        dedup_key=f"{kind}:{line.pk}:{bytes(line.ticket_nonce or b'').hex()}",
+    )
+    if created:
+        _enqueue_send(message.pk)
+
+
 def email_transfer_instructions(*, order_id: int) -> None:
     """Queue the email telling a buyer who chose bank transfer what to pay, to whom, with which
     reference and by when. Once per order, however often transfer is chosen again. Idempotent."""
@@ -120,8 +149,11 @@ def _queue_once(kind: str, order_id: int) -> None:
 
 def email_ticket_reissued(*, line: OrderLine) -> None:
     """Queue the email sending the buyer a reissued ticket (the line with its new nonce, its order
-    loaded). Once per reissue: a second reissue of the same ticket sends a new email. Idempotent."""
+    and event loaded), and the attendee's own copy (`email_attendee_tickets`' rule). Once per
+    reissue: a second reissue of the same ticket sends a new email. Idempotent."""
     order = line.order
+    if line.kind == ProductKind.TICKET and line.product.event.attendee_tickets:
+        _queue_attendee_ticket(line)  # the person it is for now gets it too (a new name, a new address)
     if not order.email:  # a box-office sale without an address: its tickets were printed there
         return
     kind = OutboxKind.TICKET_REISSUED
@@ -338,16 +370,33 @@ def _order_id(message: OutboxMessage) -> int:
     return message.order_id
 
 
+def _order_events(lines: list[OrderLine]) -> tuple[str, str, int]:
+    """The events the order's tickets and add-ons are for: their titles, the date when they all
+    fall on one (in the language being rendered), and how many events."""
+    events: dict[int, str] = {}
+    dates = set()
+    for line in lines:
+        if line.kind in (ProductKind.TICKET, ProductKind.ADDON):
+            events.setdefault(line.product.event_id, line.product.event.title)
+            if line.date is not None:
+                dates.add(localtime(line.date.start).date())
+    day = date_format(next(iter(dates)), "DATE_FORMAT") if len(events) == 1 and len(dates) == 1 else ""
+    return ", ".join(events.values()), day, len(events)
+
+
 def _order_confirmed_context(order: Order) -> dict[str, Any]:
     organizer = order.organizer
-    lines = list(order.lines.select_related("date").order_by("id"))
+    lines = list(order.lines.select_related("date", "product__event").order_by("id"))
+    event_title, event_date, event_count = _order_events(lines)
+    names = {line.pk: line.attendee_name for line in lines}  # an add-on shows whom it is for
     return {
+        "event_title": event_title, "event_date": event_date, "event_count": event_count,
         "order": order,
         "organizer": organizer,
         "lines": [
             {
                 "label": _line_label(line),
-                "attendee": line.attendee_name,
+                "attendee": line.attendee_name or names.get(line.attached_to_id or 0, ""),
                 "amount": format_money(line.amount_cents, order.currency),
                 "is_ticket": line.kind == "ticket",
             }
@@ -364,6 +413,11 @@ def _subject(order: Order, text: str) -> str:
     return render_to_string("notifications/_subject.txt", {"order": order, "subject": text})
 
 
+def _one_line(text: str) -> str:
+    """A header on one line; French typography's no-break spaces (« Votre commande : … ») kept."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 def _email(
     organizer: Organizer, to: str, subject: str, text: str, html: str, pdfs: Iterable[tuple[str, bytes]] = (),
     reply_to: str = "",
@@ -371,7 +425,7 @@ def _email(
     """From the organiser's no-reply address, answered to its contact address (or `reply_to`);
     HTML and text."""
     email = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=_one_line(subject),
         body=text,
         from_email=_mailbox(organizer.name, organizer.noreply_email),
         to=[to],
@@ -395,13 +449,88 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
         context = _order_confirmed_context(order)
         if not paid:
             context["ticket_count"] = 0
-        subject = _subject(order, _("Your order %(code)s — %(organizer)s") % {
-            "code": order.code, "organizer": organizer.name,
+        context["voucher_count"] = sum(1 for line in order.lines.all() if line.kind == ProductKind.ADDON
+                                       and line.ticket_nonce) if paid else 0
+        context["thanks"] = _confirmed_thanks(context)
+        subject = _subject(order, _confirmed_subject(context) % {
+            "code": order.code, "organizer": organizer.name, "event": context["event_title"],
+            "date": context["event_date"],
         })
         text = render_to_string("notifications/order_confirmed.txt", context)
         html = render_to_string("notifications/order_confirmed.html", context)
         attachments = order_ticket_pdfs(order=order) if paid else []
     return _email(organizer, message.to, subject, text, html, attachments)
+
+
+def _confirmed_subject(context: dict[str, Any]) -> str:
+    """The confirmation's subject names the event (and its date when the order is for one)."""
+    if context["event_title"] and context["event_date"]:
+        return _("Your order %(code)s: %(event)s, %(date)s — %(organizer)s")
+    if context["event_title"]:
+        return _("Your order %(code)s: %(event)s — %(organizer)s")
+    return _("Your order %(code)s — %(organizer)s")
+
+
+def _confirmed_thanks(context: dict[str, Any]) -> str:
+    """The confirmation's first sentence: the organiser thanks for the order, for which event."""
+    values = {"code": context["order"].code, "organizer": context["organizer"].name,
+              "event": context["event_title"], "date": context["event_date"]}
+    if context["event_count"] > 1:
+        text = _("Thank you for your order %(code)s with %(organizer)s for the events %(event)s. Here is your receipt.")
+    elif context["event_title"] and context["event_date"]:
+        text = _("Thank you for your order %(code)s with %(organizer)s for the event “%(event)s” on %(date)s. "
+                 "Here is your receipt.")
+    elif context["event_title"]:
+        text = _("Thank you for your order %(code)s with %(organizer)s for the event “%(event)s”. "
+                 "Here is your receipt.")
+    else:
+        text = _("Thank you for your order %(code)s with %(organizer)s. Here is your receipt.")
+    return text % values
+
+
+def _attendee_ticket_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """One attendee's own ticket (the add-ons bought for them printed on it), as it is now, with
+    the event, its date and venue; in the order's language. Not the buyer's order page."""
+    from billetterie.tickets.models import RevokedTicket
+    from billetterie.tickets.pdf import ticket_pdf_file
+    from billetterie.tickets.services import REVOKED_REFUNDED
+
+    if message.line_id is None:
+        raise ValueError(f"outbox message {message.pk} names no ticket")
+    line = OrderLine.objects.select_related("order__organizer", "product__event", "price", "date").get(
+        pk=message.line_id)
+    order, event = line.order, line.product.event
+    organizer = order.organizer
+    with translation.override(order.locale):
+        start = localtime(line.date.start) if line.date is not None else None
+        context = {
+            "order": order, "organizer": organizer, "event": event,
+            "greeting": line.attendee_name or order.name, "buyer": order.name,
+            "when": date_format(start, "DATETIME_FORMAT") if start else "",
+            "line": {"label": line.label, "serial": line.serial},
+            "addons": _addon_labels(line),
+            # a copy reissued (a new name, a lost ticket): the previous one no longer admits
+            "reissued": RevokedTicket.objects.filter(line=line).exclude(reason=REVOKED_REFUNDED).exists(),
+        }
+        subject_text = (_("Your ticket: %(event)s, %(date)s — %(organizer)s") if start
+                        else _("Your ticket: %(event)s — %(organizer)s"))
+        subject = _subject(order, subject_text % {
+            "event": event.title, "organizer": organizer.name,
+            "date": date_format(start, "DATE_FORMAT") if start else "",
+        })
+        text = render_to_string("notifications/attendee_ticket.txt", context)
+        html = render_to_string("notifications/attendee_ticket.html", context)
+        pdf = ticket_pdf_file(line=line)
+    return _email(organizer, message.to, subject, text, html, [pdf])
+
+
+def _addon_labels(line: OrderLine) -> list[str]:
+    """What was bought for this ticket's attendee (a meal…), the refunded ones left out."""
+    from billetterie.payments.selectors import refunded_line_ids
+
+    addons = list(line.addons.order_by("id"))
+    refunded = refunded_line_ids(order=line.order) if addons else set()
+    return [addon.label for addon in addons if addon.pk not in refunded]
 
 
 def _awaiting_payment_context(order: Order) -> dict[str, Any]:
@@ -581,6 +710,8 @@ def email_message_build(*, message: OutboxMessage) -> EmailMultiAlternatives:
         return _batch_refund_notice_email(message)
     if message.kind == OutboxKind.TICKETS:
         return _tickets_email(message)
+    if message.kind == OutboxKind.ATTENDEE_TICKET:
+        return _attendee_ticket_email(message)
     if message.kind in _BUILDERS:
         return _BUILDERS[message.kind](message)
     raise ValueError(f"unknown outbox message kind {message.kind!r}")

@@ -9,6 +9,7 @@ from billetterie.payments.events import InvoiceRequested, RefundBatchItemByHand,
 from billetterie.tickets.events import TicketReissued
 
 from .services import (
+    email_attendee_tickets,
     email_batch_refund_notice,
     email_invoice_requested,
     email_order_confirmed,
@@ -21,6 +22,7 @@ from .services import (
 def _order_paid(event: OrderPaid) -> None:
     if event.send_confirmation:
         email_order_confirmed(order_id=event.order_id)
+        email_attendee_tickets(order_id=event.order_id)  # in the same delivery: both or neither
 
 
 def _transfer_requested(event: TransferRequested) -> None:
@@ -33,7 +35,7 @@ def _invoice_requested(event: InvoiceRequested) -> None:
 
 def _ticket_reissued(event: TicketReissued) -> None:
     if event.notify_buyer:  # the email carries the ticket as it is now: two quick reissues send one
-        email_ticket_reissued(line=OrderLine.objects.select_related("order").get(pk=event.line_id))
+        email_ticket_reissued(line=OrderLine.objects.select_related("order", "product__event").get(pk=event.line_id))
 
 
 def _refund_issued(event: RefundIssued) -> None:

@@ -31,6 +31,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "serial": gettext_lazy("the ticket's unique serial number"),
     "order_code": gettext_lazy("the order code"),
     "attendee_name": gettext_lazy("the attendee's name"),
+    "addons": gettext_lazy("the add-ons bought for this attendee (Meal: Child menu · …), empty when none"),
     "qr_code": gettext_lazy("the QR code, as an image"),
 }
 REQUIRED = (

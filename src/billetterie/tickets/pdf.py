@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
@@ -15,10 +16,11 @@ from django.utils.text import slugify
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from billetterie.catalog.models import ProductKind
+from billetterie.catalog.models import EventDate, ProductKind
 from billetterie.core.errors import Conflict
 from billetterie.core.money import format_money
 from billetterie.orders.models import Order, OrderLine
+from billetterie.payments.selectors import refunded_line_ids
 
 from .layout import data_only_url_fetcher, layout_render
 from .selectors import order_tickets_valid, ticket_layout_for
@@ -33,12 +35,37 @@ def _qr_data_uri(payload: str) -> str:
     return qr.svg_data_uri(border=4, dark="#000", light="#fff")
 
 
-def _context(line: OrderLine) -> dict[str, Any]:
+def _addons_of(line: OrderLine, refunded: set[int] | None) -> list[tuple[str, str]]:
+    """(add-on, choice) of what was bought for this ticket's attendee (« Repas », « Menu enfant »),
+    the refunded ones left out. `refunded`: the order's refunded line ids, when already read."""
+    if line.kind != ProductKind.TICKET:
+        return []
+    addons = sorted(line.addons.all(), key=lambda addon: addon.pk)  # prefetched for a whole order
+    if not addons:
+        return []
+    if refunded is None:
+        refunded = refunded_line_ids(order=line.order)
+    return [(addon.product.name, addon.price.name if addon.price else addon.label)
+            for addon in addons if addon.pk not in refunded]
+
+
+def _date_of(line: OrderLine) -> EventDate | None:
+    """The ticket's date; an add-on's voucher has none of its own: its event's, when it has one."""
+    if line.date is not None or line.kind != ProductKind.ADDON:
+        return line.date
+    dates = list(line.product.event.dates.all()[:2])
+    return dates[0] if len(dates) == 1 else None
+
+
+def _context(line: OrderLine, refunded: set[int] | None = None) -> dict[str, Any]:
     order = line.order
     event = line.product.event
-    start = localtime(line.date.start, EVENT_TIME_ZONE) if line.date is not None else None
-    end = localtime(line.date.end, EVENT_TIME_ZONE) if line.date is not None and line.date.end else None
+    date = _date_of(line)
+    start = localtime(date.start, EVENT_TIME_ZONE) if date is not None else None
+    end = localtime(date.end, EVENT_TIME_ZONE) if date is not None and date.end else None
     return {
+        "is_voucher": line.kind == ProductKind.ADDON,
+        "addons": _addons_of(line, refunded),
         "line": line,
         "order": order,
         "organizer": order.organizer,
@@ -60,14 +87,16 @@ def _layout_values(context: dict[str, Any]) -> dict[str, str]:
         "start_time": context["start_time"], "end_time": context["end_time"], "venue": event.venue,
         "price_category": line.label, "price_paid": context["price_text"], "serial": context["serial"],
         "order_code": order.code, "attendee_name": line.attendee_name or order.name,
+        "addons": " · ".join(_("%(addon)s: %(choice)s") % {"addon": addon, "choice": choice}
+                             for addon, choice in context["addons"]),
     }
 
 
-def _render(line: OrderLine, layout: str | None = None) -> bytes:
-    """One ticket page: the organiser's layout (sandboxed, see layout.py) or ours."""
+def _render(line: OrderLine, layout: str | None = None, refunded: set[int] | None = None) -> bytes:
+    """One ticket page (or an add-on's voucher): the organiser's layout (sandboxed, see layout.py) or ours."""
     from weasyprint import HTML  # heavy import, only where PDFs are made
 
-    context = _context(line)
+    context = _context(line, refunded)
     if layout:
         alt = escape(_("Ticket QR code"))
         qr_img = f'<img src="{context["qr_uri"]}" alt="{alt}" style="width:44mm;height:44mm">'
@@ -95,8 +124,9 @@ def ticket_pdf(*, line: OrderLine) -> bytes:
 
 
 def _file_name(line: OrderLine) -> str:
-    """The attachment's name, in the language being rendered: ticket-<serial>.pdf."""
-    prefix = slugify(_("ticket")) or "ticket"
+    """The attachment's name, in the language being rendered: ticket-<serial>.pdf (voucher-… for
+    an add-on's own voucher)."""
+    prefix = slugify(_("voucher") if line.kind == ProductKind.ADDON else _("ticket")) or "ticket"
     return f"{prefix}-{line.serial}.pdf"
 
 
@@ -111,9 +141,12 @@ def ticket_pdf_file(*, line: OrderLine) -> tuple[str, bytes]:
 
 
 def _ticket_lines(order: Order) -> list[OrderLine]:
+    """The issued tickets, and the vouchers of the add-ons attached to no ticket."""
     lines = list(
-        order.lines.filter(kind=ProductKind.TICKET, ticket_nonce__isnull=False)  # a refunded line's is revoked
+        order.lines.filter(kind__in=[ProductKind.TICKET, ProductKind.ADDON],
+                           ticket_nonce__isnull=False)  # a refunded line's is revoked
         .select_related("product__event", "price", "date")
+        .prefetch_related(Prefetch("addons", queryset=OrderLine.objects.select_related("product", "price")))
         .order_by("id")
     )
     for line in lines:
@@ -122,15 +155,18 @@ def _ticket_lines(order: Order) -> list[OrderLine]:
 
 
 def order_ticket_pdfs(*, order: Order) -> list[tuple[str, bytes]]:
-    """(file name, PDF) for every ticket of a paid order, in the order's language."""
+    """(file name, PDF) for every ticket of a paid order (and its add-ons' own vouchers), in the
+    order's language."""
     if not order_tickets_valid(order=order):
         raise Conflict(f"order {order.code} is not paid or was refunded: it has no tickets", code="order_not_paid")
     pdfs = []
     layouts: dict[int, str | None] = {}
+    lines = _ticket_lines(order)
+    refunded = refunded_line_ids(order=order) if any(line.addons.all() for line in lines) else set()
     with translation.override(order.locale):
-        for line in _ticket_lines(order):
+        for line in lines:
             event = line.product.event
             if event.pk not in layouts:
                 layouts[event.pk] = ticket_layout_for(event=event)
-            pdfs.append((_file_name(line), _render(line, layouts[event.pk])))
+            pdfs.append((_file_name(line), _render(line, layouts[event.pk], refunded)))
     return pdfs
