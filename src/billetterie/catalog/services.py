@@ -55,7 +55,7 @@ def date_cancel(*, date_id: int) -> EventDate:
 # entry together. Quota.used is never written here: the capacity domain moves it.
 
 EVENT_FIELDS = ("title", "slug", "section", "description", "theme", "venue", "position", "publication",
-                "self_cancel_days", "self_rename")
+                "self_cancel_days", "self_rename", "attendee_tickets")
 DATE_FIELDS = ("start", "end", "capacity")
 PRODUCT_FIELDS = ("name", "description", "position", "max_per_order", "sales_start", "sales_end",
                   "addon_standalone", "donation_min_cents", "donation_max_cents", "donation_suggested")
@@ -172,6 +172,7 @@ def event_duplicate(*, event: Event, title: str, slug: str = "", shift_days: int
             organizer_id=event.organizer_id, section=event.section, title=title, slug=slug,
             description=event.description, theme=event.theme, venue=event.venue, position=event.position,
             self_cancel_days=event.self_cancel_days, self_rename=event.self_rename, publication=Publication.DRAFT,
+            attendee_tickets=event.attendee_tickets,
         )
         quota_map: dict[int, Quota] = {}
         for date in event.dates.select_related("capacity_quota").order_by("start"):

@@ -206,6 +206,10 @@ class EventForm(CatalogForm):
         label=_("Buyers may change an attendee's name"), required=False,
         help_text=_("Until the same deadline (the date's start if cancelling is off); the ticket is reissued."),
     )
+    attendee_tickets = forms.BooleanField(
+        label=_("Send each attendee their own ticket"), required=False, initial=True,
+        help_text=_("Attendees who gave an email address receive their ticket; the buyer receives them all."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
