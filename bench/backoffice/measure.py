@@ -63,7 +63,10 @@ def main() -> None:
             ("dashboard, 90 days", f"{root}/tableau-de-bord/?period=90"),
             ("orders list", f"{root}/commandes/"),
             ("orders list, search by name", f"{root}/commandes/?q=Moreau"),
-            ("orders list, paid, page 50", f"{root}/commandes/?state=paid&page=50"),
+            ("orders list, search by email", f"{root}/commandes/?q=acheteur4242@bench.example"),
+            ("orders list, search by code", f"{root}/commandes/?q=B0004242"),
+            # (before 2026-12-03 night this was ?state=paid, a parameter the list ignores: page 50 of all)
+            ("orders list, paid, page 50", f"{root}/commandes/?status=paid&page=50"),
             ("catalogue", f"{root}/catalogue/"),
         ]
         if order:

@@ -25,6 +25,7 @@ from billetterie.checkin.models import Scan, ScanKind, ScanResult
 from billetterie.core import clock
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund, RefundState
+from billetterie.payments.stamped_cache import figures_cached
 
 # the order state whose lines count as sold (a refunded order's places are not, even kept)
 SOLD_STATE = OrderState.PAID
@@ -277,6 +278,29 @@ def dates_upcoming(*, organizer_id: int, sold: LinesSold, limit: int = 5) -> lis
     )
     return [UpcomingDate(d.pk, d.event_id, d.event.title, d.event.venue, d.start, d.capacity, sold.by_date[d.pk])
             for d in dates]
+
+
+# --- the heavy figures, kept while nothing changes -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    series: SalesSeries
+    sold: LinesSold
+
+
+def dashboard_figures(*, organizer_id: int, period: Period) -> DashboardFigures:
+    """The sales per day of the period and the lines sold: the two figures read from every
+    payment, refund, order or line of the organiser (hundreds of milliseconds with 100,000
+    orders), computed once and kept while the organiser's data do not change (the latest audit
+    entry, `payments.stamped_cache`, decision 0024). Exact: the first view after any change
+    computes them again."""
+    def compute() -> DashboardFigures:
+        return DashboardFigures(sales_by_day(organizer_id=organizer_id, period=period),
+                                lines_sold(organizer_id=organizer_id))
+    # the day matters too: "today" moves the default period, and a day's figures are the zone's
+    key = (period.first, period.last, str(organizer_timezone()))
+    return figures_cached(organizer_id=organizer_id, name="dashboard", key=key, compute=compute)
 
 
 # --- today's check-ins --------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def index(request: BackofficeRequest) -> HttpResponse:
     organizer = request.bo.organizer
     form = forms.OrderFilterForm(request.GET or None, organizer=organizer)
     orders = orders_search(organizer=organizer, filters=form.filters())
-    totals = orders_totals(orders=orders)
+    totals = orders_totals(orders=orders, organizer_id=organizer.pk)
     pages = max((totals.count + PER_PAGE - 1) // PER_PAGE, 1)
     try:
         page = min(max(int(request.GET.get("page", "1")), 1), pages)
