@@ -228,7 +228,7 @@ def _queries(client: Client, url: str) -> int:
 # sign-in and the organiser (session, user, two-factor device, organiser, role, workplaces: 6) and
 # the dashboard's own (three for the days, three for the lines sold and their names, two for the
 # quotas, the next dates, the check-ins, two for the payments, two for the refunds: 14), and the
-# organiser's latest audit entry (whether the heaviest figures kept still hold, decision 0024): a
+# organiser's latest audit entry (whether the heaviest figures kept still hold, decision 0026): a
 # bound whatever the number of orders
 MAX_QUERIES = 21
 

@@ -1,5 +1,5 @@
 """The back office with many orders (issue 11, bench/backoffice): the dashboard's heaviest figures
-and the orders list's totals are kept while nothing of the organiser changes (decision 0024) and
+and the orders list's totals are kept while nothing of the organiser changes (decision 0026) and
 always equal what the database says now, after payments, refunds, test orders and cancellations;
 the list's search (one query per place to look, trigram-indexed on PostgreSQL, an exact code
 straight to its order) finds what it found before and nothing of another organiser."""

@@ -182,7 +182,7 @@ def orders_totals(*, orders: QuerySet[Order], organizer_id: int | None = None) -
     is found once (a common table expression) and the payments and refunds summed over it. Three
     aggregates each re-running the search and filters cost three times as much (no order loaded
     either way). Given the organiser whose orders these are, kept while its data do not change
-    (`stamped_cache`, decision 0024): the same list asked again, or a page after page, costs one
+    (`stamped_cache`, decision 0026): the same list asked again, or a page after page, costs one
     indexed read."""
     if organizer_id is None:
         return _totals(orders)

@@ -1,5 +1,5 @@
 """Figures over all of an organiser's orders (the dashboard's, the orders list's totals) kept while
-nothing of the organiser changed (decision 0024).
+nothing of the organiser changed (decision 0026).
 
 Every change of an order, a payment, a refund, a ticket or the catalogue writes an audit entry in
 its own transaction (`core.audit`), so the organiser's latest audit entry is a version stamp of

@@ -293,7 +293,7 @@ def dashboard_figures(*, organizer_id: int, period: Period) -> DashboardFigures:
     """The sales per day of the period and the lines sold: the two figures read from every
     payment, refund, order or line of the organiser (hundreds of milliseconds with 100,000
     orders), computed once and kept while the organiser's data do not change (the latest audit
-    entry, `payments.stamped_cache`, decision 0024). Exact: the first view after any change
+    entry, `payments.stamped_cache`, decision 0026). Exact: the first view after any change
     computes them again."""
     def compute() -> DashboardFigures:
         return DashboardFigures(sales_by_day(organizer_id=organizer_id, period=period),
