@@ -438,6 +438,7 @@ def _email(
 
 
 def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    from billetterie.tickets.membership_card import order_membership_cards
     from billetterie.tickets.pdf import order_ticket_pdfs
 
     order = Order.objects.select_related("organizer").get(pk=_order_id(message))
@@ -458,7 +459,8 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
         })
         text = render_to_string("notifications/order_confirmed.txt", context)
         html = render_to_string("notifications/order_confirmed.html", context)
-        attachments = order_ticket_pdfs(order=order) if paid else []
+        # the tickets, then each membership's card (issue 12)
+        attachments = [*order_ticket_pdfs(order=order), *order_membership_cards(order=order)] if paid else []
     return _email(organizer, message.to, subject, text, html, attachments)
 
 
