@@ -6,7 +6,9 @@
 # cluster, postgres://postgres@127.0.0.1:5432), EXPORT (1: also the export's memory; 0: skip it).
 # Seeding takes minutes: KEEP_DB=name seeds a database of that name once and keeps it (a later run
 # with the same name migrates it, so new indexes apply, and measures it again without reseeding;
-# drop it by hand when done). Only 127.0.0.1; only what it starts is stopped.
+# drop it by hand when done). FIGURES_CACHE=0: the dashboard's and the list's figures are computed
+# at every view, as at the first view after a change (decision 0026). Only 127.0.0.1; only what it
+# starts is stopped.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/bench/backoffice"
@@ -18,6 +20,7 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"; OUT="$ROOT/bench/results/backoffice-$STAMP";
 PY="$ROOT/.venv/bin/python"
 export DATABASE_URL="$PGURL/$DB" DJANGO_SETTINGS_MODULE=billetterie.settings DEBUG=0 LOG_LEVEL=WARNING
 export SECRET_KEY="bench-only-secret-key-not-for-production-0123456789" ALLOWED_HOSTS=127.0.0.1
+export BILLETTERIE_FIGURES_CACHE="${FIGURES_CACHE:-1}"
 export BILLETTERIE_VAR="$OUT/var" EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 mkdir -p "$BILLETTERIE_VAR"
 log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
