@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 import base45
 import pypdfium2
@@ -153,3 +154,22 @@ def test_shop_order_page_offers_the_card_behind_its_secret_link(shop: Shop, clie
                                                        other.pk])).status_code == 404
     membership_cancel(membership_id=membership.pk)
     assert client.get(card).status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_confirmation_email_carries_the_card(shop: Shop, mailoutbox: list,
+                                                 django_capture_on_commit_callbacks: Any) -> None:
+    from tests.factories import order_paid
+
+    _type(shop)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends once the payment commits
+        order = order_paid(shop, tickets=1, meals=0, membership=True, attendees=["Maëlle Adhérente", "Léo Martin"])
+    membership = Membership.objects.get(order_line__order=order)
+    [email] = [m for m in mailoutbox if order.code in m.subject]
+    pdfs = [(name, content) for name, content, mime in email.attachments if mime == "application/pdf"]
+    assert len(pdfs) == 2  # the ticket and the card
+    name, card = next((n, c) for n, c in pdfs if n.startswith("carte-adherent-"))
+    assert membership.member.number.lower() in name
+    image = pypdfium2.PdfDocument(BytesIO(card))[0].render(scale=3).to_pil()
+    [barcode] = zxingcpp.read_barcodes(image)
+    check = card_check(organizer=shop.organizer, text=barcode.text, on=membership.start)
+    assert check.result == CardResult.VALID and check.membership == membership
