@@ -189,7 +189,10 @@ def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutFor
         .select_related("event__organizer")
         if d.pk not in in_cart
     ] if offers_donations else []  # a donation no method can take is not offered
-    return CheckoutForm(data, positions=positions, donations=donations, providers=methods)
+    from .renewal import renewal_of  # it renders with this module's _render
+
+    return CheckoutForm(data, positions=positions, donations=donations, providers=methods,
+                        renewal=renewal_of(ctx))
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,6 +241,10 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
                            member_proof=members.member_proof(ctx.request, ctx.organizer))
         order = order_place(cart_token=cart.token, checkout=checkout)
     ctx.forget_cart()
+    if form.renewal_position is not None:  # the renewal a reminder's link opened is in this order
+        from .renewal import renewal_forget
+
+        renewal_forget(ctx)
     if order.total_cents == 0:
         return HttpResponseRedirect(_order_url(order))
     try:
