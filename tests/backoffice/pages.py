@@ -62,6 +62,7 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         "list_id": checkin_list.pk, "token_id": token.pk, "config_id": method.pk,
         "member_id": TeamMember.objects.get(user=colleague).pk, "message_id": message.pk,
         "payment_id": order.payments.get().pk,
+        "membership_event_id": shop.memberships.pk, "membership_product_id": shop.membership.pk,
         # what the data itself says, which may contain English-looking words
         "_names": " ".join([shop.organizer.name, shop.event.title, order.name, "Maëlle Adhérente"]),
     }

@@ -12,18 +12,22 @@ constraint refuses the second, which takes the next one (`_member_create`)."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
+from django.utils.translation import gettext as _
 
+from billetterie.catalog.models import Product
 from billetterie.core import clock
-from billetterie.core.audit import audit_record
-from billetterie.core.errors import NotFound
+from billetterie.core.audit import audit_change, audit_record, snapshot
+from billetterie.core.errors import InvalidInput, NotFound
 
 from .models import Member, Membership, MembershipType, RenewalReminder, ValidityRule
-from .selectors import member_by_contact, membership_current
+from .selectors import MAX_REMINDER_DAYS, member_by_contact, membership_current, reminder_offsets
 
 NUMBER_PREFIX = "A-"
 NUMBER_DIGITS = 6
@@ -228,3 +232,55 @@ def renewal_reminder_record(*, membership_id: int, days_before: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# --- membership types (the back office's catalogue: one type per membership product) ---------------
+
+TYPE_FIELDS = ("name", "rule", "season_start_month", "season_start_day", "months", "reminder_days", "active")
+
+
+def membership_type_check(values: Mapping[str, Any]) -> None:
+    """The type's settings make sense (a real season start day, 1 to 120 months, reminders as
+    whole days from 0 to 365); else InvalidInput naming the field."""
+    month, day = values.get("season_start_month", 9), values.get("season_start_day", 1)
+    if not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(2028, month)[1]):  # 2028: 29 February
+        raise InvalidInput(_("Enter a day that exists in that month."), details={"field": "season_start_day"})
+    if not 1 <= values.get("months", 12) <= 120:
+        raise InvalidInput(_("Enter a number of months from 1 to 120."), details={"field": "months"})
+    parts = [p.strip() for p in str(values.get("reminder_days", "")).split(",") if p.strip()]
+    if any(not (p.isascii() and p.isdigit()) or int(p) > MAX_REMINDER_DAYS for p in parts):
+        raise InvalidInput(_("Enter days from 0 to 365 separated by commas, for example 30, 7, 0."),
+                           details={"field": "reminder_days"})
+
+
+def membership_type_for_product(*, product: Product) -> MembershipType:
+    """The type a membership product sells, created with the product's name and the default
+    settings (a season from 1 September) when it has none yet."""
+    with transaction.atomic():
+        existing = MembershipType.objects.filter(product=product).first()
+        if existing is not None:
+            return existing
+        membership_type = MembershipType.objects.create(organizer_id=product.event.organizer_id,
+                                                        name=product.name[:200], product=product)
+        audit_record(action="membership_type.created", subject=membership_type,
+                     organizer_id=membership_type.organizer_id,
+                     changes={name: [None, getattr(membership_type, name)] for name in TYPE_FIELDS})
+    return membership_type
+
+
+def membership_type_update(*, product: Product, values: Mapping[str, Any]) -> MembershipType:
+    """Change the validity and reminders of the type a membership product sells (created if
+    missing). Memberships granted already keep their dates."""
+    membership_type_check(values)
+    with transaction.atomic():
+        membership_type = membership_type_for_product(product=product)
+        locked = MembershipType.objects.select_for_update().get(pk=membership_type.pk)
+        before = snapshot(locked, TYPE_FIELDS)
+        for name in TYPE_FIELDS:
+            if name in values:
+                setattr(locked, name, values[name])
+        locked.reminder_days = ",".join(str(n) for n in reminder_offsets(locked.reminder_days))
+        locked.save(update_fields=list(TYPE_FIELDS))
+        audit_change(action="membership_type.changed", subject=locked, before=before,
+                     organizer_id=locked.organizer_id)
+    return locked

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import membership_type, views
 
 app_name = "catalog"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path(EVENT + "produits/nouveau/", views.product_create, name="product_create"),
     path(PRODUCT, views.product_detail, name="product"),
     path(PRODUCT + "modifier/", views.product_edit, name="product_edit"),
+    # its own parameter names: the page walk (tests/backoffice/pages.py) fills them with a membership product
+    path("catalogue/<int:membership_event_id>/produits/<int:membership_product_id>/adhesion/",
+         membership_type.membership_type_edit, name="membership_type_edit"),
     path(PRODUCT + "desactiver/", views.product_active, {"active": False}, name="product_deactivate"),
     path(PRODUCT + "activer/", views.product_active, {"active": True}, name="product_activate"),
     path(PRODUCT + "supprimer/", views.product_delete, name="product_delete"),

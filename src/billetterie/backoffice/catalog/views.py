@@ -35,6 +35,7 @@ from billetterie.catalog.models import (
 from billetterie.core.errors import DomainError
 from billetterie.memberships.models import MembershipType
 from billetterie.memberships.prices import price_member_types, price_requirement_for, price_requirement_set
+from billetterie.memberships.services import membership_type_for_product
 from billetterie.orders.selectors import sold_by_event
 from billetterie.organizers.permissions import Perm
 
@@ -344,6 +345,8 @@ def product_detail(request: BackofficeRequest, event_id: int, product_id: int) -
         "refusal": product_refusal(product.sales) if product.sales else "",  # type: ignore[attr-defined]
         "kinds": dict(f.KIND_CHOICES), "badges": f.PUBLICATION_BADGES,
         "suggested": f.euro_list_for_input(product.suggested_amounts),
+        "membership_type": MembershipType.objects.filter(product=product).first()
+        if product.kind == ProductKind.MEMBERSHIP else None,
     }
     return render(request, TEMPLATES + "product.html", context)
 
@@ -360,8 +363,12 @@ def product_create(request: BackofficeRequest, event_id: int) -> HttpResponse:
 
     def save(form: f.CatalogForm) -> Product:
         assert isinstance(form, f.ProductForm)
-        return services.product_create(event=event, kind=form.chosen_kind(), values=form.values(),
-                                       quota_ids=form.quota_ids())
+        with transaction.atomic():
+            product = services.product_create(event=event, kind=form.chosen_kind(), values=form.values(),
+                                              quota_ids=form.quota_ids())
+            if product.kind == ProductKind.MEMBERSHIP:  # what it sells: validity and reminders, defaults
+                membership_type_for_product(product=product)
+        return product
 
     return _form_page(
         request, form, save, title=_("New product of “%(title)s”") % {"title": event.title},
