@@ -5,6 +5,7 @@ and paying a membership order creates the membership with the member's details."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -227,3 +228,16 @@ def test_a_bad_date_of_birth_is_refused(shop: Shop) -> None:
 ])
 def test_split_name(name: str, parts: tuple[str, str]) -> None:
     assert split_name(name) == parts
+
+
+def test_the_confirmation_of_memberships_only_speaks_of_a_membership(
+        shop: Shop, django_capture_on_commit_callbacks: Any) -> None:
+    from django.core import mail
+
+    _saved_type(shop)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_paid(shop, tickets=0, meals=0, membership=True)
+    email = next(m for m in mail.outbox if m.to == ["acheteur@example.org"])
+    assert email.subject == f"Votre adhésion — Association des étudiants (commande {order.code})"
+    assert "Merci pour votre adhésion à Association des étudiants" in email.body
+    assert "billet" not in email.subject + email.body.split("--")[0]

@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from billetterie.catalog.models import ProductKind
 from billetterie.core import clock
@@ -404,6 +404,7 @@ def _order_confirmed_context(order: Order) -> dict[str, Any]:
         ],
         "total": format_money(order.total_cents, order.currency),
         "ticket_count": sum(1 for line in lines if line.kind == "ticket"),
+        "membership_count": sum(1 for line in lines if line.kind == ProductKind.MEMBERSHIP),
         "order_url": order_url(order=order, organizer=organizer),
     }
 
@@ -465,7 +466,11 @@ def _order_confirmed_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 
 def _confirmed_subject(context: dict[str, Any]) -> str:
-    """The confirmation's subject names the event (and its date when the order is for one)."""
+    """The confirmation's subject names the event (and its date when the order is for one), or
+    speaks of a membership when the order is for memberships only."""
+    if not context["event_title"] and context.get("membership_count"):
+        return ngettext("Your membership — %(organizer)s (order %(code)s)",
+                        "Your memberships — %(organizer)s (order %(code)s)", context["membership_count"])
     if context["event_title"] and context["event_date"]:
         return _("Your order %(code)s: %(event)s, %(date)s — %(organizer)s")
     if context["event_title"]:
@@ -477,6 +482,12 @@ def _confirmed_thanks(context: dict[str, Any]) -> str:
     """The confirmation's first sentence: the organiser thanks for the order, for which event."""
     values = {"code": context["order"].code, "organizer": context["organizer"].name,
               "event": context["event_title"], "date": context["event_date"]}
+    if not context["event_title"] and context.get("membership_count"):  # memberships only (issue 12)
+        count = context["membership_count"]
+        text = ngettext("Thank you for your membership of %(organizer)s (order %(code)s). Here is your receipt.",
+                        "Thank you for your %(count)d memberships of %(organizer)s (order %(code)s). "
+                        "Here is your receipt.", count)
+        return text % {**values, "count": count}
     if context["event_count"] > 1:
         text = _("Thank you for your order %(code)s with %(organizer)s for the events %(event)s. Here is your receipt.")
     elif context["event_title"] and context["event_date"]:
