@@ -23,6 +23,10 @@ def checkout(client: Client, shop: Shop, extra: dict[str, str] | None = None) ->
     for prefix in set(re.findall(r'name="(p\d+)_name"', page.content.decode())):
         data[f"{prefix}_name"] = f"Personne {prefix}"
         data[f"{prefix}_email"] = f"{prefix}@example.org"
+    for prefix in set(re.findall(r'name="(p\d+)_first_name"', page.content.decode())):  # a membership's member
+        data.update({f"{prefix}_first_name": "Personne", f"{prefix}_last_name": prefix, f"{prefix}_email":
+                     f"{prefix}@example.org", f"{prefix}_address": "1 rue de la Gare", f"{prefix}_postcode": "46200",
+                     f"{prefix}_city": "Souillac"})
     data.update(extra or {})
     response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
