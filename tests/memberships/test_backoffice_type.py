@@ -82,3 +82,15 @@ def test_not_for_a_ticket_nor_without_the_catalogue(client: Client, shop: Shop) 
     client.logout()
     readonly = _client(Client(), shop, Role.READ_ONLY)
     assert readonly.get(_edit_url(shop)).status_code == 403
+
+
+def test_a_duplicated_membership_page_copies_the_types_settings(client: Client, shop: Shop) -> None:
+    MembershipType.objects.create(organizer=shop.organizer, name="Adhésion", product=shop.membership,
+                                  rule=ValidityRule.MONTHS, months=6, reminder_days="15")
+    staff = _client(client, shop)
+    duplicate = reverse("backoffice:catalog:event_duplicate", args=[shop.organizer.slug, shop.memberships.pk])
+    response = staff.post(duplicate, {"title": "Adhésions 2027-2028", "slug": "adhesions-2027"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    copy = Product.objects.get(event__slug="adhesions-2027", kind=ProductKind.MEMBERSHIP)
+    copied = MembershipType.objects.get(product=copy)
+    assert (copied.rule, copied.months, copied.reminder_days) == (ValidityRule.MONTHS, 6, "15")

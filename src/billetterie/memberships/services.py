@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
-from billetterie.catalog.models import Product
+from billetterie.catalog.models import Product, ProductKind
 from billetterie.core import clock
 from billetterie.core.audit import audit_change, audit_record, snapshot
 from billetterie.core.errors import InvalidInput, NotFound
@@ -284,3 +284,20 @@ def membership_type_update(*, product: Product, values: Mapping[str, Any]) -> Me
         audit_change(action="membership_type.changed", subject=locked, before=before,
                      organizer_id=locked.organizer_id)
     return locked
+
+
+def membership_types_copy(*, source_event_id: int, target_event_id: int) -> int:
+    """A duplicated membership page's products sell memberships too: each copy gets a type with the
+    settings of its original's (the products are copied in the same order). Returns how many."""
+    def membership_products(event_id: int) -> list[Product]:
+        return list(Product.objects.filter(event_id=event_id, kind=ProductKind.MEMBERSHIP)
+                    .select_related("event").order_by("position", "pk"))
+
+    copied = 0
+    for source, target in zip(membership_products(source_event_id), membership_products(target_event_id),
+                              strict=False):
+        original = MembershipType.objects.filter(product=source).first()
+        values = {name: getattr(original, name) for name in TYPE_FIELDS} if original else {"name": target.name}
+        membership_type_update(product=target, values=values)
+        copied += 1
+    return copied

@@ -35,7 +35,7 @@ from billetterie.catalog.models import (
 from billetterie.core.errors import DomainError
 from billetterie.memberships.models import MembershipType
 from billetterie.memberships.prices import price_member_types, price_requirement_for, price_requirement_set
-from billetterie.memberships.services import membership_type_for_product
+from billetterie.memberships.services import membership_type_for_product, membership_types_copy
 from billetterie.orders.selectors import sold_by_event
 from billetterie.organizers.permissions import Perm
 
@@ -226,7 +226,10 @@ def event_duplicate(request: BackofficeRequest, event_id: int) -> HttpResponse:
         shift = 0
         if first is not None and data.get("dates") == f.DuplicateForm.SHIFT:
             shift = (data["first_day"] - timezone.localdate(first.start)).days
-        return services.event_duplicate(event=event, title=data["title"], slug=data["slug"], shift_days=shift)
+        with transaction.atomic():
+            copy = services.event_duplicate(event=event, title=data["title"], slug=data["slug"], shift_days=shift)
+            membership_types_copy(source_event_id=event.pk, target_event_id=copy.pk)  # what its products sell
+        return copy
 
     return _form_page(
         request, form, save, title=_("Duplicate “%(title)s”") % {"title": event.title},
