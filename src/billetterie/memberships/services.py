@@ -109,6 +109,8 @@ def membership_grant(*, membership_type: MembershipType, details: MemberDetails,
             if existing is not None:
                 return existing
         organizer_id = membership_type.organizer_id
+        if member is not None and member.organizer_id != organizer_id:
+            raise InvalidInput("the member and the membership type are not of the same organiser")
         if member is None:
             member = _member_for(organizer_id, details, customer_id)
         if member is None:
