@@ -23,7 +23,9 @@ def _organizer_id(instance: Any) -> int | None:
     return None
 
 
-def _bump(organizer_id: int | None) -> None:
+def catalog_version_bump(organizer_id: int | None) -> None:
+    """Drop the organiser's cached catalogue reads everywhere (also for rules kept by the domains
+    above that hang on the catalogue, such as member prices)."""
     if organizer_id is None:
         return
     key = f"catalog-version:{organizer_id}"
@@ -37,7 +39,7 @@ def _bump(organizer_id: int | None) -> None:
 
 
 def catalog_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    _bump(_organizer_id(instance))
+    catalog_version_bump(_organizer_id(instance))
 
 
 def connect() -> None:

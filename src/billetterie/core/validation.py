@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.mail.message import sanitize_address
 from django.core.validators import EmailValidator
@@ -16,7 +18,14 @@ def email_is_valid(value: object) -> bool:
     """Whether mail can be addressed to `value`: what the shop's form accepts (Django's
     EmailValidator: "a@" and "a@b" are refused) and no line break or other control character
     anywhere. `value` is checked as given: callers strip surrounding spaces first if they want to."""
-    if not isinstance(value, str) or not value or _CONTROL.intersection(value):
+    return isinstance(value, str) and bool(value) and _mailable(value)
+
+
+# an order checks the same address several times (the schema, then the service; the buyer, then
+# each attendee, often the same person), and the header parsing below is the costly part
+@functools.lru_cache(maxsize=4096)
+def _mailable(value: str) -> bool:
+    if _CONTROL.intersection(value):
         return False
     try:
         _EMAIL(value)

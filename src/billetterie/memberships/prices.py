@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from billetterie.catalog.models import Price
+from billetterie.catalog.selectors import catalog_version
+from billetterie.catalog.signals import catalog_version_bump
 from billetterie.core.audit import audit_record
 from billetterie.core.audit import changed as audit_changed
 from billetterie.core.errors import InvalidInput
@@ -84,7 +87,32 @@ def price_requirement_for(price_ids: Iterable[int]) -> dict[int, MemberPriceRule
     ids = {pk for pk in price_ids if pk is not None}
     if not ids:
         return {}
-    rows = (PriceRequirement.objects.filter(price_id__in=ids)
+    return _rules(Q(price_id__in=ids))
+
+
+def organizer_price_rules(organizer_id: int) -> dict[int, MemberPriceRule]:
+    """Every member price of the organiser, by price id. With the shared catalogue cache
+    (settings.CATALOG_CACHE) kept in this process until its catalogue changes — a member price
+    set or removed bumps the catalogue's version: every order of a sell-out rush checks them, and
+    most organisers have none."""
+    where = Q(price__product__event__organizer_id=organizer_id)
+    if not settings.CATALOG_CACHE:
+        return _rules(where)
+    key = (organizer_id, catalog_version(organizer_id=organizer_id))
+    rules = _rules_cache.get(key)
+    if rules is None:
+        rules = _rules(where)
+        if len(_rules_cache) >= 512:
+            _rules_cache.clear()
+        _rules_cache[key] = rules
+    return rules
+
+
+_rules_cache: dict[tuple[int, int], dict[int, MemberPriceRule]] = {}
+
+
+def _rules(where: Q) -> dict[int, MemberPriceRule]:
+    rows = (PriceRequirement.objects.filter(where)
             .values_list("price_id", "types__id", "types__name").order_by("price_id", "types__name"))
     found: dict[int, tuple[set[int], list[str]]] = {}
     for price_id, type_id, name in rows:
@@ -124,7 +152,8 @@ def member_price_allowed(*, price: Price, date: date, proof: MemberProof) -> boo
 def member_prices_check(*, organizer_id: int, items: Sequence[PricedItem], proof: MemberProof | None) -> None:
     """Refuse (InvalidInput, 422) the first member price among `items` the proof does not open on
     its day. One query for the rules, one more only when there is a member price."""
-    rules = price_requirement_for(item.price.pk for item in items)
+    every = organizer_price_rules(organizer_id) if items else {}
+    rules = {item.price.pk: every[item.price.pk] for item in items if item.price.pk in every}
     if not rules or (proof is not None and proof.vouched):
         return
     proof = proof or NO_PROOF
@@ -201,5 +230,6 @@ def price_requirement_set(*, price: Price, type_ids: Iterable[int]) -> None:
         else:
             requirement = requirement or PriceRequirement.objects.create(price=price)
             requirement.types.set(wanted)
+        catalog_version_bump(organizer_id)
         audit_record(action="price.member_types_changed", subject=price, organizer_id=organizer_id,
                      changes=audit_changed({"member_types": sorted(before)}, {"member_types": sorted(wanted)}))
