@@ -392,6 +392,8 @@ def customer_delete(*, customer: Customer, confirmation: str) -> None:
         if locked is None:
             return  # deleted already (a second click)
         erased = {part.name: part.erase(locked) for part in _PARTS.values()}
+        # its links go too, those sent before the account existed included (they name the address)
+        SignInLink.objects.filter(organizer_id=locked.organizer_id, email=locked.email).delete()
         audit_record(action="customer.deleted", subject=locked, organizer_id=locked.organizer_id,
                      changes={"anonymised": [None, erased]})
         locked.delete()
