@@ -81,7 +81,7 @@ def test_a_link_signs_in_once_and_creates_the_account_of_a_new_address(
 
     confirm = client.get(path)  # a mail scanner opening the link does not use it up
     assert confirm.status_code == 200 and "Vous vous connectez en tant que camille@example.org" in text(confirm)
-    assert confirm["Referrer-Policy"] == "no-referrer"
+    assert confirm["Referrer-Policy"] == "same-origin"
     used = client.post(path)
     assert used.status_code == 302 and used["Location"] == account_url(shop)
     customer = Customer.objects.get()

@@ -137,7 +137,9 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 def _page(ctx: ShopContext, template: str, data: dict[str, Any], status: int = 200) -> HttpResponse:
     response = _render(ctx.request, ctx, template, data, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # a link's token never leaves in a Referer
+    # a link's token never leaves for another site in a Referer ("no-referrer" would do too much:
+    # browsers then send the forms' Origin as "null", which the CSRF check refuses)
+    response["Referrer-Policy"] = "same-origin"
     return _no_store(response)
 
 
