@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contact, members, selfservice, views
+from . import contact, members, renewal, selfservice, views
 
 app_name = "shop"
 order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
@@ -13,6 +13,9 @@ urlpatterns = [
     path("<slug:organizer_slug>/e/<slug:event_slug>/", views.event_page, name="event"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/preview/<str:token>/", views.preview, name="preview"),
     path("<slug:organizer_slug>/e/<slug:event_slug>/member/", members.member_prove_view, name="member_prove"),
+    path("<slug:organizer_slug>/membership/renew/<str:token>/", renewal.renew, name="membership_renew"),
+    path("<slug:organizer_slug>/membership/stop-reminders/<str:token>/", renewal.reminders_stop,
+         name="membership_reminders_stop"),
     path(order, views.order_page, name="order"),
     path(order + "pay/", views.order_pay, name="order_pay"),
     path(order + "status.json", views.order_status, name="order_status"),
