@@ -293,3 +293,20 @@ def test_a_link_asked_from_a_page_of_the_shop_brings_the_buyer_back_there_and_no
     ask_link(client, shop.organizer, "leo@example.org", django_capture_on_commit_callbacks,
              next_path="https://evil.example/")
     assert client.post(link_in_mail("leo@example.org"))["Location"] == url(shop, "account")
+
+
+def test_a_membership_bought_online_is_listed_with_its_card_to_download(
+    client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    from billetterie.memberships.models import Membership, MembershipType, ValidityRule
+
+    MembershipType.objects.create(organizer=shop.organizer, name="Adhésion 12 mois", product=shop.membership,
+                                  rule=ValidityRule.MONTHS, months=12)
+    order = order_paid(shop, email="camille@example.org", tickets=0, meals=0, membership=True)
+    membership = Membership.objects.get(order_line__order=order)
+    sign_in_by_link(client, shop.organizer, "camille@example.org", django_capture_on_commit_callbacks)
+    page = client.get(url(shop, "account")).content.decode()
+    card = reverse("membership_card", args=[shop.organizer.slug, order.code, order.secret, membership.pk])
+    assert card in page and "Adhésion 12 mois" in text(client.get(url(shop, "account")))
+    pdf = client.get(card)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -2,10 +2,12 @@
 with customers at start-up (`customers.services.account_part_register`, from the shop's AppConfig):
 
 - join: the organiser's member records with the account's proved address (any case) join it;
-- export: the account's member records and their memberships, for the data download;
+- export: the account's member records (and those its orders bought a membership for) and their
+  memberships, for the data download;
 - erase: before the account goes, a member record with no membership running or to come is
   anonymised (its number and periods stay, for the register's counts); one whose membership
-  still runs stays on the association's register, detached from the account."""
+  still runs stays on the association's register, detached from the account. The record of
+  someone else whose membership the account's orders bought is theirs: it is left alone."""
 
 from __future__ import annotations
 
@@ -24,9 +26,12 @@ from .selectors import membership_state
 
 
 def members_of_customer(*, customer: Customer) -> QuerySet[Member]:
-    """The account's member records, each with its memberships (newest first) and their types."""
-    periods = Membership.objects.select_related("type").order_by("-start", "-id")
-    return (Member.objects.filter(organizer_id=customer.organizer_id, customer=customer)
+    """The account's member records, and those whose membership the account's orders bought (a
+    family member's), each with its memberships (newest first) and their types."""
+    periods = Membership.objects.select_related("type", "order_line__order").order_by("-start", "-id")
+    bought = Membership.objects.filter(order_line__order__customer=customer).values("member_id")
+    return (Member.objects.filter(organizer_id=customer.organizer_id)
+            .filter(Q(customer=customer) | Q(pk__in=bought))
             .prefetch_related(Prefetch("memberships", queryset=periods)).order_by("last_name", "first_name", "pk"))
 
 

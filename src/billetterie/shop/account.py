@@ -49,6 +49,7 @@ from billetterie.customers.services import (
     sign_in_link_valid,
 )
 from billetterie.memberships import accounts as member_accounts
+from billetterie.memberships.models import Membership
 from billetterie.memberships.selectors import membership_state
 from billetterie.notifications.services import email_order_confirmed_resend
 from billetterie.orders import accounts as order_accounts
@@ -288,14 +289,17 @@ def sign_out_view(request: HttpRequest, organizer_slug: str) -> HttpResponse:
 # --- the account page -----------------------------------------------------------------------------
 
 
-def _card_url(organizer_slug: str, membership_id: int) -> str:
-    """The membership card's download, when the shop offers one (another part of issue 12)."""
-    for name in ("shop:membership_card", "shop:account_membership_card"):
-        try:
-            return reverse(name, args=[organizer_slug, membership_id])
-        except NoReverseMatch:
-            continue
-    return ""
+def _card_url(organizer_slug: str, membership: Membership) -> str:
+    """The membership card's download, behind the secret link of the paid order that bought it
+    (the card's own view, `membership_card`); none for one added by hand or cancelled."""
+    line = membership.order_line
+    order = line.order if line is not None else None
+    if order is None or order.state != OrderState.PAID or membership.cancelled_at is not None:
+        return ""
+    try:
+        return reverse("membership_card", args=[organizer_slug, order.code, order.secret, membership.pk])
+    except NoReverseMatch:  # the cards' view is not installed
+        return ""
 
 
 def _orders(customer: Customer) -> list[dict[str, Any]]:
@@ -316,7 +320,7 @@ def _orders(customer: Customer) -> list[dict[str, Any]]:
 def _members(ctx: ShopContext, customer: Customer) -> list[dict[str, Any]]:
     today = clock.now().date()
     return [{"member": member, "periods": [
-        {"membership": m, "state": membership_state(m, on=today), "card_url": _card_url(ctx.organizer.slug, m.pk)}
+        {"membership": m, "state": membership_state(m, on=today), "card_url": _card_url(ctx.organizer.slug, m)}
         for m in member.memberships.all()
     ]} for member in member_accounts.members_of_customer(customer=customer)]
 
