@@ -12,7 +12,6 @@ from billetterie.core.errors import InvalidInput
 from billetterie.memberships.models import PriceRequirement
 from billetterie.memberships.prices import price_requirement_set
 from tests.factories import Shop
-
 from tests.memberships.test_member_prices import _add, _member_price, _type
 
 pytestmark = pytest.mark.django_db
