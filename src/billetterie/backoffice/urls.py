@@ -7,7 +7,7 @@ from . import password_reset, views
 app_name = "backoffice"
 
 SECTIONS = ["dashboard", "catalog", "orders", "refunds", "exports", "checkin", "boxoffice", "settings", "team",
-            "inbox", "members"]
+            "inbox", "members", "ledger", "invoices", "journal", "receipts", "ticketing", "payouts"]
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +132,12 @@ class Product(models.Model):
     )
     donation_suggested = models.CharField(
         _("suggested amounts (cents, comma separated)"), max_length=200, blank=True, default="500,1000,2000"
+    )
+    # VAT included in the price, in hundredths of a percent (550 = 5,5 %): 0 for an organiser not
+    # subject to VAT (art. 293 B du CGI) or a sale outside its scope (a donation, a membership fee)
+    vat_rate_bp = models.PositiveIntegerField(
+        _("VAT rate (hundredths of a percent)"), default=0, validators=[MaxValueValidator(10000)],
+        help_text=_("Included in the price. 0 when VAT does not apply."),
     )
 
     class Meta:

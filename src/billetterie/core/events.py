@@ -1,4 +1,4 @@
-"""Domain events: how a domain tells the ones above it that something happened (decision 0010).
+"""Domain events: how a domain tells the ones above it that something happened (decision 0012).
 
 A domain lower in the layer order (orders, payments, tickets…) never calls one above it
 (notifications, checkin…). It publishes a typed event instead — `publish(OrderPaid(order_id=…))` —
@@ -17,6 +17,12 @@ call) they queue on the outbox or a task of their own.
 Subscribers register in their app's `AppConfig.ready()`:
 
     events.subscribe(OrderPaid, "notifications.order_confirmed", on_order_paid)
+
+Some effects must be part of the change itself, not follow it: the books (a ledger posting, a
+journal entry, an invoice number) are written in the very transaction of the payment or refund, so
+that a crash can never leave one without the other and a posting that does not balance rolls the
+change back. Those handlers register with `subscribe_in_transaction`: `publish` calls them at
+once, in the caller's transaction, and what they raise propagates to the caller (decision 0027).
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class _Subscription:
 
 
 _subscribers: dict[str, dict[str, _Subscription]] = {}  # event name -> subscriber name -> subscription
+_in_transaction: dict[str, dict[str, Handler]] = {}  # event name -> subscriber name -> handler
 
 
 def subscribe(event_class: type[E], subscriber: str, handler: Callable[[E], None]) -> None:
@@ -70,8 +77,22 @@ def subscribe(event_class: type[E], subscriber: str, handler: Callable[[E], None
     _subscribers.setdefault(event_class.name, {})[subscriber] = _Subscription(event_class, handler)
 
 
+def subscribe_in_transaction(event_class: type[E], subscriber: str, handler: Callable[[E], None]) -> None:
+    """Register `handler` to run inside the transaction that publishes `event_class`: for work
+    that must commit or roll back with the change (the books). It must be quick database work and
+    raise to refuse the change; it is never retried."""
+    _in_transaction.setdefault(event_class.name, {})[subscriber] = handler
+
+
 def publish(event: DomainEvent) -> None:
-    """Record `event` for each of its subscribers, in the caller's transaction."""
+    """Run the in-transaction handlers of `event`, then record it for each of its subscribers, in
+    the caller's transaction."""
+    handlers = _in_transaction.get(event.name)
+    if handlers:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError(f"{event.name} published outside a transaction: its books would not follow it")
+        for handler in handlers.values():
+            handler(event)
     subscriptions = _subscribers.get(event.name)
     if not subscriptions:
         return

@@ -84,3 +84,18 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit entries are never deleted")
+
+
+class Sequence(models.Model):
+    """The last number given in one gapless series of an organiser (core/sequences.py): invoices
+    of a year, credit notes, tax receipts, the tickets of an event."""
+
+    organizer_id = models.BigIntegerField()
+    name = models.CharField(max_length=60)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organizer_id", "name"], name="sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organizer_id}:{self.name} = {self.last}"

@@ -46,3 +46,15 @@ class OrderLineRefunded(DomainEvent):
     order_id: int
     line_id: int
     places_released: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderStateChanged(DomainEvent):
+    """An order changed state (placed, paid, cancelled, expired, refunded…), published in the
+    transaction of the change for the in-transaction subscribers (the books)."""
+
+    name = "order.state_changed"
+    order_id: int
+    organizer_id: int
+    was: str
+    state: str

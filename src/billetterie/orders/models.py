@@ -86,6 +86,9 @@ class OrderLine(models.Model):
     # a membership line's member: first_name, last_name, address, postcode, city, country, phone,
     # birth_date (ISO), and member_id when it renews that member (orders.memberships)
     holder = models.JSONField(_("member's details"), default=dict, blank=True)
+    # the product's VAT rate when the line was sold (hundredths of a percent): the books and the
+    # invoice keep the rate of the sale, whatever the catalogue says later
+    vat_rate_bp = models.PositiveIntegerField(_("VAT rate (hundredths of a percent)"), default=0)
     ticket_nonce = models.BinaryField(max_length=8, null=True, editable=False)
     # an add-on (a meal…) bought for one attendee: printed on that attendee's ticket
     attached_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,

@@ -39,7 +39,7 @@ from billetterie.customers.models import Customer
 from billetterie.memberships.prices import VOUCHED, MemberProof
 from billetterie.organizers.models import Organizer
 
-from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded
+from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded, OrderStateChanged
 from .memberships import holder_clean, memberships_grant_for_order
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
@@ -221,6 +221,7 @@ def _create_order(organizer: Organizer, checkout: Checkout, total_cents: int, ex
             with transaction.atomic():
                 order = Order.objects.create(code=new_code(), **fields)
                 _audit(order, "order.placed", {"state": [None, order.state], "total_cents": [None, total_cents]})
+                _state_published(order, was="")
                 return order
         except IntegrityError as exc:
             if "idempotency" in str(exc).lower():
@@ -248,6 +249,7 @@ def _line_fields(order: Order, product: Product, price: Price | None, date: Even
         "order": order, "product": product, "price": price, "date": date, "kind": product.kind,
         "label": label[:300], "amount_cents": amount_cents, "attendee_name": person.name,
         "attendee_email": person.email, "answers": person.answers, "holder": person.holder,
+        "vat_rate_bp": product.vat_rate_bp,
     }
 
 
@@ -384,10 +386,7 @@ def order_mark_paid(*, order_id: int, notify: bool = True, new_order: Order | No
             line.ticket_nonce = secrets.token_bytes(8)
         OrderLine.objects.bulk_update(tickets, ["ticket_nonce"])
         memberships_grant_for_order(order, lines)  # in this transaction: the card goes with the email
-        _audit(order, "order.paid", {"state": [order.state, OrderState.PAID]})
-        order.state = OrderState.PAID
-        order.paid_at = clock.now()
-        order.save(update_fields=["state", "paid_at"])
+        _state_set(order, "order.paid", OrderState.PAID, paid_at=clock.now())
         events.publish(OrderPaid(order_id=order.pk, send_confirmation=notify))
     return True
 
@@ -428,9 +427,7 @@ def order_expire_due(*, now: datetime | None = None) -> int:
                 _keep_part_paid(order, kept)
                 continue
             holds_release(line_ids=_line_ids(order), now=now)
-            order.state = OrderState.EXPIRED
-            order.save(update_fields=["state"])
-            _audit(order, "order.expired", {"state": [OrderState.PENDING, OrderState.EXPIRED]})
+            _state_set(order, "order.expired", OrderState.EXPIRED)
             count += 1
     return count
 
@@ -464,10 +461,7 @@ def order_cancel(*, order_id: int) -> Order:
                 code="order_has_payments",
             )
         holds_release(line_ids=_line_ids(order))
-        _audit(order, "order.cancelled", {"state": [order.state, OrderState.CANCELLED]})
-        order.state = OrderState.CANCELLED
-        order.cancelled_at = clock.now()
-        order.save(update_fields=["state", "cancelled_at"])
+        _state_set(order, "order.cancelled", OrderState.CANCELLED, cancelled_at=clock.now())
     return order
 
 
@@ -491,11 +485,8 @@ def order_await_invoice(*, order_id: int) -> Order:
         if order.state != OrderState.PENDING:
             return order
         holds_keep(line_ids=_line_ids(order))
-        _audit(order, "order.awaiting_invoice", {"state": [order.state, OrderState.AWAITING_INVOICE],
-                                                 "expires_at": [order.expires_at, None]})
-        order.state = OrderState.AWAITING_INVOICE
-        order.expires_at = None
-        order.save(update_fields=["state", "expires_at"])
+        _state_set(order, "order.awaiting_invoice", OrderState.AWAITING_INVOICE, audited=("expires_at",),
+                   expires_at=None)
     return order
 
 
@@ -504,9 +495,7 @@ def order_mark_unfulfillable(*, order_id: int) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.state in (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE):
-            _audit(order, "order.paid_unfulfilled", {"state": [order.state, OrderState.PAID_UNFULFILLED]})
-            order.state = OrderState.PAID_UNFULFILLED
-            order.save(update_fields=["state"])
+            _state_set(order, "order.paid_unfulfilled", OrderState.PAID_UNFULFILLED)
     return order
 
 
@@ -527,10 +516,8 @@ def order_mark_refunded(*, order_id: int, release_places: bool = True) -> bool:
             return False
         if release_places:
             holds_release(line_ids=_line_ids(order))
-        _audit(order, "order.refunded", {"state": [order.state, OrderState.REFUNDED],
-                                         "places_released": [None, release_places]})
-        order.state, order.refunded_at = OrderState.REFUNDED, clock.now()
-        order.save(update_fields=["state", "refunded_at"])
+        _state_set(order, "order.refunded", OrderState.REFUNDED, extra={"places_released": [None, release_places]},
+                   refunded_at=clock.now())
         events.publish(OrderRefunded(order_id=order.pk, places_released=release_places))
     return True
 
@@ -562,6 +549,24 @@ def order_mark_test(*, order_id: int) -> None:
 
 def _line_ids(order: Order) -> list[int]:
     return list(order.lines.values_list("pk", flat=True))
+
+
+def _state_set(order: Order, action: str, state: str, *, audited: tuple[str, ...] = (),
+               extra: dict[str, list[object]] | None = None, **fields: object) -> None:
+    """Move the order to `state` (and set `fields`), saved, audited (the state, the before and
+    after of the `audited` fields, and `extra`), and told to the books in this transaction."""
+    was = order.state
+    changes = {"state": [was, state], **{k: [getattr(order, k), fields[k]] for k in audited}, **(extra or {})}
+    order.state = state
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=["state", *fields])
+    _audit(order, action, changes)
+    _state_published(order, was=was)
+
+
+def _state_published(order: Order, *, was: str) -> None:
+    events.publish(OrderStateChanged(order_id=order.pk, organizer_id=order.organizer_id, was=was, state=order.state))
 
 
 def _audit(order: Order, action: str, changes: dict[str, list[object]]) -> None:

@@ -20,11 +20,12 @@ class Perm(StrEnum):
     SCAN = "scan"  # open the scanner at the door (and nothing else, for the Check-in role)
     SETTINGS = "settings"  # organiser details, payment methods, the opening checklist
     TEAM = "team"  # invite, change roles, remove
+    BOOKS = "books"  # the ledger, invoices, the sales journal, tax receipts, payouts: read and export
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.TREASURY: frozenset({Perm.VIEW, Perm.MONEY, Perm.EXPORTS, Perm.ORDERS}),
+    Role.TREASURY: frozenset({Perm.VIEW, Perm.MONEY, Perm.EXPORTS, Perm.ORDERS, Perm.BOOKS}),
     Role.TICKETING: frozenset({Perm.VIEW, Perm.CATALOG, Perm.ORDERS, Perm.CHECKIN, Perm.SCAN, Perm.BOX_OFFICE}),
     Role.BOX_OFFICE: frozenset({Perm.BOX_OFFICE}),
     Role.CHECKIN: frozenset({Perm.SCAN}),

@@ -42,3 +42,30 @@ class RefundBatchItemByHand(DomainEvent):
     name = "payment.refund_batch_item_by_hand"
     item_id: int
     order_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentStateChanged(DomainEvent):
+    """A payment was created or changed state (`was` is "" for a new one). Published in the
+    transaction of the change, for the in-transaction subscribers (the books): see
+    `core.events.subscribe_in_transaction`."""
+
+    name = "payment.state_changed"
+    payment_id: int
+    order_id: int
+    organizer_id: int
+    was: str
+    state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundStateChanged(DomainEvent):
+    """A refund was created or changed state (`was` is "" for a new one), in its transaction."""
+
+    name = "payment.refund_state_changed"
+    refund_id: int
+    payment_id: int
+    order_id: int
+    organizer_id: int
+    was: str
+    state: str

@@ -39,7 +39,7 @@ from billetterie.organizers.models import Organizer
 
 from .balance import order_balance
 from .crypto import credentials_decrypt, credentials_encrypt
-from .events import InvoiceRequested, RefundIssued, TransferRequested
+from .events import InvoiceRequested, PaymentStateChanged, RefundIssued, RefundStateChanged, TransferRequested
 from .models import (
     REFUND_COUNTING_STATES,
     Channel,
@@ -112,6 +112,14 @@ def _audit(row: Payment | Refund, action: str, changes: dict[str, list[object]])
     else:
         organizer_id = Order.objects.filter(pk=order_id).values_list("organizer_id", flat=True).first()
     audit_record(action=action, subject=row, organizer_id=organizer_id, order_id=order_id, changes=changes)
+    if "state" in changes:  # every state change is audited here: the books follow it in this transaction
+        was, state = (str(value) if value is not None else "" for value in changes["state"])
+        if isinstance(row, Payment):
+            events.publish(PaymentStateChanged(payment_id=row.pk, order_id=order_id, organizer_id=organizer_id or 0,
+                                               was=was, state=state))
+        else:
+            events.publish(RefundStateChanged(refund_id=row.pk, payment_id=payment.pk, order_id=order_id,
+                                              organizer_id=organizer_id or 0, was=was, state=state))
 
 
 def _received_cents(order: Order) -> int:

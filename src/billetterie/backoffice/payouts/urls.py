@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401
+
+app_name = "payouts"
+
+urlpatterns: list = []  # filled by this section's views

@@ -1,0 +1,1 @@
+"""Back office, the books: receipts."""

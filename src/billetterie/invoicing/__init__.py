@@ -1,0 +1,1 @@
+"""Invoices and credit notes, numbered without gap; Factur-X; the contract of orders paid in parts."""

@@ -1,0 +1,1 @@
+"""The double-entry books: accounts, balanced transactions, the checker, the FEC export."""

@@ -1,0 +1,1 @@
+"""What the payment services paid out, matched to the payments and refunds it contains."""

@@ -1,0 +1,1 @@
+"""Donation tax receipts (Cerfa 11580) and the yearly declaration's figures."""
