@@ -26,6 +26,11 @@ class OutboxKind(models.TextChoices):
     MEMBERSHIP_REMINDER = "membership_reminder", _("Membership renewal reminder")
     CUSTOMER_SIGN_IN = "customer_sign_in", _("Sign-in link")
     ATTENDEE_TICKET = "attendee_ticket", _("Ticket sent to its attendee")
+    # issue 13: an invoice or a credit note to its buyer (the dedup key names the document), a
+    # donation tax receipt to its donor (it names the receipt)
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    TAX_RECEIPT = "tax_receipt", _("Donation tax receipt")
 
 
 class OutboxState(models.TextChoices):
