@@ -33,3 +33,13 @@ def fill_card(page: Page, number: str) -> None:
     page.get_by_label("Expiration (MM/AA)").fill("12/34")
     page.get_by_label("Code de sécurité").fill("123")
     page.get_by_role("button", name="Payer maintenant").click()
+
+
+def fill_member(person: Any, first_name: str, last_name: str, email: str) -> None:
+    """A membership line's person: the member's details the register keeps (shop/member_fields.py)."""
+    person.get_by_label("Prénom").fill(first_name)
+    person.get_by_label(re.compile("^Nom")).fill(last_name)
+    person.get_by_label(re.compile("^E-mail")).fill(email)
+    person.get_by_label("Adresse").fill("1 rue de la Gare")
+    person.get_by_label("Code postal").fill("46200")
+    person.get_by_label("Ville").fill("Souillac")

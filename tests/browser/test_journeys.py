@@ -19,7 +19,7 @@ from billetterie.core import clock
 from billetterie.orders.models import Order, OrderState
 from billetterie.tickets.selectors import event_public_key
 from billetterie.tickets.signing import ticket_verify
-from tests.browser.shop import fill_card
+from tests.browser.shop import fill_card, fill_member
 from tests.factories import Shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,9 @@ def test_membership_purchase_student_price(page: Page, live_server: object, shop
     page.get_by_role("button", name="Ajouter au panier").click()
     expect(page.get_by_role("status").first).to_contain_text("Ajouté à votre panier")
     page.get_by_role("link", name="Voir le panier").click()
-    _fill_people(page)
+    page.get_by_label("Votre nom").fill("Camille Martin")
+    page.get_by_label("Votre e-mail").fill("camille@example.org")
+    fill_member(page.locator("fieldset.person").first, "Personne", "Un", "personne1@example.org")
     page.get_by_label("Carte bancaire (bac à sable)").check()
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
@@ -61,7 +63,7 @@ def test_membership_purchase_student_price(page: Page, live_server: object, shop
     expect(page.locator(".state")).to_contain_text("Paiement validé", timeout=15_000)  # the page polled
     order = Order.objects.get()
     assert order.state == OrderState.PAID and order.total_cents == 500
-    assert order.lines.get().attendee_name == "Personne 1"
+    assert order.lines.get().attendee_name == "Personne Un"
     [email] = mail.outbox
     assert order.code in email.subject
     assert "Étudiant" in email.body and "5,00" in email.body

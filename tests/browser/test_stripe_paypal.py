@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from billetterie.orders.models import Order, OrderState
+from tests.browser.shop import fill_member
 from tests.factories import Shop
 from tests.payments.fakes import PAYPAL_CREDENTIALS, STRIPE_CREDENTIALS, method_setup
 
@@ -19,9 +20,7 @@ def _to_checkout(page: Page, base: str, shop: Shop, method: str) -> None:
     page.goto(f"{base}/{shop.organizer.slug}/cart/")
     page.get_by_label("Votre nom").fill("Camille Martin")
     page.get_by_label("Votre e-mail").fill("camille@example.org")
-    person = page.locator("fieldset.person").first
-    person.get_by_label("Nom").fill("Camille Martin")
-    person.get_by_label("E-mail").fill("camille@example.org")
+    fill_member(page.locator("fieldset.person").first, "Camille", "Martin", "camille@example.org")
     page.get_by_label(method).check()
     page.get_by_label("J'accepte les conditions de vente").check()
     page.get_by_role("button", name="Revoir et payer").click()
