@@ -516,7 +516,7 @@ def test_every_backoffice_post_needs_the_csrf_token(shop: Shop) -> None:
     client.force_login(admin)
     checked = 0
     for name, route in backoffice_patterns():
-        url = fill_route(route, {**data, "token": "x"})
+        url = fill_route(route, {**data, "token": "x", "uidb64": "x"})  # the reset link's page too
         assert url is not None, name
         response = client.post(url, {"email": "a@b.fr", "password": PASSWORD})
         assert response.status_code == 403, (name, response.status_code)
