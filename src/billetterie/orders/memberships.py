@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from billetterie.catalog.models import Product, ProductKind
 from billetterie.core import clock
 from billetterie.core.errors import InvalidInput
-from billetterie.memberships.models import Member
+from billetterie.memberships.models import Member, Membership
 from billetterie.memberships.selectors import membership_types_by_product
-from billetterie.memberships.services import MemberDetails, membership_grant
+from billetterie.memberships.services import MemberDetails, membership_cancel, membership_grant
 
 from .models import Order, OrderLine
 
@@ -112,3 +112,14 @@ def memberships_grant_for_order(order: Order, lines: list[OrderLine]) -> None:
                   if isinstance(member_id, int) else None)
         membership_grant(membership_type=membership_type, details=holder_details(line), on=on,
                          order_line_id=line.pk, member=member, customer_id=order.customer_id)
+
+
+def memberships_cancel_for_lines(line_ids: list[int]) -> int:
+    """In the transaction of the refund that gave these lines' money back (the whole order, or
+    one membership line): the memberships they granted are cancelled — a membership whose money
+    went back must no longer pass the door (its card) nor open member prices. How many."""
+    ids = list(Membership.objects.filter(order_line_id__in=line_ids, cancelled_at__isnull=True)
+               .values_list("pk", flat=True))
+    for membership_id in ids:
+        membership_cancel(membership_id=membership_id)
+    return len(ids)

@@ -40,7 +40,7 @@ from billetterie.memberships.prices import VOUCHED, MemberProof
 from billetterie.organizers.models import Organizer
 
 from .events import OrderKeptPartPaid, OrderLineRefunded, OrderPaid, OrderRefunded, OrderStateChanged
-from .memberships import holder_clean, memberships_grant_for_order
+from .memberships import holder_clean, memberships_cancel_for_lines, memberships_grant_for_order
 from .models import Order, OrderLine, OrderState
 from .selectors import order_money_kept_cents
 
@@ -516,6 +516,7 @@ def order_mark_refunded(*, order_id: int, release_places: bool = True) -> bool:
             return False
         if release_places:
             holds_release(line_ids=_line_ids(order))
+        memberships_cancel_for_lines(_line_ids(order))  # their money went back
         _state_set(order, "order.refunded", OrderState.REFUNDED, extra={"places_released": [None, release_places]},
                    refunded_at=clock.now())
         events.publish(OrderRefunded(order_id=order.pk, places_released=release_places))
@@ -531,6 +532,7 @@ def order_line_mark_refunded(*, line_id: int, release_places: bool = True) -> No
         order = Order.objects.select_for_update().get(pk=line.order_id)
         if release_places:
             holds_release(line_ids=[line.pk])
+        memberships_cancel_for_lines([line.pk])  # a membership line's money went back
         audit_record(action="order_line.refunded", subject=line, organizer_id=order.organizer_id, order_id=order.pk,
                      changes={"places_released": [None, release_places]})
         events.publish(OrderLineRefunded(order_id=order.pk, line_id=line.pk, places_released=release_places))
