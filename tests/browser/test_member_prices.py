@@ -1,28 +1,21 @@
 """Member prices in a real browser (issue 12, must show): a member price is refused to a buyer who
 has not proved a membership, a wrong member number and name are refused without saying which;
-once signed in to the account the member record belongs to, or with the right number and last
-name, the price goes into the cart and the order is placed at it. Under the CSP.
-
-Signing in is done here by the session the account pages would set (the key customer:<organiser
-pk>): the emailed link's pages answer the browser's form with a CSRF refusal for now (they send
-`Referrer-Policy: no-referrer`, so Chromium posts them with `Origin: null`); the link's path is
-to be walked here once that is fixed."""
+once signed in by the emailed link (the member record joins the account of its verified email), or
+with the right number and last name, the price goes into the cart and the order is placed at it.
+Under the CSP."""
 
 from __future__ import annotations
 
 import re
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from billetterie.catalog.models import Price
 from billetterie.core import clock
-from billetterie.customers.models import Customer
-from billetterie.customers.selectors import session_key
 from billetterie.memberships.models import Member, MembershipType, ValidityRule
 from billetterie.memberships.prices import price_requirement_set
 from billetterie.memberships.services import MemberDetails, membership_grant
@@ -42,16 +35,19 @@ def _member_price(shop: Shop) -> Member:
     return membership.member
 
 
-def _sign_in(page: Page, live_server: Any, shop: Shop, member: Member) -> None:
-    """What the account's sign-in does: the member's account in the session of this browser."""
-    customer = Customer.objects.create(organizer=shop.organizer, email="helene@example.org",
-                                       created_at=clock.now(), email_verified_at=clock.now())
-    Member.objects.filter(pk=member.pk).update(customer=customer)  # as signing in joins it
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[session_key(shop.organizer.pk)] = customer.pk
-    session.save()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
-                               "url": live_server.url}])
+def _sign_in(page: Page, live_server: Any, shop: Shop) -> None:
+    """From the member-price box: ask for the sign-in link, open it from the email, sign in."""
+    mail.outbox.clear()
+    page.locator("#member-proof").get_by_role("link", name="Se connecter").click()
+    page.locator("#link-form").get_by_label("Votre e-mail").fill("helene@example.org")
+    page.get_by_role("button", name="M'envoyer un lien de connexion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consultez vos e-mails")
+    [email] = [m for m in mail.outbox if m.to == ["helene@example.org"]]
+    found = re.search(rf"https?://[^\s\"<>]+(/{shop.organizer.slug}/account/link/[A-Za-z0-9_-]+/)", email.body)
+    assert found, email.body
+    page.goto(f"{live_server.url}{found.group(1)}")
+    page.locator("#link-use").get_by_role("button", name="Se connecter").click()
+    expect(page.locator(".messages")).to_contain_text("Vous êtes connecté.")
 
 
 def _add_member_price(page: Page) -> None:
@@ -97,8 +93,9 @@ def test_a_member_price_is_refused_to_a_non_member_and_accepted_after_signing_in
     proof.get_by_role("button", name="Vérifier mon adhésion").click()
     expect(page.locator("#member-proof")).to_contain_text("ne correspondent à aucun adhérent")
 
-    # signed in to the account the member record belongs to
-    _sign_in(page, live_server, shop, member)
+    # signed in by the emailed link: the member record of that verified email joins the account
+    _sign_in(page, live_server, shop)
+    assert Member.objects.get(pk=member.pk).customer.email == "helene@example.org"
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
     expect(page.locator("#member-proof")).to_contain_text("Votre adhésion est reconnue")
     _add_member_price(page)

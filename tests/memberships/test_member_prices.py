@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -262,6 +263,8 @@ def test_the_shop_refuses_then_accepts_after_the_proof(shop: Shop) -> None:
     wrong = client.post(_prove_url(shop), {"number": member.number, "last_name": "Dupont"})
     assert wrong.status_code == 422
     assert "ne correspondent à aucun adhérent" in _text(wrong)
+    # its sign-in link comes back to the event page, not to the proof's address (POST only: a 405)
+    assert f"?{urlencode({'next': _event_url(shop)})}" in html.unescape(wrong.content.decode())
 
     proved = client.post(_prove_url(shop), {"number": member.number, "last_name": "lefevre"})
     assert proved.status_code == 302

@@ -103,7 +103,11 @@ def member_prices_context(ctx: ShopContext, products: list[Product], dates: list
             price.member_types = ", ".join(rule.type_names) or _("any membership")
             price.member_ok = any(rule_covered(rule, day, memberships) for day in on)
             needed = needed or not price.member_ok
-    event_url = ctx.request.path
+    # back to the page the buyer sees: after a proof's POST the address is the proof's, which
+    # answers POST only, so its event page instead (a preview keeps its own address)
+    match = ctx.request.resolver_match
+    event_url = (ctx.request.path if ctx.request.method == "GET" or match is None
+                 else reverse("shop:event", args=[ctx.organizer.slug, match.kwargs["event_slug"]]))
     return {
         "member_prices": True, "member_proof_needed": needed or form is not None,
         "member_form": form or MemberProofForm(), "member_login_url": _login_url(ctx.organizer, event_url),
