@@ -264,7 +264,7 @@ def test_the_shop_refuses_then_accepts_after_the_proof(shop: Shop) -> None:
     assert wrong.status_code == 422
     assert "ne correspondent à aucun adhérent" in _text(wrong)
     # its sign-in link comes back to the event page, not to the proof's address (POST only: a 405)
-    assert f"?{urlencode({'next': _event_url(shop)})}" in html.unescape(wrong.content.decode())
+    assert f"?{urlencode({'next': _event_url(shop)})}\"" in html.unescape(wrong.content.decode())
 
     proved = client.post(_prove_url(shop), {"number": member.number, "last_name": "lefevre"})
     assert proved.status_code == 302
