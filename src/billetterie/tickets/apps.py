@@ -6,6 +6,7 @@ class TicketsConfig(AppConfig):
     label = "tickets"
 
     def ready(self) -> None:
-        from . import subscribers
+        from . import series, subscribers
 
         subscribers.register()
+        series.register()  # the tickets' numbers, in the transaction of the payment (decision 0028)

@@ -79,3 +79,83 @@ class TicketLayout(models.Model):
 
     def __str__(self) -> str:
         return str(self.event or self.organizer)
+
+
+class _WrittenOnce(models.QuerySet):
+    """The ticketing record's rows are written once: no update, no delete, through any queryset."""
+
+    def update(self, **kwargs: object) -> int:
+        raise TypeError(f"{self.model.__name__} rows are never changed (CGI art. 290 quater)")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{self.model.__name__} rows are never deleted (CGI art. 290 quater)")
+
+
+class _WrittenOnceModel(models.Model):
+    objects = _WrittenOnce.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are never changed (CGI art. 290 quater)")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{type(self).__name__} rows are never deleted (CGI art. 290 quater)")
+
+
+class TicketNumber(_WrittenOnceModel):
+    """A ticket's number in its event's uninterrupted series (CGI art. 290 quater, annexe IV art.
+    50 sexies B), given when its order becomes paid, in that transaction (tickets.series).
+
+    What the daily summary needs is copied here when the ticket is issued (its category, price,
+    date), so the record says what was sold whatever the catalogue becomes. Never changed nor
+    deleted (the model refuses it, and on PostgreSQL a trigger too): a refunded ticket keeps its
+    number and gets a TicketCancellation. Test orders have their own series (`testmode`)."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="ticket_number")
+    organizer = models.ForeignKey("organizers.Organizer", on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    testmode = models.BooleanField(default=False)
+    number = models.PositiveIntegerField(_("ticket number"))
+    issued_at = models.DateTimeField(_("issued at"))
+    date = models.ForeignKey("catalog.EventDate", on_delete=models.PROTECT, null=True, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    price = models.ForeignKey("catalog.Price", on_delete=models.PROTECT, null=True, related_name="+")
+    category = models.CharField(_("price category"), max_length=300)
+    amount_cents = models.PositiveBigIntegerField(_("price paid (cents)"))
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        verbose_name = _("ticket number")
+        verbose_name_plural = _("ticket numbers")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "testmode", "number"], name="ticket_number_unique"),
+        ]
+        indexes = [models.Index(fields=["organizer", "issued_at"], name="ticket_number_issued_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.number:06d}"
+
+    @property
+    def text(self) -> str:
+        """As printed on the ticket: 000123."""
+        return f"{self.number:06d}"
+
+
+class TicketCancellation(_WrittenOnceModel):
+    """A numbered ticket that no longer admits because its money went back (its line or its whole
+    order refunded) or its order was cancelled: the summary shows it cancelled, its number stays."""
+
+    ticket = models.OneToOneField(TicketNumber, on_delete=models.PROTECT, related_name="cancellation")
+    cancelled_at = models.DateTimeField(_("cancelled at"))
+    reason = models.CharField(_("reason"), max_length=20)
+
+    class Meta:
+        verbose_name = _("cancelled ticket")
+        verbose_name_plural = _("cancelled tickets")
+
+    def __str__(self) -> str:
+        return f"{self.ticket} ({self.reason})"
