@@ -1,0 +1,113 @@
+"""What goes into the journal, and when: the in-transaction handlers of the orders', payments' and
+invoicing's state events (registered in apps.py), each appending one entry in the transaction of
+the change. Payloads hold references (order code, document number) and amounts in cents, never a
+buyer's name or address: the journal is kept for years and cannot forget (decision 0028).
+
+- sale: an order becomes paid (or paid but unfulfillable: the money was taken);
+- cancellation: an order that was sold, refunded or awaiting its invoice is cancelled;
+- refund: a refund starts counting as money given back (payments.models.REFUND_COUNTING_STATES);
+  refund_failed when such a refund fails after all (the money stayed: it reverses the refund);
+- invoice, credit_note: a document is issued (invoicing's events).
+
+Test orders (the sandbox, a payment service's test mode: decision 0010) are never journaled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Sum
+
+from billetterie.orders.events import OrderStateChanged
+from billetterie.orders.models import Order, OrderLine, OrderState
+from billetterie.payments.events import RefundStateChanged
+from billetterie.payments.models import REFUND_COUNTING_STATES, Refund, RefundState
+
+from .models import EntryKind
+from .services import journal_append
+
+SOLD_STATES = (OrderState.PAID, OrderState.PAID_UNFULFILLED)
+# the states an order's cancellation is journaled from: a sale or a document came before it
+CANCELLED_FROM = (*SOLD_STATES, OrderState.REFUNDED, OrderState.AWAITING_INVOICE)
+
+
+def vat_of(ttc_cents: int, rate_bp: int) -> int:
+    """The VAT included in `ttc_cents` at `rate_bp` hundredths of a percent, rounded half up."""
+    divisor = 10000 + rate_bp
+    return (2 * ttc_cents * rate_bp + divisor) // (2 * divisor)
+
+
+def vat_breakdown(by_rate: dict[int, int]) -> dict[str, dict[str, int]]:
+    """{"2000": {"ttc_cents": 1500, "vat_cents": 250}, …}: per rate (in hundredths of a percent)."""
+    return {str(rate): {"ttc_cents": ttc, "vat_cents": vat_of(ttc, rate)} for rate, ttc in sorted(by_rate.items())}
+
+
+def split_by_rate(amount_cents: int, weights: dict[int, int]) -> dict[int, int]:
+    """`amount_cents` shared across the rates in proportion to `weights`, to the cent (largest
+    remainders): a refund of part of an order with several VAT rates."""
+    total = sum(weights.values())
+    if total <= 0 or not weights:
+        return {0: amount_cents}
+    shares = {rate: amount_cents * weight // total for rate, weight in weights.items()}
+    left = amount_cents - sum(shares.values())
+    by_remainder = sorted(weights, key=lambda rate: (-(amount_cents * weights[rate] % total), rate))
+    for rate in by_remainder[:left]:
+        shares[rate] += 1
+    return {rate: share for rate, share in shares.items() if share}
+
+
+def _order(order_id: int) -> dict[str, Any] | None:
+    row = Order.objects.filter(pk=order_id).values("code", "total_cents", "currency", "testmode").first()
+    return dict(row) if row is not None else None
+
+
+def _order_rates(order_id: int) -> dict[int, int]:
+    rows = OrderLine.objects.filter(order_id=order_id).values("vat_rate_bp").annotate(ttc=Sum("amount_cents"))
+    return {row["vat_rate_bp"]: int(row["ttc"] or 0) for row in rows}
+
+
+def _order_amounts(order: dict[str, Any], order_id: int) -> dict[str, Any]:
+    """The order's total and VAT per rate: the lines' rates, their share of the order's total."""
+    rates = _order_rates(order_id)
+    by_rate = rates if sum(rates.values()) == order["total_cents"] else split_by_rate(order["total_cents"], rates)
+    return {"order": order["code"], "currency": order["currency"], "total_cents": order["total_cents"],
+            "vat": vat_breakdown(by_rate)}
+
+
+def on_order_state_changed(event: OrderStateChanged) -> None:
+    if event.state in SOLD_STATES and event.was not in (*SOLD_STATES, OrderState.REFUNDED):
+        kind = EntryKind.SALE
+    elif event.state == OrderState.CANCELLED and event.was in CANCELLED_FROM:
+        kind = EntryKind.CANCELLATION
+    else:
+        return
+    order = _order(event.order_id)
+    if order is None or order["testmode"]:
+        return
+    payload = _order_amounts(order, event.order_id)
+    if kind == EntryKind.CANCELLATION:
+        payload["was"] = event.was
+    journal_append(organizer_id=event.organizer_id, kind=kind, payload=payload)
+
+
+def on_refund_state_changed(event: RefundStateChanged) -> None:
+    counting_before, counting_now = event.was in REFUND_COUNTING_STATES, event.state in REFUND_COUNTING_STATES
+    if counting_now and not counting_before:
+        kind = EntryKind.REFUND
+    elif counting_before and event.state == RefundState.FAILED:
+        kind = EntryKind.REFUND_FAILED
+    else:
+        return
+    order = _order(event.order_id)
+    if order is None or order["testmode"]:
+        return
+    refund = Refund.objects.filter(pk=event.refund_id).values(
+        "amount_cents", "currency", "line__vat_rate_bp", "payment__provider").first()
+    if refund is None:
+        return
+    amount = int(refund["amount_cents"])
+    line_rate = refund["line__vat_rate_bp"]
+    by_rate = {line_rate: amount} if line_rate is not None else split_by_rate(amount, _order_rates(event.order_id))
+    journal_append(organizer_id=event.organizer_id, kind=kind, payload={
+        "order": order["code"], "refund_id": event.refund_id, "method": refund["payment__provider"],
+        "currency": refund["currency"], "total_cents": amount, "vat": vat_breakdown(by_rate),
+    })
