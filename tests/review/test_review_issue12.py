@@ -49,3 +49,63 @@ def test_refunding_the_membership_line_alone_cancels_it_and_nothing_else(shop: S
     assert order.state == "paid"  # the ticket is still bought
     membership = Membership.objects.get()
     assert membership.cancelled_at is not None
+
+
+# --- one membership per member: a family's members stay apart -------------------------------------
+
+
+def _memberships_order(shop: Shop, people: list[tuple[str, str, str]], *, customer_id: int | None = None) -> None:
+    """One paid order of one membership for each (first name, last name, email)."""
+    from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
+    from billetterie.catalog.selectors import Visibility
+    from billetterie.orders.services import Checkout, Person, order_mark_paid, order_place
+
+    shop.membership.max_per_order = 4  # a family's memberships in one order
+    shop.membership.save(update_fields=["max_per_order"])
+    cart = cart_get_or_create(organizer=shop.organizer, token=None)
+    persons = {}
+    for first, last, email in people:
+        [position] = cart_add(cart=cart, item=CartAdd(product=shop.membership, price=shop.member_alumni),
+                              visibility=Visibility())
+        persons[position.pk] = Person(name=f"{first} {last}", email=email, holder={
+            "first_name": first, "last_name": last, "address": "3 rue des Lilas", "postcode": "46200",
+            "city": "Souillac"})
+    order = order_place(cart_token=cart.token, checkout=Checkout(
+        email="famille@example.org", name="Marie Durand", terms_accepted=True, people=persons,
+        customer_id=customer_id))
+    assert order_mark_paid(order_id=order.pk)
+
+
+def test_two_members_of_a_family_sharing_an_address_are_two_members(shop: Shop) -> None:
+    """Seed 000: one membership per member. A mother and her son with the family's address are
+    two members with a season each, not one member whose season was renewed by the second."""
+    from billetterie.memberships.models import Member
+
+    _membership_type(shop)
+    with time_machine.travel(OCTOBER, tick=False):
+        _memberships_order(shop, [("Marie", "Durand", "famille@example.org"),
+                                  ("Léo", "Durand", "famille@example.org")])
+    members = list(Member.objects.order_by("id"))
+    assert [(m.first_name, m.last_name) for m in members] == [("Marie", "Durand"), ("Léo", "Durand")]
+    for member in members:
+        [membership] = member.memberships.all()
+        assert (membership.start, membership.end) == (date(2026, 9, 1), date(2027, 8, 31))
+
+
+def test_a_signed_in_buyer_who_is_a_member_buying_for_someone_else(shop: Shop) -> None:
+    """The buyer's account already has her member record: a membership she buys for her son is
+    his, and her record keeps her own name and address."""
+    from billetterie.memberships.models import Member
+    from tests.customers.helpers import customer_create
+
+    _membership_type(shop)
+    customer = customer_create(shop.organizer, "marie@example.org", verified=True)
+    with time_machine.travel(OCTOBER, tick=False):
+        _memberships_order(shop, [("Marie", "Durand", "marie@example.org")], customer_id=customer.pk)
+        _memberships_order(shop, [("Léo", "Durand", "leo@example.org")], customer_id=customer.pk)
+        _memberships_order(shop, [("Marie", "Durand", "marie@example.org")], customer_id=customer.pk)
+    marie, leo = Member.objects.order_by("id")
+    assert (marie.first_name, marie.email, marie.customer_id) == ("Marie", "marie@example.org", customer.pk)
+    assert (leo.first_name, leo.email) == ("Léo", "leo@example.org")
+    assert leo.memberships.count() == 1
+    assert [m.end for m in marie.memberships.order_by("id")] == [date(2027, 8, 31), date(2028, 8, 31)]  # renewed

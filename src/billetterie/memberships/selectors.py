@@ -57,13 +57,21 @@ def member_find(*, organizer_id: int, number: str, last_name: str) -> Member | N
     return member
 
 
-def member_by_contact(*, organizer_id: int, email: str, last_name: str) -> Member | None:
-    """The organiser's member with this email and last name (to renew rather than register anew)."""
+def same_person(member: Member, *, first_name: str, last_name: str) -> bool:
+    """Whether these names are the member's: the same last name, and the same first name when
+    both are known (a family sharing one address and one last name are several people)."""
+    if name_key(member.last_name) != name_key(last_name):
+        return False
+    mine, theirs = name_key(member.first_name), name_key(first_name)
+    return not mine or not theirs or mine == theirs
+
+
+def member_by_contact(*, organizer_id: int, email: str, last_name: str, first_name: str = "") -> Member | None:
+    """The organiser's member with this email and name (to renew rather than register anew)."""
     if not email.strip() or not name_key(last_name):
         return None
-    wanted = name_key(last_name)
     for member in Member.objects.filter(organizer_id=organizer_id, email__iexact=email.strip()).order_by("id"):
-        if name_key(member.last_name) == wanted:
+        if same_person(member, first_name=first_name, last_name=last_name):
             return member
     return None
 

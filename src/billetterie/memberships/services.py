@@ -25,9 +25,10 @@ from billetterie.catalog.models import Product, ProductKind
 from billetterie.core import clock
 from billetterie.core.audit import audit_change, audit_record, snapshot
 from billetterie.core.errors import InvalidInput, NotFound
+from billetterie.customers.models import Customer
 
 from .models import Member, Membership, MembershipType, RenewalReminder, ValidityRule
-from .selectors import MAX_REMINDER_DAYS, member_by_contact, membership_current, reminder_offsets
+from .selectors import MAX_REMINDER_DAYS, member_by_contact, membership_current, reminder_offsets, same_person
 
 NUMBER_PREFIX = "A-"
 NUMBER_DIGITS = 6
@@ -135,12 +136,25 @@ def membership_grant(*, membership_type: MembershipType, details: MemberDetails,
 
 
 def _member_for(organizer_id: int, details: MemberDetails, customer_id: int | None) -> Member | None:
+    """The member these details are: one of the account's records with their name, else the one
+    with their email and name. Not merely the account's first record: a signed-in member buying
+    for her son buys his membership, not a renewal of hers under his name."""
     if customer_id is not None:
-        found = (Member.objects.filter(organizer_id=organizer_id, customer_id=customer_id)
-                 .order_by("id").first())
-        if found is not None:
-            return found
-    return member_by_contact(organizer_id=organizer_id, email=details.email, last_name=details.last_name)
+        for found in Member.objects.filter(organizer_id=organizer_id, customer_id=customer_id).order_by("id"):
+            if same_person(found, first_name=details.first_name, last_name=details.last_name):
+                return found
+    return member_by_contact(organizer_id=organizer_id, email=details.email, last_name=details.last_name,
+                             first_name=details.first_name)
+
+
+def _account_of(details: MemberDetails, customer_id: int | None) -> int | None:
+    """The account a member record joins: the buyer's when the member's email is the account's
+    (someone else's record, bought for them, stays theirs: their memberships prove nothing for
+    the buyer's member prices, and their own account may join it once they sign in)."""
+    if customer_id is None or not details.email.strip():
+        return None
+    email = Customer.objects.filter(pk=customer_id).values_list("email", flat=True).first()
+    return customer_id if email is not None and email.lower() == details.email.strip().lower() else None
 
 
 def _member_update(member: Member, details: MemberDetails, customer_id: int | None) -> None:
@@ -152,6 +166,7 @@ def _member_update(member: Member, details: MemberDetails, customer_id: int | No
         if value not in ("", None) and getattr(member, name) != value:
             setattr(member, name, value)
             changed.append(name)
+    customer_id = _account_of(details, customer_id)
     if customer_id is not None and member.customer_id is None:
         member.customer_id = customer_id
         changed.append("customer")
@@ -166,6 +181,7 @@ def _member_create(organizer_id: int, details: MemberDetails, customer_id: int |
     unique index waited for."""
     fields = {name: getattr(details, name) for name in DETAIL_FIELDS}
     fields["email"] = fields["email"].strip()
+    customer_id = _account_of(details, customer_id)
     for _try in range(NUMBER_TRIES):
         try:
             with transaction.atomic():
