@@ -37,6 +37,56 @@ def _process_caches_clear() -> Iterator[None]:
     clear()
 
 
+# --- the books: the ledger checker after every test that uses the database (issue 13) -----------
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+_ledger_found: list[tuple[str, list[str]]] = []
+
+
+@pytest.fixture(autouse=True)
+def _ledger_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run `ledger_violations` at the end of each test that uses the database, before its rollback:
+    the database fixture is set up here first, so it is torn down after this check. What it finds
+    fails the session (`pytest_sessionfinish`) and is listed with the test's id. A test that breaks
+    the books on purpose is marked `ledger_unchecked`."""
+    node = request.node
+    uses_db = node.get_closest_marker("django_db") is not None or bool(_DB_FIXTURES & set(request.fixturenames))
+    if not uses_db or node.get_closest_marker("ledger_unchecked") is not None:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    blocker = request.getfixturevalue("django_db_blocker")
+    yield
+    from django.db import DatabaseError
+    from django.db.transaction import TransactionManagementError
+
+    from billetterie.ledger.checks import ledger_violations
+
+    with blocker.unblock():
+        try:
+            found = ledger_violations()
+        except (DatabaseError, TransactionManagementError):  # the test left its connection unusable
+            return
+    if found:
+        _ledger_found.append((node.nodeid, found))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _ledger_found and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _ledger_found:
+        return
+    terminalreporter.section("ledger violations", sep="=", red=True, bold=True)
+    for nodeid, found in _ledger_found:
+        terminalreporter.line(nodeid, red=True)
+        for violation in found:
+            terminalreporter.line(f"    {violation}")
+    terminalreporter.line(f"{sum(len(f) for _, f in _ledger_found)} violation(s) in {len(_ledger_found)} test(s)")
+
+
 @pytest.fixture
 def shop(db: None) -> Shop:
     return shop_create()
