@@ -109,3 +109,41 @@ def test_a_signed_in_buyer_who_is_a_member_buying_for_someone_else(shop: Shop) -
     assert (leo.first_name, leo.email) == ("Léo", "leo@example.org")
     assert leo.memberships.count() == 1
     assert [m.end for m in marie.memberships.order_by("id")] == [date(2027, 8, 31), date(2028, 8, 31)]  # renewed
+
+
+# --- the account page shows only what the account's own orders and records hold ------------------
+
+
+def test_the_account_page_never_shows_another_buyers_order_link(shop: Shop) -> None:
+    """A mother once bought her son's membership while signed in; the next season he renews it
+    himself, as a guest. Her account lists what she bought — never his order's secret link (with
+    it, his order's page: his tickets, and cancelling it), nor in her data download."""
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from billetterie.customers.selectors import session_key
+    from billetterie.orders.models import Order
+    from tests.customers.helpers import customer_create
+
+    _membership_type(shop)
+    mother = customer_create(shop.organizer, "famille@example.org", verified=True)
+    with time_machine.travel(OCTOBER, tick=False):
+        _memberships_order(shop, [("Léo", "Durand", "leo@example.org")], customer_id=mother.pk)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2027, 8, 20, 12)), tick=False):
+        _memberships_order(shop, [("Léo", "Durand", "leo@example.org")])  # his own renewal, a guest
+        his = Order.objects.order_by("-id").first()
+        assert his is not None and his.customer_id is None
+        assert Membership.objects.filter(member__first_name="Léo").count() == 2  # one member, renewed
+        client = Client()
+        session = client.session
+        session[session_key(shop.organizer.pk)] = mother.pk
+        session.save()
+        page = client.get(reverse("shop:account", args=[shop.organizer.slug])).content.decode()
+        data = json.loads(client.get(reverse("shop:account_data", args=[shop.organizer.slug])).content)
+    assert his.secret not in page and his.code not in page
+    [member] = data["members"]
+    assert [m["end"] for m in member["memberships"]] == ["2027-08-31"]  # what she bought, not his renewal
+    mine = Order.objects.get(customer=mother)
+    assert mine.secret in page  # her own order's card, as before

@@ -27,8 +27,12 @@ from .selectors import membership_state
 
 def members_of_customer(*, customer: Customer) -> QuerySet[Member]:
     """The account's member records, and those whose membership the account's orders bought (a
-    family member's), each with its memberships (newest first) and their types."""
-    periods = Membership.objects.select_related("type", "order_line__order").order_by("-start", "-id")
+    family member's), each with its memberships (newest first) and their types: all of its own
+    records', only those its orders bought of someone else's (the memberships they bought
+    themselves, and their orders, are theirs)."""
+    own = Q(member__customer=customer)
+    periods = (Membership.objects.filter(own | Q(order_line__order__customer=customer))
+               .select_related("type", "order_line__order").order_by("-start", "-id"))
     bought = Membership.objects.filter(order_line__order__customer=customer).values("member_id")
     return (Member.objects.filter(organizer_id=customer.organizer_id)
             .filter(Q(customer=customer) | Q(pk__in=bought))

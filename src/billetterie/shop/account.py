@@ -289,12 +289,15 @@ def sign_out_view(request: HttpRequest, organizer_slug: str) -> HttpResponse:
 # --- the account page -----------------------------------------------------------------------------
 
 
-def _card_url(organizer_slug: str, membership: Membership) -> str:
+def _card_url(organizer_slug: str, membership: Membership, customer: Customer) -> str:
     """The membership card's download, behind the secret link of the paid order that bought it
-    (the card's own view, `membership_card`); none for one added by hand or cancelled."""
+    (the card's own view, `membership_card`); none for one added by hand or cancelled, nor for
+    one bought by someone else's order: its secret link is not this account's to see."""
     line = membership.order_line
     order = line.order if line is not None else None
     if order is None or order.state != OrderState.PAID or membership.cancelled_at is not None:
+        return ""
+    if order.customer_id != customer.pk:
         return ""
     try:
         return reverse("membership_card", args=[organizer_slug, order.code, order.secret, membership.pk])
@@ -320,7 +323,8 @@ def _orders(customer: Customer) -> list[dict[str, Any]]:
 def _members(ctx: ShopContext, customer: Customer) -> list[dict[str, Any]]:
     today = clock.now().date()
     return [{"member": member, "periods": [
-        {"membership": m, "state": membership_state(m, on=today), "card_url": _card_url(ctx.organizer.slug, m)}
+        {"membership": m, "state": membership_state(m, on=today),
+         "card_url": _card_url(ctx.organizer.slug, m, customer)}
         for m in member.memberships.all()
     ]} for member in member_accounts.members_of_customer(customer=customer)]
 
