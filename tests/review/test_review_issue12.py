@@ -147,3 +147,60 @@ def test_the_account_page_never_shows_another_buyers_order_link(shop: Shop) -> N
     assert [m["end"] for m in member["memberships"]] == ["2027-08-31"]  # what she bought, not his renewal
     mine = Order.objects.get(customer=mother)
     assert mine.secret in page  # her own order's card, as before
+
+
+# --- forms on pages whose referrer policy is no-referrer -------------------------------------------
+
+
+def _csrf_post(client: object, url: str, data: dict[str, str], origin: str) -> int:
+    """POST the page's form as a browser does: the CSRF cookie and field, and its Origin header."""
+    from django.test import Client
+
+    assert isinstance(client, Client)
+    token = client.cookies["csrftoken"].value
+    return client.post(url, {**data, "csrfmiddlewaretoken": token}, headers={"Origin": origin}).status_code
+
+
+def _referrer_policy(response: object) -> str:
+    import re
+
+    from django.http import HttpResponse
+
+    assert isinstance(response, HttpResponse)
+    meta = re.search(r'<meta name="referrer" content="([^"]+)"', response.content.decode())
+    return meta.group(1) if meta else str(response.get("Referrer-Policy", ""))
+
+
+def test_the_new_password_pages_send_their_origin_so_the_csrf_check_accepts_them(shop: Shop) -> None:
+    """With « no-referrer » a browser posts the page's form with « Origin: null », which Django's
+    CSRF check refuses (403): the invitation's and the password reset's forms could never be sent
+    from Chromium. « same-origin » keeps the link's token from other sites and sends the Origin."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from billetterie.organizers.models import Role
+    from billetterie.organizers.services import invitation_token, team_member_invite
+    from tests.factories import team_member_create
+
+    new = {"new_password1": "Un autre mot de passe 42", "new_password2": "Un autre mot de passe 42"}
+    # the invitation's page
+    invitation = team_member_invite(organizer=shop.organizer, email="nouveau@example.org", role=Role.READ_ONLY)
+    url = reverse("backoffice:invitation", args=[invitation_token(user=invitation.member.user)])
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(url)
+    assert page.status_code == 200 and _referrer_policy(page) == "same-origin"
+    assert _csrf_post(client, url, new, "null") == 403  # what « no-referrer » made the browser send
+    assert _csrf_post(client, url, new, "http://testserver") == 302
+    # the password reset link's page
+    user = team_member_create(shop.organizer, role=Role.ADMIN)
+    link = reverse("backoffice:password_reset_confirm", args=[
+        urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+    client = Client(enforce_csrf_checks=True)
+    form_url = client.get(link)["Location"]  # Django moves the token into the session
+    page = client.get(form_url)
+    assert page.status_code == 200 and _referrer_policy(page) == "same-origin"
+    assert _csrf_post(client, form_url, new, "null") == 403
+    assert _csrf_post(client, form_url, new, "http://testserver") == 302
