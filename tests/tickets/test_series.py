@@ -182,3 +182,37 @@ def test_the_database_refuses_to_change_a_number(shop: Shop) -> None:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert TicketNumber.objects.get().number == 1
+
+
+def test_the_ticket_pdf_and_the_order_page_show_the_number(shop: Shop) -> None:
+    import pypdfium2 as pdfium
+    from django.test import Client
+    from django.urls import reverse
+
+    from billetterie.organizers.models import Role
+    from billetterie.tickets.layout import DEFAULT_LAYOUT
+    from billetterie.tickets.models import TicketLayout
+    from billetterie.tickets.pdf import order_ticket_pdfs, ticket_pdf
+    from tests.factories import team_member_create
+
+    def text(pdf: bytes) -> str:
+        return " ".join("\n".join(p.get_textpage().get_text_range() for p in pdfium.PdfDocument(pdf)).split())
+
+    order_paid(shop, tickets=1, meals=0)
+    order = order_paid(shop, tickets=2, meals=1)
+    second = order.lines.filter(kind="ticket").order_by("id").last()
+    assert second is not None
+    assert "Billet n° 000003" in text(ticket_pdf(line=second))
+    assert [("Billet n° 00000" in text(pdf)) for _name, pdf in order_ticket_pdfs(order=order)] == [True, True]
+    # an organiser's layout may print it too
+    TicketLayout.objects.create(organizer=shop.organizer, html=DEFAULT_LAYOUT.replace(
+        "{{ serial }}", "{{ serial }} n° {{ ticket_number }}"))
+    assert "n° 000003" in text(ticket_pdf(line=second))
+
+    client = Client()
+    client.force_login(team_member_create(shop.organizer, role=Role.TICKETING))
+    page = client.get(reverse("backoffice:orders:detail", args=[shop.organizer.slug, order.code]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Billet n°\u00a0000002" in html or "Billet n° 000002" in html
+    assert "Billet n°\u00a0000003" in html or "Billet n° 000003" in html

@@ -29,6 +29,7 @@ PLACEHOLDERS: dict[str, Any] = {
     "price_category": gettext_lazy("the ticket and price category (Adult, Student…)"),
     "price_paid": gettext_lazy("the price paid, with its currency"),
     "serial": gettext_lazy("the ticket's unique serial number"),
+    "ticket_number": gettext_lazy("the ticket's number in its event's uninterrupted series (000123)"),
     "order_code": gettext_lazy("the order code"),
     "attendee_name": gettext_lazy("the attendee's name"),
     "addons": gettext_lazy("the add-ons bought for this attendee (Meal: Child menu · …), empty when none"),

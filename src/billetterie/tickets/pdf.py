@@ -23,6 +23,7 @@ from billetterie.orders.models import Order, OrderLine
 from billetterie.payments.selectors import refunded_line_ids
 
 from .layout import data_only_url_fetcher, layout_render
+from .models import TicketNumber
 from .selectors import order_tickets_valid, ticket_layout_for
 from .signing import ticket_payload
 
@@ -57,6 +58,14 @@ def _date_of(line: OrderLine) -> EventDate | None:
     return dates[0] if len(dates) == 1 else None
 
 
+def _number_text(line: OrderLine) -> str:
+    """The ticket's number in its event's series, as printed (000123; decision 0028), or ""."""
+    try:
+        return line.ticket_number.text
+    except TicketNumber.DoesNotExist:
+        return ""
+
+
 def _context(line: OrderLine, refunded: set[int] | None = None) -> dict[str, Any]:
     order = line.order
     event = line.product.event
@@ -75,6 +84,7 @@ def _context(line: OrderLine, refunded: set[int] | None = None) -> dict[str, Any
         "end_time": date_format(end, "TIME_FORMAT") if end and start and end.date() == start.date() else "",
         "price_text": format_money(line.amount_cents, order.currency),
         "serial": line.serial,
+        "ticket_number": _number_text(line),
         "qr_uri": _qr_data_uri(ticket_payload(line=line)),
     }
 
@@ -86,6 +96,7 @@ def _layout_values(context: dict[str, Any]) -> dict[str, str]:
         "organizer_address": organizer.address, "event_title": event.title, "event_date": context["date_text"],
         "start_time": context["start_time"], "end_time": context["end_time"], "venue": event.venue,
         "price_category": line.label, "price_paid": context["price_text"], "serial": context["serial"],
+        "ticket_number": context["ticket_number"],
         "order_code": order.code, "attendee_name": line.attendee_name or order.name,
         "addons": " · ".join(_("%(addon)s: %(choice)s") % {"addon": addon, "choice": choice}
                              for addon, choice in context["addons"]),
@@ -145,7 +156,7 @@ def _ticket_lines(order: Order) -> list[OrderLine]:
     lines = list(
         order.lines.filter(kind__in=[ProductKind.TICKET, ProductKind.ADDON],
                            ticket_nonce__isnull=False)  # a refunded line's is revoked
-        .select_related("product__event", "price", "date")
+        .select_related("product__event", "price", "date", "ticket_number")
         .prefetch_related(Prefetch("addons", queryset=OrderLine.objects.select_related("product", "price")))
         .order_by("id")
     )

@@ -108,7 +108,7 @@ def _refundable_lines(order: Order) -> Any:
 def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **forms_given: Any) -> HttpResponse:
     """The order's page, with the action forms (fresh ones, or those given with their errors)."""
     balance = order_balance(order=order)
-    lines = list(order.lines.select_related("product__event", "date", "price")
+    lines = list(order.lines.select_related("product__event", "date", "price", "ticket_number")
                  .prefetch_related("revoked_tickets", Prefetch("refunds", queryset=Refund.objects.filter(
                      state__in=REFUND_COUNTING_STATES))).order_by("id"))
     payments = list(Payment.objects.filter(order=order).prefetch_related(
