@@ -204,3 +204,27 @@ def test_the_new_password_pages_send_their_origin_so_the_csrf_check_accepts_them
     assert page.status_code == 200 and _referrer_policy(page) == "same-origin"
     assert _csrf_post(client, form_url, new, "null") == 403
     assert _csrf_post(client, form_url, new, "http://testserver") == 302
+
+
+# --- the password reset's link: the site's address, never the request's Host ----------------------
+
+
+def test_the_password_reset_link_is_on_the_site_url_whatever_the_host(shop: Shop, settings: object) -> None:
+    """The emailed link must not follow a Host header an attacker chose (the victim would give
+    their token away by opening it): with SITE_URL set, the link is on it."""
+    from django.core import mail
+    from django.test import Client
+    from django.urls import reverse
+
+    from billetterie.organizers.models import Role
+    from tests.factories import team_member_create
+
+    settings.SITE_URL = "https://billets.example.org"  # type: ignore[attr-defined]
+    settings.ALLOWED_HOSTS = ["billets.example.org", "autre.example.org"]  # type: ignore[attr-defined]
+    user = team_member_create(shop.organizer, role=Role.ADMIN)
+    response = Client().post(reverse("backoffice:password_reset"), {"email": user.email},
+                             headers={"Host": "autre.example.org"})
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert "https://billets.example.org/gestion/mot-de-passe/" in email.body
+    assert "autre.example.org" not in email.body

@@ -21,7 +21,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
@@ -64,10 +64,16 @@ class ResetStart(auth_views.PasswordResetView):
         except ratelimit.RateLimited as exc:
             form.add_error(None, exc.message)
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        if settings.SITE_URL:  # the link in the email: the site's address, not the request's Host
-            site = urlsplit(settings.SITE_URL)
-            self.domain_override, self.use_https = site.netloc, site.scheme == "https"
-        return super().form_valid(form)
+        if not settings.SITE_URL:
+            return super().form_valid(form)
+        # the link in the email: the site's address, not the request's Host (Django's view has no
+        # domain_override of its own: the form's save takes it)
+        site = urlsplit(settings.SITE_URL)
+        form.save(domain_override=site.netloc, use_https=site.scheme == "https", request=self.request,
+                  token_generator=self.token_generator, from_email=self.from_email,
+                  email_template_name=self.email_template_name, subject_template_name=self.subject_template_name,
+                  html_email_template_name=self.html_email_template_name, extra_email_context=self.extra_email_context)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ResetSent(auth_views.PasswordResetDoneView):
