@@ -98,21 +98,23 @@ def payouts_fetch(*, config: ProviderConfig, start: date, end: date) -> Iterator
 
 def _item(txn: Any) -> ParsedItem | None:
     """A balance transaction as a payout line; the payout's own transaction is not one."""
-    kind_raw = str(txn.type)
+    data: dict[str, Any] = txn.to_dict()
+    kind_raw = str(data.get("type", ""))
     if kind_raw in ("payout", "payout_cancel", "payout_failure"):
         return None
-    source = txn.get("source")
+    source = data.get("source")
     source_id, keys = "", tuple[str, ...]()
     if isinstance(source, str):
         source_id, keys = source, (source,)
-    elif source is not None:
+    elif isinstance(source, dict):
         source_id = str(source.get("id", ""))
         metadata = source.get("metadata") or {}
         keys = tuple(str(k) for k in (source.get("payment_intent"), source_id, metadata.get("refund_reference"),
                                       metadata.get("payment_reference")) if k)
+    created = data.get("created")
     return ParsedItem(
-        psp_id=str(txn.id), kind=KINDS.get(kind_raw, PayoutItemKind.ADJUSTMENT), gross_cents=int(txn.amount),
-        fee_cents=int(txn.fee), net_cents=int(txn.net), psp_reference=source_id[:200], keys=keys,
-        description=str(txn.get("description") or kind_raw)[:300], currency=str(txn.currency).upper(),
-        booked_on=datetime.fromtimestamp(int(txn.created), tz=UTC).date() if txn.get("created") else None,
+        psp_id=str(data["id"]), kind=KINDS.get(kind_raw, PayoutItemKind.ADJUSTMENT), gross_cents=int(data["amount"]),
+        fee_cents=int(data.get("fee") or 0), net_cents=int(data["net"]), psp_reference=source_id[:200], keys=keys,
+        description=str(data.get("description") or kind_raw)[:300], currency=str(data.get("currency", "eur")).upper(),
+        booked_on=datetime.fromtimestamp(int(created), tz=UTC).date() if created else None,
     )
