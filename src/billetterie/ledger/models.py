@@ -29,17 +29,17 @@ class Account(models.Model):
 class Journal(models.TextChoices):
     """The FEC's JournalCode: sales, and the money journals."""
 
-    SALES = "VE", _("Sales")
-    BANK = "BQ", _("Bank and payment services")
-    CASH = "CA", _("Cash")
+    SALES = "VE", _("Sales journal")
+    BANK = "BQ", _("Bank and payment services journal")
+    CASH = "CA", _("Cash journal")
 
 
 class TransactionKind(models.TextChoices):
     PAYMENT = "payment", _("Payment received")
     PAYMENT_REVERSAL = "payment_reversal", _("Payment cancelled")
-    REFUND = "refund", _("Refund")
+    REFUND = "refund", _("Refund given")
     REFUND_REVERSAL = "refund_reversal", _("Refund failed")
-    SALE = "sale", _("Sale")  # a sale, or a change of it (cancelled, refunded in part)
+    SALE = "sale", _("Sale posted")  # a sale, or a change of it (cancelled, refunded in part)
 
 
 class Transaction(models.Model):
