@@ -14,6 +14,7 @@ from billetterie.api.services import scanner_token_create
 from billetterie.catalog.models import EventDate, Question
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
+from billetterie.ledger.models import Account
 from billetterie.memberships.models import MembershipType
 from billetterie.memberships.services import MemberDetails, membership_grant
 from billetterie.messaging.models import ContactMessage
@@ -22,7 +23,9 @@ from billetterie.payments.batch import refund_batch_start
 from billetterie.payments.models import Channel, PaymentMethodConfig, Refund
 from billetterie.payments.services import refund_create
 from billetterie.reporting.services import export_start
+from billetterie.taxreceipts.models import TaxReceipt
 from tests.factories import Shop, door, order_paid, team_member_create
+from tests.taxreceipts.helpers import receipt_issued, receipts_turned_on
 
 
 def page_data(shop: Shop, admin: User) -> dict[str, Any]:
@@ -53,6 +56,8 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
     membership = membership_grant(
         membership_type=membership_type,
         details=MemberDetails(first_name="Maëlle", last_name="Adhérente"), on=timezone.localdate(clock.now()))
+    receipts_turned_on(shop.organizer)  # a donation's tax receipt (issue 13): its PDF, the year's table
+    receipt = TaxReceipt.objects.get(donations__order=receipt_issued(shop))
     return {
         "adherent_id": membership.member_id, "membership_id": membership.pk,
         "organizer_slug": shop.organizer.slug, "event_id": shop.event.pk, "date_id": shop.date.pk,
@@ -62,7 +67,9 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         "list_id": checkin_list.pk, "token_id": token.pk, "config_id": method.pk,
         "member_id": TeamMember.objects.get(user=colleague).pk, "message_id": message.pk,
         "payment_id": order.payments.get().pk,
+        "account_id": Account.objects.filter(organizer=shop.organizer, code="530").get().pk,  # the books (ledger)
         "membership_event_id": shop.memberships.pk, "membership_product_id": shop.membership.pk,
+        "receipt_id": receipt.pk, "year": receipt.year,
         # what the data itself says, which may contain English-looking words
         "_names": " ".join([shop.organizer.name, shop.event.title, order.name, "Maëlle Adhérente"]),
     }
