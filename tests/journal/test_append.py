@@ -112,3 +112,33 @@ def test_vat_included_in_a_price_and_refunds_split_across_rates() -> None:
         split_by_rate(1001, {2000: 1500, 550: 1500}) == {2000: 500, 550: 501}
     assert sum(split_by_rate(997, {2000: 333, 550: 333, 0: 334}).values()) == 997
     assert vat_breakdown({2000: 1500}) == {"2000": {"ttc_cents": 1500, "vat_cents": 250}}
+
+
+def test_invoices_and_credit_notes_are_journaled_with_their_numbers(shop: Shop) -> None:
+    from billetterie.invoicing.models import CreditNote, Invoice, InvoicingSettings
+
+    InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True)
+    order = order_paid(shop, method="cash")
+    refund_create(payment=Payment.objects.get(order=order), amount_cents=1200, reason="Repas annulé")
+    invoice, note = Invoice.objects.get(order=order), CreditNote.objects.get(order=order)
+    by_kind = {e.kind: _payload(e) for e in _entries(shop)}
+    assert set(by_kind) == {EntryKind.SALE, EntryKind.INVOICE, EntryKind.REFUND, EntryKind.CREDIT_NOTE}
+    assert by_kind[EntryKind.INVOICE]["number"] == invoice.number
+    assert by_kind[EntryKind.INVOICE]["total_cents"] == invoice.gross_cents == 4200
+    assert by_kind[EntryKind.CREDIT_NOTE]["number"] == note.number
+    assert by_kind[EntryKind.CREDIT_NOTE]["invoice_number"] == invoice.number
+    assert by_kind[EntryKind.CREDIT_NOTE]["total_cents"] == note.gross_cents == 1200
+    assert journal_verify(organizer_id=shop.organizer.pk).ok
+
+
+def test_a_failed_refund_is_journaled_as_its_reversal(shop: Shop) -> None:
+    from billetterie.payments.models import RefundState
+    from billetterie.payments.services import _refund_set, refund_row_create
+
+    order = order_paid(shop, method="cash")
+    # started, not yet sent: then refused by the payment service, as a provider's answer sets it
+    refund = refund_row_create(payment=Payment.objects.get(order=order), amount_cents=1500)
+    with transaction.atomic():
+        _refund_set(refund, RefundState.FAILED, message="Refusé")
+    kinds = [e.kind for e in _entries(shop)]
+    assert kinds[-2:] == [EntryKind.REFUND, EntryKind.REFUND_FAILED]

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Sum
 
+from billetterie.invoicing.events import CreditNoteIssued, InvoiceIssued
+from billetterie.invoicing.models import CreditNote, Invoice
 from billetterie.orders.events import OrderStateChanged
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.payments.events import RefundStateChanged
@@ -110,4 +112,36 @@ def on_refund_state_changed(event: RefundStateChanged) -> None:
     journal_append(organizer_id=event.organizer_id, kind=kind, payload={
         "order": order["code"], "refund_id": event.refund_id, "method": refund["payment__provider"],
         "currency": refund["currency"], "total_cents": amount, "vat": vat_breakdown(by_rate),
+    })
+
+
+def _document_vat(breakdown: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """The document's own VAT breakdown (as printed on it), in the journal's shape."""
+    return {str(row["vat_rate_bp"]): {"ttc_cents": int(row["gross_cents"]), "vat_cents": int(row["vat_cents"])}
+            for row in sorted(breakdown, key=lambda row: int(row["vat_rate_bp"]))}
+
+
+def on_invoice_issued(event: InvoiceIssued) -> None:
+    invoice = Invoice.objects.filter(pk=event.invoice_id).values(
+        "number", "currency", "gross_cents", "vat_breakdown", "testmode", "order__code").first()
+    if invoice is None or invoice["testmode"]:
+        return
+    journal_append(organizer_id=event.organizer_id, kind=EntryKind.INVOICE, payload={
+        "order": invoice["order__code"], "invoice_id": event.invoice_id, "number": invoice["number"],
+        "currency": invoice["currency"], "total_cents": int(invoice["gross_cents"]),
+        "vat": _document_vat(list(invoice["vat_breakdown"] or [])),
+    })
+
+
+def on_credit_note_issued(event: CreditNoteIssued) -> None:
+    note = CreditNote.objects.filter(pk=event.credit_note_id).values(
+        "number", "currency", "gross_cents", "vat_breakdown", "testmode", "cause", "order__code",
+        "invoice__number").first()
+    if note is None or note["testmode"]:
+        return
+    journal_append(organizer_id=event.organizer_id, kind=EntryKind.CREDIT_NOTE, payload={
+        "order": note["order__code"], "credit_note_id": event.credit_note_id, "number": note["number"],
+        "invoice_id": event.invoice_id, "invoice_number": note["invoice__number"], "cause": note["cause"],
+        "currency": note["currency"], "total_cents": int(note["gross_cents"]),
+        "vat": _document_vat(list(note["vat_breakdown"] or [])),
     })
