@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -23,6 +24,7 @@ from django.utils import timezone
 from billetterie.catalog.models import EventDate, Price, Product, ProductKind, Quota
 from billetterie.checkin.models import Scan, ScanKind, ScanResult
 from billetterie.core import clock
+from billetterie.core.models import AuditEntry
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund, RefundState
 from billetterie.payments.stamped_cache import figures_cached
@@ -125,11 +127,14 @@ def sales_by_day(*, organizer_id: int, period: Period) -> SalesSeries:
         .annotate(day=TruncDate("paid_at", tzinfo=tz)).values("day")
         .annotate(n=Count("id")).order_by().values_list("day", "n")
     )
-    days = [
+    return _series_of(period, [
         DaySales(day=day, paid_orders=int(paid.get(day) or 0), received_cents=int(received.get(day) or 0),
                  refunded_cents=int(refunded.get(day) or 0))
         for day in period.days
-    ]
+    ])
+
+
+def _series_of(period: Period, days: list[DaySales]) -> SalesSeries:
     total = DaySales(day=period.first, paid_orders=sum(d.paid_orders for d in days),
                      received_cents=sum(d.received_cents for d in days),
                      refunded_cents=sum(d.refunded_cents for d in days))
@@ -143,6 +148,7 @@ def sales_by_day(*, organizer_id: int, period: Period) -> SalesSeries:
 class SoldGroup:
     date_id: int | None
     product_id: int
+    price_id: int | None
     kind: str
     campaign: str  # the product's event or membership page
     product: str
@@ -173,25 +179,47 @@ class LinesSold:
         return counts
 
 
+SoldKey = tuple[int | None, int, int | None, str]  # date, product, price, kind
+
+
 def lines_sold(*, organizer_id: int) -> LinesSold:
     """The lines sold (those of paid orders, test orders and lines refunded on their own aside),
     grouped by date, product and price. One query, one pass over the organiser's lines."""
+    return _named(_sold_counts(organizer_id))
+
+
+def _sold_counts(organizer_id: int, *, dates: set[int | None] | None = None,
+                 products: set[int] | None = None) -> dict[SoldKey, int]:
+    """The lines sold counted per date, product, price and kind; only those of the given dates
+    and products when given (every group of those dates × products is counted)."""
     refunded = Refund.objects.filter(line_id=OuterRef("pk"), state__in=REFUND_COUNTING_STATES)
+    lines = OrderLine.objects.filter(order__organizer_id=organizer_id, order__state=SOLD_STATE,
+                                     order__testmode=False)
+    if dates is not None and products is not None:
+        known = {d for d in dates if d is not None}
+        lines = lines.filter(Q(date_id__in=known) | Q(date_id__isnull=True) if None in dates else Q(date_id__in=known),
+                             product_id__in=products)
     # grouped by ids only, the names read after for the few groups: joining the catalogue's names
     # onto every line sold doubled the time of this, the dashboard's heaviest query
-    rows = list(
-        OrderLine.objects.filter(order__organizer_id=organizer_id, order__state=SOLD_STATE, order__testmode=False)
-        .exclude(Exists(refunded))
-        .values("date_id", "product_id", "price_id", "kind")
-        .annotate(n=Count("id")).order_by()
-    )
-    products = {p["id"]: p for p in Product.objects.filter(pk__in={r["product_id"] for r in rows})
+    rows = lines.exclude(Exists(refunded)).values("date_id", "product_id", "price_id", "kind").annotate(n=Count("id"))
+    return {(r["date_id"], r["product_id"], r["price_id"], r["kind"]): r["n"] for r in rows.order_by()}
+
+
+def _named(counts: dict[SoldKey, int]) -> LinesSold:
+    """The groups with their catalogue names (read now: a product renamed shows renamed)."""
+    products = {p["id"]: p for p in Product.objects.filter(pk__in={k[1] for k in counts})
                 .values("id", "name", "event__title")}
-    prices = dict(Price.objects.filter(pk__in={r["price_id"] for r in rows if r["price_id"]}).values_list("id", "name"))
+    prices = dict(Price.objects.filter(pk__in={k[2] for k in counts if k[2]}).values_list("id", "name"))
     return LinesSold(tuple(
-        SoldGroup(r["date_id"], r["product_id"], r["kind"], products[r["product_id"]]["event__title"],
-                  products[r["product_id"]]["name"], prices.get(r["price_id"], ""), r["n"]) for r in rows
+        SoldGroup(date_id, product_id, price_id, kind, products[product_id]["event__title"],
+                  products[product_id]["name"], prices.get(price_id, "") if price_id else "", n)
+        for (date_id, product_id, price_id, kind), n in sorted(counts.items(), key=lambda item: _sort_key(item[0]))
     ))
+
+
+def _sort_key(key: SoldKey) -> tuple[int, int, int, str]:
+    date_id, product_id, price_id, kind = key
+    return (date_id or 0, product_id, price_id or 0, kind)
 
 
 @dataclass(frozen=True)
@@ -292,15 +320,50 @@ class DashboardFigures:
 def dashboard_figures(*, organizer_id: int, period: Period) -> DashboardFigures:
     """The sales per day of the period and the lines sold: the two figures read from every
     payment, refund, order or line of the organiser (hundreds of milliseconds with 100,000
-    orders), computed once and kept while the organiser's data do not change (the latest audit
-    entry, `payments.stamped_cache`, decision 0026). Exact: the first view after any change
-    computes them again."""
+    orders), kept while the organiser's data do not change (`payments.stamped_cache`, decision
+    0026) and, after a change, brought up to date from the orders changed: only the days
+    and the dates/products they touch are counted again (a few milliseconds during an on-sale
+    rush, when every view follows a sale). Exact: each figure is what the database says now."""
     def compute() -> DashboardFigures:
         return DashboardFigures(sales_by_day(organizer_id=organizer_id, period=period),
                                 lines_sold(organizer_id=organizer_id))
+
+    def refresh(kept: DashboardFigures, changed: QuerySet[AuditEntry, Any]) -> DashboardFigures:
+        return _dashboard_refreshed(organizer_id, period, kept, changed)
     # the day matters too: "today" moves the default period, and a day's figures are the zone's
     key = (period.first, period.last, str(organizer_timezone()))
-    return figures_cached(organizer_id=organizer_id, name="dashboard", key=key, compute=compute)
+    return figures_cached(organizer_id=organizer_id, name="dashboard", key=key, compute=compute, refresh=refresh)
+
+
+def _dashboard_refreshed(organizer_id: int, period: Period, kept: DashboardFigures,
+                         changed: QuerySet[AuditEntry, Any]) -> DashboardFigures:
+    """`kept` with the days and the groups of lines the `changed` orders touch counted again.
+    An order's money counts on the days its payments were confirmed and its refunds made, its
+    sale on the day it was paid: whatever changed (a payment, a refund, the order marked as a
+    test), those days hold every figure it can have moved."""
+    tz = organizer_timezone()
+    days = {d for d in (
+        *Payment.objects.filter(order_id__in=changed).exclude(confirmed_at=None)
+        .annotate(day=TruncDate("confirmed_at", tzinfo=tz)).values_list("day", flat=True).distinct(),
+        *Refund.objects.filter(payment__order_id__in=changed)
+        .annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct(),
+        *Order.objects.filter(pk__in=changed).exclude(paid_at=None)
+        .annotate(day=TruncDate("paid_at", tzinfo=tz)).values_list("day", flat=True).distinct(),
+    ) if period.first <= d <= period.last}
+    series = kept.series
+    if days:
+        again = {d.day: d for d in sales_by_day(organizer_id=organizer_id,
+                                                period=Period(min(days), max(days))).days}
+        series = _series_of(period, [again[d.day] if d.day in days else d for d in series.days])
+    touched = set(OrderLine.objects.filter(order_id__in=changed).values_list("date_id", "product_id").distinct())
+    if not touched:
+        return DashboardFigures(series, kept.sold)
+    dates: set[int | None] = {t[0] for t in touched}
+    products = {t[1] for t in touched}
+    counts = {(g.date_id, g.product_id, g.price_id, g.kind): g.count for g in kept.sold.groups
+              if not (g.date_id in dates and g.product_id in products)}
+    counts.update(_sold_counts(organizer_id, dates=dates, products=products))
+    return DashboardFigures(series, _named(counts))
 
 
 # --- today's check-ins --------------------------------------------------------------------------
