@@ -1,6 +1,11 @@
 """Time the back office's pages against a running server: sign in as the seeded treasurer, warm
 each page up, then GET it N times one after the other and report p50 / p95 / max in ms as JSON
-lines. Only 127.0.0.1; bounded in count (--requests) and time (--budget seconds per page)."""
+lines. Only 127.0.0.1; bounded in count (--requests) and time (--budget seconds per page).
+
+With --after-sale, the dashboard and the orders list are timed again with one sale made before
+each request (a ticket sold at the box office and paid in cash, through the services, on the
+database the server uses: DATABASE_URL and DJANGO_SETTINGS_MODULE as run.sh sets them): what a
+treasurer watching the dashboard during an on-sale rush sees."""
 
 from __future__ import annotations
 
@@ -9,8 +14,37 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
 
 import httpx
+
+
+def seller(slug: str) -> Callable[[], None]:
+    """One sale per call: a ticket of the first date still on sale, paid in cash at the box office."""
+    import django
+
+    django.setup()
+    import secrets
+
+    from billetterie.cart.services import CartAdd
+    from billetterie.catalog.models import EventDate, Product, ProductKind
+    from billetterie.orders.services import Checkout, LineSpec, Person
+    from billetterie.organizers.models import Organizer
+    from billetterie.payments.box_office import CASH, box_office_sell
+
+    organizer = Organizer.objects.get(slug=slug)
+    ticket = Product.objects.filter(event__organizer=organizer, kind=ProductKind.TICKET).first()
+    assert ticket is not None
+    date = EventDate.objects.filter(event=ticket.event).order_by("-start").first()
+    price = ticket.prices.order_by("id").first()
+    checkout = Checkout(email="", name="Vente au guichet")
+
+    def sell() -> None:
+        line = LineSpec(item=CartAdd(product=ticket, price=price, date=date), person=Person(name="Camille Martin"))
+        box_office_sell(organizer=organizer, lines=[line],
+                        checkout=checkout, method=CASH, sale_key=secrets.token_hex(8), request_hash="",
+                        send_email=False)
+    return sell
 
 
 def sign_in(client: httpx.Client, email: str, password: str) -> None:
@@ -27,13 +61,16 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure(client: httpx.Client, name: str, path: str, requests: int, budget: float) -> dict[str, object]:
+def measure(client: httpx.Client, name: str, path: str, requests: int, budget: float,
+            before: Callable[[], None] | None = None) -> dict[str, object]:
     for _ in range(3):
         client.get(path)
     times, statuses, started = [], set(), time.monotonic()
     for _ in range(requests):
         if time.monotonic() - started > budget:
             break
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         answer = client.get(path)
         times.append((time.perf_counter() - t0) * 1000)
@@ -51,6 +88,7 @@ def main() -> None:
     parser.add_argument("--password", required=True)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--after-sale", action="store_true")
     args = parser.parse_args()
     assert args.base.startswith("http://127.0.0.1:"), "loopback only"
     with httpx.Client(base_url=args.base, timeout=60, follow_redirects=False) as client:
@@ -73,6 +111,11 @@ def main() -> None:
             pages.append(("an order's page", order.group(1)))
         for name, path in pages:
             print(json.dumps(measure(client, name, path, args.requests, args.budget)), flush=True)
+        if args.after_sale:
+            sell = seller(args.slug)
+            for name, path in pages[:3]:
+                print(json.dumps(measure(client, f"{name}, after a sale", path, args.requests, args.budget, sell)),
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@
 # Seeding takes minutes: KEEP_DB=name seeds a database of that name once and keeps it (a later run
 # with the same name migrates it, so new indexes apply, and measures it again without reseeding;
 # drop it by hand when done). FIGURES_CACHE=0: the dashboard's and the list's figures are computed
-# at every view, as at the first view after a change (decision 0026). Only 127.0.0.1; only what it
-# starts is stopped.
+# at every view, as at the first view after a change (decision 0026). AFTER_SALE=1 (default): the
+# dashboard and the list timed again with a box-office sale before each request. Only 127.0.0.1;
+# only what it starts is stopped.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/bench/backoffice"
@@ -51,7 +52,8 @@ for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/gestion/co
 log "pages (gunicorn $WORKERS x $THREADS, $REQUESTS requests each, one at a time)"
 uptime | tee -a "$OUT/run.log"
 timeout 1200 "$PY" "$HERE/measure.py" --base "http://127.0.0.1:$PORT" --slug "$SLUG" --email tresorerie@bench.example \
-  --password bench-password-0123 --requests "$REQUESTS" | tee "$OUT/pages.jsonl"
+  --password bench-password-0123 --requests "$REQUESTS" $([ "${AFTER_SALE:-1}" = 1 ] && echo --after-sale) \
+  | tee "$OUT/pages.jsonl"
 if [ "$EXPORT" = 1 ] && [ -f "$HERE/export_memory.py" ]; then
   log "the sales export of every order, its peak memory"
   timeout 1200 "$PY" "$HERE/export_memory.py" --slug "$SLUG" | tee "$OUT/export.json"
