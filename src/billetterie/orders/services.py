@@ -88,7 +88,10 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
         return existing
     now = clock.now()
     with transaction.atomic():
-        cart = Cart.objects.select_for_update().select_related("organizer").filter(token=cart_token).first()
+        # the cart's row only (`of`): locking its organiser too would make every checkout of the
+        # organiser wait on this one, and deadlock with a sale that numbers its tickets (decision 0028)
+        cart = Cart.objects.select_for_update(of=("self",)).select_related("organizer").filter(
+            token=cart_token).first()
         if cart is None:
             raise InvalidInput(_("Your cart is empty."), code="cart_empty")
         existing = Order.objects.filter(cart_token=cart_token).first()
