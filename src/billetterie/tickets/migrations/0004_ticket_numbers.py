@@ -19,7 +19,7 @@ $$ LANGUAGE plpgsql;
 def triggers_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    schema_editor.execute(FUNCTION, params=None)
     for table in TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_written_once BEFORE UPDATE OR DELETE ON {table} "
