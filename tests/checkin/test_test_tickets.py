@@ -179,6 +179,7 @@ def test_counts_and_exports_leave_test_tickets_out_unless_the_list_accepts_them(
     assert live_row.endswith(";")
 
 
+@pytest.mark.ledger_unchecked  # a paid order cancelled by a raw update: its sale stays in the books
 def test_a_test_ticket_of_a_refunded_or_cancelled_order_is_still_refused(shop: Shop) -> None:
     _list, scope = door(shop, accept_test_tickets=True)
     line, text = _test_ticket(shop)
