@@ -28,3 +28,14 @@ class CreditNoteIssued(DomainEvent):
     invoice_id: int
     organizer_id: int
     order_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DepositReceived(DomainEvent):
+    """A payment covered part of an order's total (a deposit, « acompte »): the buyer is sent the
+    contract with what was received and the balance due (invoicing.contract). Delivered after
+    commit; published for organisers with invoicing on only."""
+
+    name = "invoicing.deposit_received"
+    order_id: int
+    payment_id: int

@@ -128,6 +128,16 @@ def invoice_mark_paid(*, order_id: int) -> bool:
     return True
 
 
+# the states in which a payment that covers part of the total is a deposit, the rest still due
+PART_PAYABLE_STATES = (OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE)
+
+
+def deposit_received(*, order_id: int) -> bool:
+    """Whether the order, still to pay, holds part of its total (a deposit) and not all of it."""
+    order = Order.objects.filter(pk=order_id, state__in=PART_PAYABLE_STATES).first()
+    return order is not None and 0 < order_balance(order=order).kept_cents < order.total_cents
+
+
 def _order_items(order: Order, config: InvoicingSettings) -> list[Item]:
     """What the order sold, VAT included, and the payment fees the buyer paid on top (at the rate
     of the order's main line: an accessory follows its principal)."""

@@ -7,9 +7,11 @@ from __future__ import annotations
 from billetterie.core import events
 from billetterie.orders.events import OrderStateChanged
 from billetterie.orders.models import OrderState
-from billetterie.payments.events import RefundStateChanged
+from billetterie.payments.events import PaymentStateChanged, RefundStateChanged
+from billetterie.payments.models import PaymentState
 
-from .services import CLOSED_STATES, credits_follow, invoice_issue, invoice_mark_paid, invoicing_on
+from .events import DepositReceived
+from .services import CLOSED_STATES, credits_follow, deposit_received, invoice_issue, invoice_mark_paid, invoicing_on
 
 
 def _order_state_changed(event: OrderStateChanged) -> None:
@@ -28,6 +30,15 @@ def _refund_state_changed(event: RefundStateChanged) -> None:
     credits_follow(order_id=event.order_id, refund_id=event.refund_id)
 
 
+def _payment_state_changed(event: PaymentStateChanged) -> None:
+    """A confirmed payment that leaves part of the order to pay: the contract goes to the buyer."""
+    if event.state != PaymentState.CONFIRMED or event.was == PaymentState.CONFIRMED:
+        return
+    if invoicing_on(organizer_id=event.organizer_id) and deposit_received(order_id=event.order_id):
+        events.publish(DepositReceived(order_id=event.order_id, payment_id=event.payment_id))
+
+
 def register() -> None:
     events.subscribe_in_transaction(OrderStateChanged, "invoicing.order_state", _order_state_changed)
     events.subscribe_in_transaction(RefundStateChanged, "invoicing.refund_state", _refund_state_changed)
+    events.subscribe_in_transaction(PaymentStateChanged, "invoicing.payment_state", _payment_state_changed)
