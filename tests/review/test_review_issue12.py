@@ -228,3 +228,40 @@ def test_the_password_reset_link_is_on_the_site_url_whatever_the_host(shop: Shop
     [email] = mail.outbox
     assert "https://billets.example.org/gestion/mot-de-passe/" in email.body
     assert "autre.example.org" not in email.body
+
+
+# --- self-service: a ticket that entered is not cancelled for a refund -----------------------------
+
+
+def test_an_order_whose_ticket_was_scanned_in_is_not_cancelled_by_its_buyer(shop: Shop) -> None:
+    """« 0 days »: buyers may cancel until the date starts — and the doors open before. Someone let
+    in at 19:30 must not cancel at 19:45 and be refunded while inside."""
+    import pytest
+
+    from billetterie.checkin.models import ScanResult
+    from billetterie.checkin.services import scan_redeem
+    from billetterie.core.errors import Conflict
+    from billetterie.payments.models import Refund
+    from billetterie.payments.self_service import NOT_ONLINE, SelfCancelKind, order_self_cancel, order_self_cancel_offer
+    from billetterie.tickets.signing import ticket_payload
+    from tests.factories import door
+
+    start = timezone.make_aware(timezone.datetime(2027, 3, 19, 20, 0))
+    shop.date.start, shop.date.end = start, None
+    shop.date.save(update_fields=["start", "end"])
+    shop.event.self_cancel_days = 0
+    shop.event.save(update_fields=["self_cancel_days"])
+    sandbox_turned_on(shop)
+    _list, scope = door(shop, accept_test_tickets=True)  # the sandbox's card: a test order
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2027, 3, 1, 10)), tick=False):
+        order = order_paid(shop, method="sandbox", tickets=2, meals=0)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2027, 3, 19, 19, 30)), tick=False):
+        line = order.lines.filter(kind="ticket").order_by("id").first()
+        assert line is not None
+        assert scan_redeem(scope=scope, text=ticket_payload(line=line), device_id="porte").result == ScanResult.OK
+        offer = order_self_cancel_offer(order=order)
+        assert offer.kind == SelfCancelKind.NONE and offer.refusal and offer.refusal_code != NOT_ONLINE
+        with pytest.raises(Conflict):
+            order_self_cancel(order_id=order.pk)
+    order.refresh_from_db()
+    assert order.state == "paid" and not Refund.objects.exists()

@@ -158,6 +158,12 @@ def entries_of_list(*, scope: ListScope) -> QuerySet[Scan]:
     )
 
 
+def order_entered(order_id: int) -> bool:
+    """Whether a ticket of the order has an accepted entry that stands, at any of its doors."""
+    return Scan.objects.filter(line__order_id=order_id, kind=ScanKind.ENTRY, result=ScanResult.OK,
+                               undone_at=None).exists()
+
+
 @dataclass(frozen=True)
 class Counts:
     checked_in: int

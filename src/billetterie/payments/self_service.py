@@ -23,6 +23,7 @@ click, another tab, a retry) finds the order refunded or cancelled and changes n
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +73,17 @@ class SelfCancelOutcome(enum.StrEnum):
 
 # why a paid order cannot be cancelled (the refusal's code)
 TOO_LATE, NOT_ONLINE = "self_cancel_too_late", "self_cancel_not_online"
+ENTERED = "self_cancel_entered"
+
+# whether a ticket of the order (by id) has been let in: the check-in domain, above this one,
+# registers it at start-up (`self_cancel_entered_register`). A date's deadline may be its start
+# (« 0 days ») while the doors open before it: someone inside is not refunded by a click
+EnteredCheck = Callable[[int], bool]
+_ENTERED: list[EnteredCheck] = []
+
+
+def self_cancel_entered_register(check: EnteredCheck) -> None:
+    _ENTERED[:] = [check]
 # a payment's part still to give back, by payment
 _Left = dict[int, int]
 
@@ -105,6 +117,9 @@ def _offer(order: Order, payments: list[Payment], balance: OrderBalance) -> Self
     if clock.now() >= deadline:
         return SelfCancel(SelfCancelKind.NONE, deadline=deadline, refusal_code=TOO_LATE,
                           refusal=_("The deadline to cancel this order has passed."))
+    if any(entered(order.pk) for entered in _ENTERED):
+        return SelfCancel(SelfCancelKind.NONE, deadline=deadline, refusal_code=ENTERED, refusal=_(
+            "A ticket of this order has already been checked in: contact the organiser to cancel it."))
     left = _refund_left(payments)
     if balance.kept_cents <= 0 or not _refundable_automatically(payments, left):
         return SelfCancel(SelfCancelKind.NONE, deadline=deadline, refusal_code=NOT_ONLINE, refusal=_(
