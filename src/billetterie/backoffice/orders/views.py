@@ -20,6 +20,7 @@ from billetterie.catalog.models import ProductKind
 from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import Conflict, DomainError
 from billetterie.core.money import format_money
+from billetterie.invoicing.selectors import order_documents
 from billetterie.notifications.models import OutboxMessage
 from billetterie.notifications.services import email_order_confirmed_resend, email_tickets_resend
 from billetterie.orders.models import Order, OrderLine, OrderState
@@ -145,6 +146,9 @@ def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **form
                                         lines=_refundable_lines(order)),
         "cancel_form": forms.CancelForm(initial={"refunded": refunded}),
         "ticket_kind": ProductKind.TICKET,
+        # the order's invoice and credit notes (issue 13), and its contract while paid in parts
+        "documents": order_documents(order_id=order.pk),
+        "part_paid": 0 < balance.kept_cents < order.total_cents,
     }
     context.update(forms_given)
     return render(request, "backoffice/orders/detail.html", context, status=status)
