@@ -58,7 +58,8 @@ EVENT_FIELDS = ("title", "slug", "section", "description", "theme", "venue", "po
                 "self_cancel_days", "self_rename", "attendee_tickets")
 DATE_FIELDS = ("start", "end", "capacity")
 PRODUCT_FIELDS = ("name", "description", "position", "max_per_order", "sales_start", "sales_end",
-                  "addon_standalone", "donation_min_cents", "donation_max_cents", "donation_suggested")
+                  "addon_standalone", "donation_min_cents", "donation_max_cents", "donation_suggested",
+                  "vat_rate_bp")
 PRICE_FIELDS = ("name", "amount_cents", "eligibility", "position", "active", "publication")
 QUOTA_FIELDS = ("name", "size")
 QUESTION_FIELDS = ("label", "kind", "options", "required", "position")
@@ -192,7 +193,7 @@ def event_duplicate(*, event: Event, title: str, slug: str = "", shift_days: int
                 sales_start=_shifted(product.sales_start, shift_days),
                 sales_end=_shifted(product.sales_end, shift_days), addon_standalone=product.addon_standalone,
                 donation_min_cents=product.donation_min_cents, donation_max_cents=product.donation_max_cents,
-                donation_suggested=product.donation_suggested,
+                donation_suggested=product.donation_suggested, vat_rate_bp=product.vat_rate_bp,
             )
             new_product.quotas.set([quota_map[q.pk] for q in product.quotas.all() if q.pk in quota_map])
             Price.objects.bulk_create(

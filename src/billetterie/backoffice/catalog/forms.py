@@ -154,6 +154,37 @@ class EuroListField(forms.CharField):
         return amounts
 
 
+def percent_for_input(bp: int) -> str:
+    """Hundredths of a percent as typed in French: 550 → "5,5", 2000 → "20", 0 → "0"."""
+    whole, rest = divmod(bp, 100)
+    return f"{whole},{rest:02d}".rstrip("0").rstrip(",") if rest else str(whole)
+
+
+class PercentField(forms.CharField):
+    """A rate in percent as typed ("5,5", "20", "5.5 %"), cleaned to hundredths of a percent (550)."""
+
+    default_error_messages = {
+        "invalid": _("Enter a rate in percent with at most two decimals, for example 5,5 or 20."),
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        return percent_for_input(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = (super().to_python(value) or "").replace("%", "").replace("\u00a0", "").replace(" ", "")
+        if not text:
+            return None
+        if not re.fullmatch(r"\d{1,3}([.,]\d{1,2})?", text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        whole, _sep, decimals = text.replace(",", ".").partition(".")
+        bp = int(whole) * 100 + int((decimals + "00")[:2])
+        if bp > 10000:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return bp
+
+
 class QuotaChoiceField(forms.ModelMultipleChoiceField):
     """Quotas ticked by id: an id that is not a plain number a database column holds is refused
     as any unknown choice (SQLite raises OverflowError on a 20-digit one)."""
@@ -259,7 +290,8 @@ class QuotaForm(CatalogForm):
 class ProductForm(CatalogForm):
     """Kind is chosen once, at creation; donation fields only apply to a donation."""
 
-    model_names = {"donation_min": "donation_min_cents", "donation_max": "donation_max_cents"}
+    model_names = {"donation_min": "donation_min_cents", "donation_max": "donation_max_cents",
+                   "vat_rate": "vat_rate_bp"}
     DONATION_FIELDS = ("donation_min", "donation_max", "donation_suggested")
     ADDON_FIELDS = ("addon_standalone",)
 
@@ -280,6 +312,10 @@ class ProductForm(CatalogForm):
     donation_max = EuroField(label=_("Maximum donation (€)"), required=False, min_cents=1)
     donation_suggested = EuroListField(label=_("Suggested amounts (€)"), required=False,
                                        help_text=_("Separated by a comma and a space, for example 5, 10, 20."))
+    # the invoices (issue 13) and the books keep the rate each line was sold at
+    vat_rate = PercentField(label=_("VAT rate (%)"), required=False, widget=forms.TextInput(attrs={"maxlength": 10}),
+                            help_text=_("Included in the prices, for example 5,5 or 20. Empty or 0 when VAT does not "
+                                        "apply (an organiser not subject to VAT)."))
     position = _position()
 
     def __init__(self, *args: Any, quotas: QuerySet[Quota], kind: str | None = None, **kwargs: Any) -> None:
@@ -313,6 +349,7 @@ class ProductForm(CatalogForm):
         values = super().values()
         values.pop("kind", None)
         values.pop("quotas", None)
+        values["vat_rate_bp"] = values.get("vat_rate_bp") or 0
         kind = self.chosen_kind()
         if kind != ProductKind.DONATION:
             for name in ("donation_min_cents", "donation_max_cents", "donation_suggested"):
@@ -336,6 +373,7 @@ def product_initial(product: Any) -> dict[str, Any]:
         "quotas": [q.pk for q in product.quotas.all()], "addon_standalone": product.addon_standalone,
         "donation_min": product.donation_min_cents, "donation_max": product.donation_max_cents,
         "donation_suggested": product.suggested_amounts, "position": product.position,
+        "vat_rate": product.vat_rate_bp,
     }
 
 
