@@ -74,7 +74,7 @@ class _Document(models.Model):
     year = models.PositiveIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("number in the series"))
     # issued for a test order (sandbox money): numbered in a series of its own, marked as a
-    # specimen, never part of the organiser's real series (decision 0028)
+    # specimen, never part of the organiser's real series (decision 0029)
     testmode = models.BooleanField(_("test document"), default=False)
     issued_at = models.DateTimeField(_("issued at"))
     currency = models.CharField(max_length=3, default="EUR")

@@ -10,7 +10,7 @@
 Numbers come from `core.sequences.sequence_next`, one series per organiser, kind and year, in
 the caller's transaction: no gap, no duplicate, and a rollback gives its number back. Test orders
 (sandbox money) number in their own series with a TEST- prefix: a test never takes a number of the
-real series (decision 0028). Nothing here changes an issued document; only an invoice's
+real series (decision 0029). Nothing here changes an issued document; only an invoice's
 `paid_at`, which is its payment status and not part of the document, is set once."""
 
 from __future__ import annotations
