@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+from billetterie.orders.models import Order
 from billetterie.organizers.models import Organizer
 from billetterie.taxreceipts.models import OrganismStatus, TaxReceiptSettings
 from billetterie.taxreceipts.services import settings_update, signature_set
+from tests.factories import Shop
 
 ELIGIBILITY = {
     "enabled": True, "name": "Association des étudiants BTS", "address": "1 rue de la Gare\n46200 Souillac",
@@ -49,3 +51,18 @@ def pdf_pages(data: bytes) -> int:
         return len(pdf)
     finally:
         pdf.close()
+
+
+def receipt_issued(shop: Shop, *, cents: int = 12050, method: str = "cheque", email: str = "donatrice@example.org",
+                   mode: str = "single") -> Order:
+    """An order of one ticket and a donation whose buyer asked for a receipt (per donation, or
+    `mode="yearly"`), paid by `method`: its receipt is issued (per donation). The organiser must
+    issue receipts (`receipts_turned_on`)."""
+    from billetterie.payments.services import payment_record_external
+    from billetterie.taxreceipts.services import DonorAddress, request_record
+    from tests.factories import order_placed
+
+    order = order_placed(shop, tickets=1, meals=0, donation_cents=cents, email=email, name="Camille Durand")
+    assert request_record(order=order, mode=mode, donor=DonorAddress("12 avenue Jean Jaurès", "46200", "Souillac"))
+    payment_record_external(order_id=order.pk, method=method, amount_cents=order.total_cents)
+    return order

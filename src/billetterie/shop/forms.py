@@ -16,6 +16,7 @@ from billetterie.orders.services import Checkout, Person
 from billetterie.payments.selectors import OfferedMethod
 
 from .member_fields import member_fields_add, member_holder
+from .tax_receipt_fields import tax_receipt_clean, tax_receipt_fields_add
 
 if TYPE_CHECKING:
     from .renewal import Renewal
@@ -60,7 +61,8 @@ class CheckoutForm(forms.Form):
     terms = forms.BooleanField(label=_("I accept the terms of sale"), required=True)
 
     def __init__(self, *args: Any, positions: list[CartPosition], donations: list[Product],
-                 providers: list[OfferedMethod], renewal: Renewal | None = None, **kwargs: Any) -> None:
+                 providers: list[OfferedMethod], renewal: Renewal | None = None, tax_receipts: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positions = positions
         # a renewal from a reminder's link: the first unit of its product is for that member
@@ -85,6 +87,13 @@ class CheckoutForm(forms.Form):
                 required=False,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
             )
+        # a buyer who gives may ask for a tax receipt (issue 13), when the organiser issues them
+        self.tax_receipt_fields = tax_receipt_fields_add(self) if tax_receipts else []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tax_receipt_clean(self, cleaned)
+        return cleaned
 
     def _add_person_fields(self, position: CartPosition, number: int) -> list[str]:
         prefix = f"p{position.pk}"

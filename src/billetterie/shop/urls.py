@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account, contact, invoices, members, renewal, selfservice, views
+from . import account, contact, invoices, members, renewal, selfservice, tax_receipts, views
 
 app_name = "shop"
 order = "<slug:organizer_slug>/order/<str:code>/<str:secret>/"
@@ -22,6 +22,7 @@ urlpatterns = [
     path(order + "ticket/<int:line_id>.pdf", views.ticket_download, name="ticket"),
     path(order + "cancel/", selfservice.order_cancel_page, name="order_cancel"),
     path(order + "ticket/<int:line_id>/name/", selfservice.ticket_rename_page, name="ticket_rename"),
+    path(order + "tax-receipt/<int:receipt_id>.pdf", tax_receipts.tax_receipt_download, name="tax_receipt"),
     path(order + "invoice/<int:document_id>.pdf", invoices.invoice_download, {"kind": "facture"}, name="invoice"),
     path(order + "credit-note/<int:document_id>.pdf", invoices.invoice_download, {"kind": "avoir"},
          name="credit_note"),

@@ -39,8 +39,9 @@ from billetterie.payments.selectors import (
     transfer_instructions,
 )
 from billetterie.payments.services import PAYMENTS_NOT_ENABLED, online_payment_check, payment_start
+from billetterie.taxreceipts.selectors import receipts_offered
 
-from . import members
+from . import members, tax_receipt_fields
 from .context import ShopContext, preview_grant, shop_context
 from .forms import AmountField, CheckoutForm
 
@@ -191,8 +192,10 @@ def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutFor
     ] if offers_donations else []  # a donation no method can take is not offered
     from .renewal import renewal_of  # it renders with this module's _render
 
+    gives = bool(donations) or any(p.product.kind == ProductKind.DONATION for p in positions)
     return CheckoutForm(data, positions=positions, donations=donations, providers=methods,
-                        renewal=renewal_of(ctx))
+                        renewal=renewal_of(ctx),
+                        tax_receipts=gives and receipts_offered(organizer_id=ctx.organizer.pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,6 +243,7 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
                            customer_id=customer.pk if customer is not None else None,
                            member_proof=members.member_proof(ctx.request, ctx.organizer))
         order = order_place(cart_token=cart.token, checkout=checkout)
+        tax_receipt_fields.request_save(form, order)  # asked for with a donation (issue 13), with the order
     ctx.forget_cart()
     if form.renewal_position is not None:  # the renewal a reminder's link opened is in this order
         from .renewal import renewal_forget
