@@ -58,7 +58,9 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         details=MemberDetails(first_name="Maëlle", last_name="Adhérente"), on=timezone.localdate(clock.now()))
     receipts_turned_on(shop.organizer)  # a donation's tax receipt (issue 13): its PDF, the year's table
     receipt = TaxReceipt.objects.get(donations__order=receipt_issued(shop))
+    payouts = _payouts_data(shop, admin)
     return {
+        **payouts,
         "adherent_id": membership.member_id, "membership_id": membership.pk,
         "organizer_slug": shop.organizer.slug, "event_id": shop.event.pk, "date_id": shop.date.pk,
         "quota_id": shop.meal_quota.pk, "product_id": shop.ticket.pk, "price_id": shop.adult.pk,
@@ -73,6 +75,23 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         # what the data itself says, which may contain English-looking words
         "_names": " ".join([shop.organizer.name, shop.event.title, order.name, "Maëlle Adhérente"]),
     }
+
+
+def _payouts_data(shop: Shop, admin: User) -> dict[str, int]:
+    """A payout imported from a bank service's file, a Stripe fetch, a bank statement import."""
+    from datetime import date
+
+    from billetterie.payments.models import StatementImport
+    from billetterie.payouts.models import PayoutImport
+    from billetterie.payouts.services import payouts_file_import
+
+    payouts_file_import(organizer_id=shop.organizer.pk, provider="systempay",
+                        content="date;reference;amount;fee\n03/02/2026;100001;15,00;0,25\n")
+    fetch = PayoutImport.objects.create(organizer=shop.organizer, created_by=admin, period_start=date(2026, 2, 1),
+                                        period_end=date(2026, 2, 28))
+    statement = StatementImport.objects.create(organizer=shop.organizer, created_by=admin, filename="releve.csv")
+    return {"payout_id": shop.organizer.payouts.get().pk, "payout_import_id": fetch.pk,
+            "statement_import_id": statement.pk}
 
 
 # pages that cannot be visited as a plain GET by a signed-in administrator: sign-in's second step

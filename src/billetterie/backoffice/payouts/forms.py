@@ -84,7 +84,7 @@ class FileForm(forms.Form):
 
     @property
     def filename(self) -> str:
-        upload = self.files.get("file")
+        upload = self.files.get(self.add_prefix("file"))
         return str(getattr(upload, "name", "") or "")
 
 
