@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from billetterie.catalog.models import Product
 from billetterie.ledger import handlers
@@ -139,3 +140,14 @@ def test_entries_normalise_to_one_side() -> None:
 
     assert Entry(chart.CASH, debit_cents=-5).normalised() == Entry(chart.CASH, credit_cents=5)
     assert Entry(chart.CASH, debit_cents=3, credit_cents=3).normalised() is None
+
+
+def test_a_payment_costs_the_books_four_inserts_once_the_accounts_exist(shop: Shop) -> None:
+    first = order_placed(shop, tickets=1, meals=1)
+    payment_record_external(order_id=first.pk, method="cash", amount_cents=2700)  # the accounts are created
+    order = order_placed(shop, tickets=2, meals=1)
+    with CaptureQueriesContext(connection) as ctx:
+        payment_record_external(order_id=order.pk, method="cash", amount_cents=order.total_cents)
+    books = [q["sql"] for q in ctx.captured_queries if '"ledger_' in q["sql"]]
+    assert sum(1 for sql in books if sql.startswith("INSERT")) == 4  # two transactions, their lines
+    assert len(books) <= 10, books

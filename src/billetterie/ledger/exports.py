@@ -22,7 +22,8 @@ FEC_FIELDS = ("JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "Compt
               "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
               "ValidDate", "Montantdevise", "Idevise")
 FEC_ENCODING = "iso8859_15"
-JOURNAL_LABELS: dict[str, str] = {Journal.SALES: "Ventes", Journal.BANK: "Banque et services de paiement", Journal.CASH: "Caisse"}
+JOURNAL_LABELS: dict[str, str] = {Journal.SALES: "Ventes", Journal.BANK: "Banque et services de paiement",
+                                  Journal.CASH: "Caisse"}
 CHUNK_LINES = 500  # lines per chunk handed to the response
 JOURNAL_HEADER = ("Date", "Journal", "N° d'écriture", "Compte", "Libellé du compte", "Pièce", "Libellé", "Débit",
                   "Crédit")

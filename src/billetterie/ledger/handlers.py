@@ -23,9 +23,9 @@ from billetterie.payments.events import PaymentStateChanged, RefundStateChanged
 from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund
 
 from . import chart
-from .models import Journal, Line, TransactionKind
-from .sales import Money, SoldLine, fees_given_back, sale_gross, sale_target
-from .services import Entry, key_taken, post
+from .models import Journal, Line, Transaction, TransactionKind
+from .sales import SALE_STATES, Money, SoldLine, fees_given_back, sale_gross, sale_target
+from .services import Entry, post
 
 _CASH_METHODS = ("cash",)
 
@@ -61,7 +61,8 @@ def on_payment_state(event: PaymentStateChanged) -> None:
     post(organizer_id=event.organizer_id, key=key, kind=kind, journal=_journal(payment["provider"]), label=label,
          entries=entries, piece=code, order_id=event.order_id, payment_id=event.payment_id,
          testmode=payment["testmode"])
-    order_sale_reconcile(order_id=event.order_id, organizer_id=event.organizer_id, cause=key)
+    order_sale_reconcile(order_id=event.order_id, organizer_id=event.organizer_id, cause=key,
+                         money_in=confirmed_now)
 
 
 def on_refund_state(event: RefundStateChanged) -> None:
@@ -109,10 +110,16 @@ def _posted_sale(order_id: int) -> dict[tuple[str, int | None], int]:
     return {(code, rate): int(c or 0) - int(d or 0) for code, rate, c, d in rows}
 
 
-def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str) -> None:
+def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str, money_in: bool = False) -> None:
     """Bring the order's sale, VAT and fee income in the books to what its state and money say,
-    posting the difference (nothing when they agree). Reads the order under its row lock."""
+    posting the difference (nothing when they agree). Reads the order under its row lock.
+
+    `money_in`: a payment was just confirmed. On an unpaid order with no refund it changes
+    nothing (no sale; its fee is posted with it): the common case skips the sums (the order's
+    own change to paid, in the same transaction, posts the sale)."""
     order = Order.objects.select_for_update().only("pk", "state", "total_cents", "testmode", "code").get(pk=order_id)
+    if money_in and order.state not in SALE_STATES and not Refund.objects.filter(payment__order_id=order_id).exists():
+        return
     money = order_money(order)
     posted = _posted_sale(order_id)
     gross = sale_gross(money)
@@ -144,13 +151,15 @@ def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str) -> Non
              else f"Frais de paiement {order.code}")
     post(organizer_id=organizer_id, key=_free_key(organizer_id, f"sale:{cause}"), kind=TransactionKind.SALE,
          journal=Journal.SALES, label=label, entries=entries, piece=order.code, order_id=order_id,
-         testmode=order.testmode)
+         testmode=order.testmode, key_checked=True)
 
 
 def _free_key(organizer_id: int, key: str) -> str:
     """`key`, or `key#2`, `key#3`… when an earlier change with the same cause already posted."""
+    taken = set(Transaction.objects.filter(organizer_id=organizer_id, key__startswith=key)
+                .values_list("key", flat=True))
     candidate, n = key, 1
-    while key_taken(organizer_id=organizer_id, key=candidate):
+    while candidate in taken:
         n += 1
         candidate = f"{key}#{n}"
     return candidate

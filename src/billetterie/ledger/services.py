@@ -42,14 +42,14 @@ class Entry:
 def accounts_for(*, organizer_id: int, specs: Iterable[AccountSpec]) -> dict[str, int]:
     """The ids of these accounts of the organiser ({code: id}), created on their first use."""
     wanted = {spec.code: spec for spec in specs}
-    found = dict(Account.objects.filter(organizer_id=organizer_id, code__in=wanted).values_list("code", "pk"))
+    accounts = Account.objects.filter(organizer_id=organizer_id).order_by()  # no join for the default ordering
+    found = dict(accounts.filter(code__in=wanted).values_list("code", "pk"))
     missing = [spec for code, spec in wanted.items() if code not in found]
     if missing:
         with transaction.atomic():  # a concurrent first use creates the same rows: ours become no-ops
             Account.objects.bulk_create([Account(organizer_id=organizer_id, code=s.code, label=s.label[:120])
                                          for s in missing], ignore_conflicts=True)
-        found.update(Account.objects.filter(organizer_id=organizer_id, code__in=[s.code for s in missing])
-                     .values_list("code", "pk"))
+        found.update(accounts.filter(code__in=[s.code for s in missing]).values_list("code", "pk"))
     return found
 
 
@@ -59,10 +59,11 @@ def key_taken(*, organizer_id: int, key: str) -> bool:
 
 def post(*, organizer_id: int, key: str, kind: str, journal: str, label: str, entries: Iterable[Entry],
          piece: str = "", order_id: int | None = None, payment_id: int | None = None,
-         refund_id: int | None = None, testmode: bool = False) -> Transaction | None:
+         refund_id: int | None = None, testmode: bool = False, key_checked: bool = False) -> Transaction | None:
     """Write one balanced transaction, once per key. Returns None when there is nothing to post
     (no amount) or the key is already in the books; raises UnbalancedPosting when the lines do not
-    sum to zero. Two INSERTs (the transaction, its lines in one statement) and two reads."""
+    sum to zero. Two INSERTs (the transaction, its lines in one statement) and two reads
+    (`key_checked`: the caller made sure the key is free, in this transaction)."""
     lines = [e for e in (entry.normalised() for entry in entries) if e is not None]
     if not lines:
         return None
@@ -72,7 +73,7 @@ def post(*, organizer_id: int, key: str, kind: str, journal: str, label: str, en
         raise UnbalancedPosting(f"{key}: debit {debit} ≠ credit {credit}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{key} posted outside a transaction: it would not follow its change")
-    if key_taken(organizer_id=organizer_id, key=key):
+    if not key_checked and key_taken(organizer_id=organizer_id, key=key):
         return None
     accounts = accounts_for(organizer_id=organizer_id, specs=[e.account for e in lines])
     row = Transaction.objects.create(
