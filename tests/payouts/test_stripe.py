@@ -161,3 +161,28 @@ def test_a_wrong_key_or_no_stripe_is_told(shop: Shop, stripe_fake: State) -> Non
     assert job.state == PayoutImportState.FAILED and job.error.startswith(UNAVAILABLE)
     with pytest.raises(InvalidInput):
         _fetch(shop, start=date(2026, 3, 1), end=date(2026, 2, 1))
+
+
+def test_a_paid_payout_moves_the_money_from_stripes_clearing_account_to_the_bank_once(
+        shop: Shop, stripe_fake: State) -> None:
+    from billetterie.ledger.models import Line, Transaction
+
+    data = _two_payouts(shop, stripe_fake)
+    stripe_fake.payouts[str(data["po2"])]["status"] = "in_transit"
+    _fetch(shop)
+    po1, po2 = (Payout.objects.get(psp_id=data[k]) for k in ("po1", "po2"))
+    posted = Transaction.objects.get(key=f"payout:{po1.pk}")
+    lines = {(line.account.code, line.debit_cents, line.credit_cents) for line in Line.objects.filter(
+        transaction=posted).select_related("account")}
+    assert lines == {("512", 2208, 0), ("627", 92, 0), ("46701", 0, 2300)}
+    assert posted.testmode  # read with the sandbox's key
+    assert not Transaction.objects.filter(key__startswith=f"payout:{po2.pk}").exists()  # not arrived yet
+    stripe_fake.payouts[str(data["po2"])]["status"] = "paid"
+    _fetch(shop)
+    _fetch(shop)
+    assert Transaction.objects.filter(key=f"payout:{po2.pk}").count() == 1
+    stripe_fake.payouts[str(data["po2"])]["status"] = "failed"
+    _fetch(shop)
+    reversed_lines = Line.objects.filter(transaction__key=f"payout:{po2.pk}:reversed").select_related("account")
+    assert {(x.account.code, x.debit_cents, x.credit_cents) for x in reversed_lines} == {
+        ("512", 0, 1454), ("627", 0, 46), ("46701", 1500, 0)}

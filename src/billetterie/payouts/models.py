@@ -39,6 +39,8 @@ class Payout(models.Model):
     fee_cents = models.BigIntegerField(_("fees (cents)"), default=0)
     # why the payout does not add up (its lines' net sum is not its amount), blank when it does
     problem = models.CharField(_("to check"), max_length=300, blank=True)
+    # read with a payment service's test credentials: test money, kept apart in the books
+    testmode = models.BooleanField(_("test payout"), default=False)
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from billetterie.core import audit, clock
 from billetterie.core.errors import InvalidInput, NotFound
 from billetterie.core.money import format_money
+from billetterie.ledger.chart import BANK, BANK_FEES, money_account
+from billetterie.ledger.models import Journal
+from billetterie.ledger.services import Entry, key_taken, post
 from billetterie.payments.models import PaymentMethodConfig
 from billetterie.payments.providers.base import Settlement
 from billetterie.payments.providers.registry import methods_settling
@@ -22,7 +25,7 @@ from billetterie.payments.selectors import provider_config
 from . import stripe_api
 from .csv_formats import bank_parse, paypal_parse
 from .matching import items_match
-from .models import Payout, PayoutImport, PayoutImportState, PayoutItem, PayoutSource
+from .models import Payout, PayoutImport, PayoutImportState, PayoutItem, PayoutSource, PayoutState
 from .parsed import ParsedItem, ParsedPayout
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ class Stored:
 
 
 def _payout_store(*, organizer_id: int, provider: str, source: str, parsed: ParsedPayout,
-                  update: bool) -> Stored:
+                  update: bool, testmode: bool = False) -> Stored:
     """Store a payout and the lines it does not have yet, matched, in the caller's transaction.
     A payout already known is left as it is unless `update` (Stripe's, whose state moves on:
     announced, on its way, paid; and whose lines are read again)."""
@@ -63,7 +66,7 @@ def _payout_store(*, organizer_id: int, provider: str, source: str, parsed: Pars
         payout = Payout.objects.create(
             organizer_id=organizer_id, provider=provider, source=source, psp_id=parsed.psp_id[:200],
             arrival_date=parsed.arrival_date, state=parsed.state, currency=parsed.currency,
-            amount_cents=parsed.amount_cents,
+            amount_cents=parsed.amount_cents, testmode=testmode,
         )
     elif not update:
         return Stored(payout, False, 0)
@@ -88,7 +91,33 @@ def _payout_store(*, organizer_id: int, provider: str, source: str, parsed: Pars
                            changes={"items": [0, len(new)], "amount_cents": [None, payout.amount_cents]})
     elif new or audit.changed(before, audit.snapshot(payout, before)):
         audit.audit_change(action="payout.updated", subject=payout, before=before, organizer_id=organizer_id)
+    _payout_post(payout)
     return Stored(payout, created, len(new))
+
+
+# the ledger's kind of a payout's transactions (ledger.models.TransactionKind has no choice for it yet)
+PAYOUT_KIND = "payout"
+
+
+def _payout_post(payout: Payout) -> None:
+    """The books, in the payout's transaction: once paid, the money leaves the service's clearing
+    account for the bank, less the fees the service kept (627); a paid payout that then fails or
+    is cancelled is posted back. Each posting once per key (importing again posts nothing)."""
+    key = f"payout:{payout.pk}"
+    bank, fees = Entry(BANK, debit_cents=payout.amount_cents), Entry(BANK_FEES, debit_cents=payout.fee_cents)
+    clearing = Entry(money_account(payout.provider), credit_cents=payout.amount_cents + payout.fee_cents)
+    label = f"Versement {payout.provider} {payout.psp_id}"
+    if payout.state == PayoutState.PAID:
+        entries, posting_key = [bank, fees, clearing], key
+    elif payout.state in (PayoutState.FAILED, PayoutState.CANCELED) and key_taken(
+            organizer_id=payout.organizer_id, key=key):
+        entries = [Entry(e.account, debit_cents=e.credit_cents, credit_cents=e.debit_cents)
+                   for e in (bank, fees, clearing)]
+        posting_key, label = f"{key}:reversed", f"{label} (annulé)"
+    else:
+        return
+    post(organizer_id=payout.organizer_id, key=posting_key, kind=PAYOUT_KIND, journal=Journal.BANK, label=label,
+         entries=entries, piece=payout.psp_id[:40], testmode=payout.testmode)
 
 
 def _totals_set(payout: Payout) -> None:
@@ -184,7 +213,7 @@ def payout_import_run(*, import_id: int) -> PayoutImport:
         for parsed in stripe_api.payouts_fetch(config=config, start=job.period_start, end=job.period_end):
             with transaction.atomic():
                 stored = _payout_store(organizer_id=job.organizer_id, provider="stripe", source=PayoutSource.STRIPE,
-                                       parsed=parsed, update=True)
+                                       parsed=parsed, update=True, testmode=config.sandbox)
                 job.payouts_seen += 1
                 job.payouts_new += stored.created
                 job.items_new += stored.items_added
