@@ -1,5 +1,5 @@
 """What the payment services paid out to the organiser's bank, line by line, and which of our
-payments and refunds each line is (decision 0031)."""
+payments and refunds each line is (decision 0030)."""
 
 from __future__ import annotations
 
