@@ -314,7 +314,7 @@ def yearly_receipts_issue(*, organizer_id: int, donation_year: int) -> list[TaxR
         raise _invalid("year", _("Choose a year that has begun."), "year_invalid")
     with transaction.atomic():
         # one issue at a time per organiser: a donation is never put on two receipts
-        settings = (TaxReceiptSettings.objects.select_for_update().select_related("signature")
+        settings = (TaxReceiptSettings.objects.select_for_update(of=("self",)).select_related("signature")
                     .filter(organizer_id=organizer_id).first())
         if settings is None or not settings.enabled or settings_missing(settings):
             raise InvalidInput(_("Turn tax receipts on in their settings first."), code="receipts_off")
