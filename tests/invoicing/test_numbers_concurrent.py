@@ -54,7 +54,10 @@ def _issuer(order_ids: list[int], rollback_every: int) -> Callable[[], int]:
     return job
 
 
-def test_concurrent_invoices_are_numbered_without_gap_nor_duplicate() -> None:
+def test_concurrent_invoices_are_numbered_without_gap_nor_duplicate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # what follows each invoice after its commit (its email with the PDF) is not what is measured:
+    # its deliveries stay recorded, not run (the in-transaction books, the journal, still run)
+    monkeypatch.setattr("billetterie.core.events._hand_to_queue", lambda ids: None)
     threads, per_thread = (8, 625) if connection.vendor == "postgresql" else (4, 10)
     shop = shop_create(slug="rush")
     InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True)
