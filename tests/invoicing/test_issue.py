@@ -191,3 +191,18 @@ def test_a_test_order_is_invoiced_out_of_the_real_series(shop: Shop) -> None:
     test_invoice = Invoice.objects.get(order=test_order)
     assert test_order.testmode and test_invoice.testmode and test_invoice.number.startswith("TEST-F")
     assert Invoice.objects.get(order=real).sequence == 1  # the real series starts at 1
+
+
+def test_the_admin_cannot_delete_an_invoiced_order(shop: Shop) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    invoicing_on(shop)
+    order = order_paid(shop)
+    client = Client()
+    client.force_login(User.objects.create_superuser("ops", "ops@example.org", "un mot de passe solide"))
+    assert client.post(reverse("admin:orders_order_delete", args=[order.pk]), {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:orders_order_changelist")
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [order.pk], "post": "yes"})
+    assert Order.objects.filter(pk=order.pk).exists() and Invoice.objects.filter(order=order).exists()
