@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -22,6 +22,7 @@ from billetterie.journal.models import EntryKind, JournalEntry
 from billetterie.journal.services import journal_append
 from billetterie.organizers.models import Role
 from tests.factories import Shop, order_paid, shop_create, team_member_create
+from tests.journal.helpers import sql
 
 pytestmark = pytest.mark.django_db
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "dev" / "journal_verify.py"
@@ -75,11 +76,8 @@ def test_verify_now_says_intact_then_names_the_altered_entry(shop: Shop) -> None
     intact = text(client.post(url(shop, "verify")))
     assert "Journal intact : 2 écritures vérifiées" in intact
     table = JournalEntry._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER journal_entry_append_only")
-        cursor.execute(f"UPDATE {table} SET body = replace(body, '4200', '4300') WHERE organizer_id = %s "
-                       "AND sequence = 1", [shop.organizer.pk])
+    sql(f"UPDATE {table} SET body = replace(body, '4200', '4300') WHERE organizer_id = %s "
+        "AND sequence = 1", [shop.organizer.pk])
     broken = text(client.post(url(shop, "verify")))
     assert "n° 1 ne correspond pas : empreinte différente" in broken
     assert "exploitant de votre plateforme" in broken and "précède" not in broken  # nothing right before n° 1

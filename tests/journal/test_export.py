@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from billetterie import cli
 from billetterie.journal.models import EntryKind, JournalEntry
 from billetterie.journal.selectors import export_lines
 from billetterie.journal.services import journal_append
 from tests.factories import Shop, order_paid
+from tests.journal.helpers import sql
 
 pytestmark = pytest.mark.django_db
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "dev" / "journal_verify.py"
@@ -60,16 +61,13 @@ def _written(tmp_path: Path, lines: list[str], name: str = "copy.jsonl") -> Path
 def test_verify_passes_on_an_intact_journal(sold: Shop, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["journal", "verify", sold.organizer.slug]) == 0
     out = capsys.readouterr().out
-    assert "4 entr" in out and "-----BEGIN PUBLIC KEY-----" in out
+    assert "4 écritures, chaînage et signatures vérifiés" in out and "-----BEGIN PUBLIC KEY-----" in out
 
 
 def test_verify_fails_with_the_first_broken_entry(sold: Shop, capsys: pytest.CaptureFixture[str]) -> None:
     table = JournalEntry._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER journal_entry_append_only")
-        cursor.execute(f"UPDATE {table} SET signature = %s WHERE organizer_id = %s AND sequence = 2",
-                       ["00" * 64, sold.organizer.pk])
+    sql(f"UPDATE {table} SET signature = %s WHERE organizer_id = %s AND sequence = 2",
+        ["00" * 64, sold.organizer.pk])
     with pytest.raises(SystemExit) as exit_:
         cli.main(["journal", "verify", sold.organizer.slug])
     assert exit_.value.code == 1

@@ -27,6 +27,7 @@ from billetterie.journal.verify import Reason, journal_verify
 from billetterie.payments.models import Payment
 from billetterie.payments.services import refund_create
 from tests.factories import Shop, order_paid, organizer_create
+from tests.journal.helpers import trigger_bypassed
 
 pytestmark = pytest.mark.django_db
 TABLE = JournalEntry._meta.db_table
@@ -112,8 +113,7 @@ def _changed(row: dict[str, object], field: str, draw: st.DataObject, other_orga
 
 
 def _bypass_trigger() -> None:
-    if connection.vendor == "postgresql":
-        _execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER journal_entry_append_only", [])
+    trigger_bypassed()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
