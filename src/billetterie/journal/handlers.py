@@ -1,7 +1,7 @@
 """What goes into the journal, and when: the in-transaction handlers of the orders', payments' and
 invoicing's state events (registered in apps.py), each appending one entry in the transaction of
 the change. Payloads hold references (order code, document number) and amounts in cents, never a
-buyer's name or address: the journal is kept for years and cannot forget (decision 0028).
+buyer's name or address: the journal is kept for years and cannot forget (decision 0031).
 
 - sale: an order becomes paid (or paid but unfulfillable: the money was taken);
 - cancellation: an order that was sold, refunded or awaiting its invoice is cancelled;
