@@ -142,3 +142,8 @@ def test_the_export_is_the_selector_s_lines(sold: Shop, tmp_path: Path) -> None:
     header = json.loads(lines[0])
     assert header["last_sequence"] == 4 and len(lines) == 5
     assert "Buvette « été »" in lines[4]  # UTF-8 as is, not escaped
+
+
+def test_the_documentation_includes_the_script_as_it_is() -> None:
+    doc = (SCRIPT.parent / "journal.md").read_text(encoding="utf-8")
+    assert f"```python\n{SCRIPT.read_text(encoding='utf-8')}```" in doc
