@@ -109,9 +109,10 @@ def _perpetual(last: dict[str, Any] | None, totals: Totals) -> dict[str, int]:
 def _write(organizer_id: int, kind: str, period: str, payload: dict[str, Any]) -> JournalEntry | None:
     try:
         with transaction.atomic():
-            return journal_append(organizer_id=organizer_id, kind=kind, payload=payload, period=period)
+            sequence = journal_append(organizer_id=organizer_id, kind=kind, payload=payload, period=period)
     except IntegrityError:  # closed meanwhile by another run of the job: that closure stands
         return None
+    return JournalEntry.objects.get(organizer_id=organizer_id, sequence=sequence)
 
 
 def _days_pending(organizer_id: int, after: int, before: datetime) -> Iterator[tuple[date, Totals]]:

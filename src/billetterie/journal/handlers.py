@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Sum
+from django.db import connection
 
 from billetterie.invoicing.events import CreditNoteIssued, InvoiceIssued
 from billetterie.invoicing.models import CreditNote, Invoice
@@ -57,19 +57,27 @@ def split_by_rate(amount_cents: int, weights: dict[int, int]) -> dict[int, int]:
     return {rate: share for rate, share in shares.items() if share}
 
 
-def _order(order_id: int) -> dict[str, Any] | None:
-    row = Order.objects.filter(pk=order_id).values("code", "total_cents", "currency", "testmode").first()
-    return dict(row) if row is not None else None
+_ORDER = (  # the order and its lines' amounts per VAT rate, in one plain query (the payment path)
+    "SELECT o.code, o.total_cents, o.currency, o.testmode, l.vat_rate_bp, SUM(l.amount_cents) "  # noqa: S608
+    f"FROM {Order._meta.db_table} o LEFT JOIN {OrderLine._meta.db_table} l ON l.order_id = o.id WHERE o.id = %s "
+    "GROUP BY o.code, o.total_cents, o.currency, o.testmode, l.vat_rate_bp"
+)
 
 
-def _order_rates(order_id: int) -> dict[int, int]:
-    rows = OrderLine.objects.filter(order_id=order_id).values("vat_rate_bp").annotate(ttc=Sum("amount_cents"))
-    return {row["vat_rate_bp"]: int(row["ttc"] or 0) for row in rows}
+def _order(order_id: int) -> tuple[dict[str, Any], dict[int, int]] | None:
+    """The order's code, total, currency and test flag, and its lines' amounts per VAT rate."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ORDER, [order_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    code, total, currency, testmode = rows[0][:4]
+    rates = {int(rate): int(ttc or 0) for *_order_columns, rate, ttc in rows if rate is not None}
+    return {"code": code, "total_cents": int(total), "currency": currency, "testmode": bool(testmode)}, rates
 
 
-def _order_amounts(order: dict[str, Any], order_id: int) -> dict[str, Any]:
+def _order_amounts(order: dict[str, Any], rates: dict[int, int]) -> dict[str, Any]:
     """The order's total and VAT per rate: the lines' rates, their share of the order's total."""
-    rates = _order_rates(order_id)
     by_rate = rates if sum(rates.values()) == order["total_cents"] else split_by_rate(order["total_cents"], rates)
     return {"order": order["code"], "currency": order["currency"], "total_cents": order["total_cents"],
             "vat": vat_breakdown(by_rate)}
@@ -82,10 +90,10 @@ def on_order_state_changed(event: OrderStateChanged) -> None:
         kind = EntryKind.CANCELLATION
     else:
         return
-    order = _order(event.order_id)
-    if order is None or order["testmode"]:
+    found = _order(event.order_id)
+    if found is None or found[0]["testmode"]:
         return
-    payload = _order_amounts(order, event.order_id)
+    payload = _order_amounts(*found)
     if kind == EntryKind.CANCELLATION:
         payload["was"] = event.was
     journal_append(organizer_id=event.organizer_id, kind=kind, payload=payload)
@@ -99,16 +107,17 @@ def on_refund_state_changed(event: RefundStateChanged) -> None:
         kind = EntryKind.REFUND_FAILED
     else:
         return
-    order = _order(event.order_id)
-    if order is None or order["testmode"]:
+    found = _order(event.order_id)
+    if found is None or found[0]["testmode"]:
         return
+    order, rates = found
     refund = Refund.objects.filter(pk=event.refund_id).values(
         "amount_cents", "currency", "line__vat_rate_bp", "payment__provider").first()
     if refund is None:
         return
     amount = int(refund["amount_cents"])
     line_rate = refund["line__vat_rate_bp"]
-    by_rate = {line_rate: amount} if line_rate is not None else split_by_rate(amount, _order_rates(event.order_id))
+    by_rate = {line_rate: amount} if line_rate is not None else split_by_rate(amount, rates)
     journal_append(organizer_id=event.organizer_id, kind=kind, payload={
         "order": order["code"], "refund_id": event.refund_id, "method": refund["payment__provider"],
         "currency": refund["currency"], "total_cents": amount, "vat": vat_breakdown(by_rate),

@@ -18,9 +18,9 @@ from billetterie.payments.crypto import credentials_decrypt, credentials_encrypt
 from .models import JournalKey
 
 _CACHE_SIZE = 256
-# decrypted private keys, by the key row and its public half (ids repeat across test databases:
-# the public half never does)
-_private_keys: OrderedDict[tuple[int, str], Ed25519PrivateKey] = OrderedDict()
+# key rows with their decrypted private halves, by row id and key id (row ids repeat across test
+# databases; a key id, 64 bits of the public key's hash, does not)
+_keys: OrderedDict[tuple[int, str], tuple[JournalKey, Ed25519PrivateKey]] = OrderedDict()
 
 
 class KeyUnavailable(Exception):
@@ -53,21 +53,27 @@ def _key_create(organizer_id: int) -> JournalKey:
     return key
 
 
+def cached_key(*, key_pk: int, key_id: str) -> JournalKey | None:
+    """The key that signed the previous entry, when this process has it already (no query)."""
+    found = _keys.get((key_pk, key_id))
+    return found[0] if found else None
+
+
 def sign(key: JournalKey, digest_hex: str) -> str:
     return _private(key).sign(bytes.fromhex(digest_hex)).hex()
 
 
 def _private(key: JournalKey) -> Ed25519PrivateKey:
-    cache_key = (key.pk, key.public_pem)
-    private = _private_keys.get(cache_key)
-    if private is None:
-        raw = credentials_decrypt(key.private_encrypted).get("ed25519")
-        if not raw:
-            raise KeyUnavailable(f"journal key {key.key_id}: the private key cannot be decrypted")
-        private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw))
-        _private_keys[cache_key] = private
-        if len(_private_keys) > _CACHE_SIZE:
-            _private_keys.popitem(last=False)
+    found = _keys.get((key.pk, key.key_id))
+    if found is not None:
+        return found[1]
+    raw = credentials_decrypt(key.private_encrypted).get("ed25519")
+    if not raw:
+        raise KeyUnavailable(f"journal key {key.key_id}: the private key cannot be decrypted")
+    private = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(raw))
+    _keys[(key.pk, key.key_id)] = (key, private)
+    if len(_keys) > _CACHE_SIZE:
+        _keys.popitem(last=False)
     return private
 
 
