@@ -21,7 +21,7 @@ from billetterie.api.models import ApiToken
 from billetterie.notifications.models import OutboxMessage, OutboxState
 from billetterie.orders.models import Order, OrderState
 from billetterie.organizers.models import Organizer
-from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
+from billetterie.payments.models import Refund, RefundState, StatementLine
 from billetterie.payments.services import payment_record_external, refund_create
 from tests.factories import PASSWORD, Shop, door, order_placed, team_member_create
 
@@ -56,8 +56,8 @@ def _run(client: Client, changelist: str, action: str, pk: int) -> bool:
 def _cases(shop: Shop) -> list[tuple[str, str, int, Callable[[], bool]]]:
     """(changelist, action, object id, a callable telling whether the action took effect)."""
     order = order_placed(shop, tickets=1, meals=0)
-    paid = Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="cash", amount_cents=1500,
-                                  state=PaymentState.CONFIRMED)
+    paid = payment_record_external(order_id=order_placed(shop, tickets=1, meals=0).pk, method="cash",
+                                   amount_cents=1500)
     refund = refund_create(payment=payment_record_external(order_id=order_placed(shop, tickets=1, meals=0).pk,
                                                            method="cash", amount_cents=1500), amount_cents=1500)
     checkin_list, _scope = door(shop)

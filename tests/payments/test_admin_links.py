@@ -16,9 +16,9 @@ from django.utils.html import escape
 
 from billetterie.core.errors import Conflict
 from billetterie.organizers.models import Organizer
-from billetterie.payments.models import Payment, PaymentState, Refund, RefundState, StatementLine
+from billetterie.payments.models import Payment, Refund, RefundState, StatementLine
 from billetterie.payments.selectors import payment_refunded_cents
-from billetterie.payments.services import refund_create
+from billetterie.payments.services import payment_record_external, refund_create
 from tests.factories import Shop, order_paid, order_placed
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def admin_client_root(db: None) -> Client:
 
 def test_confirmed_payment_links_to_its_refund_page(shop: Shop, admin_client_root: Client) -> None:
     order = order_placed(shop, tickets=1, meals=0)
-    payment = Payment.objects.create(order=order, provider="cash", amount_cents=1500, state=PaymentState.CONFIRMED)
+    payment = payment_record_external(order_id=order.pk, method="cash", amount_cents=1500)
     page = admin_client_root.get(f"/admin/payments/payment/{payment.pk}/change/")
     assert page.status_code == 200
     refund_url = f"/admin/payments/payment/{payment.pk}/refund/"
@@ -68,8 +68,8 @@ def _root_client() -> Client:
 @pytest.mark.parametrize("amount", ["1e30", "9" * 20])
 def test_refund_of_an_amount_no_row_can_hold_is_400(shop: Shop, admin_client_root: Client, amount: str) -> None:
     # 1e30 made the amount parser raise decimal.InvalidOperation: a 500
-    payment = Payment.objects.create(order=order_placed(shop, tickets=1, meals=0), provider="cash", amount_cents=1500,
-                                     state=PaymentState.CONFIRMED)
+    payment = payment_record_external(order_id=order_placed(shop, tickets=1, meals=0).pk, method="cash",
+                                      amount_cents=1500)
     response = _root_client().post(f"/admin/payments/payment/{payment.pk}/refund/",
                                    {"amount": amount, "reason": "x", "refunded": "0"})
     assert response.status_code == 400

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from billetterie.payments.models import Payment, PaymentState, Refund, RefundState
+from billetterie.payments.models import Payment, Refund, RefundState
 from billetterie.payments.providers import registry
 from billetterie.payments.providers.base import (
     Capabilities,
@@ -27,8 +27,8 @@ from billetterie.payments.providers.base import (
     RefundResult,
 )
 from billetterie.payments.providers.stripe import StripeProvider
-from billetterie.payments.services import notice_apply, refund_create, refund_execute
-from tests.factories import Shop, order_placed
+from billetterie.payments.services import _refund_set, notice_apply, refund_create, refund_execute, refund_row_create
+from tests.factories import Shop, order_placed, payment_confirm
 
 pytestmark = pytest.mark.django_db
 OUTSIDE = "Le service de paiement signale un remboursement fait en dehors de billetterie."
@@ -69,8 +69,11 @@ def psp(monkeypatch: pytest.MonkeyPatch) -> RefundingPsp:
 @pytest.fixture
 def payment(shop: Shop, psp: RefundingPsp) -> Payment:
     order = order_placed(shop, tickets=2, meals=0)  # 30 €
-    return Payment.objects.create(order=order, provider=psp.identifier, amount_cents=3000, currency="EUR",
-                                  state=PaymentState.CONFIRMED, psp_reference="pi_1")
+    payment = Payment.objects.create(order=order, provider=psp.identifier, amount_cents=3000, currency="EUR",
+                                     psp_reference="pi_1")
+    payment_confirm(payment)  # through the services, so that the books follow
+    payment.refresh_from_db()
+    return payment
 
 
 def _refund_notice(payment: Payment, notice_id: str, psp_reference: str = "", amount: int = 1500,
@@ -145,8 +148,8 @@ def test_a_notice_naming_a_refund_that_is_not_ours_closes_nothing(psp: Refunding
 
 
 def test_a_refund_the_psp_named_otherwise_is_not_closed_by_another_id(psp: RefundingPsp, payment: Payment) -> None:
-    pending = Refund.objects.create(payment=payment, amount_cents=1500, state=RefundState.PENDING,
-                                    psp_reference="re_pending")
+    pending = refund_row_create(payment=payment, amount_cents=1500)  # through the services: the books follow
+    _refund_set(pending, RefundState.PENDING, psp_reference="re_pending")
     _refund_notice(payment, "evt_1", "re_other")  # same amount, another PSP refund: made outside billetterie
     assert _refunds(payment) == [(RefundState.PENDING, "re_pending")]
     assert _flag(payment) == OUTSIDE

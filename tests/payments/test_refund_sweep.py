@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from billetterie.core import clock
-from billetterie.payments.models import Refund, RefundState
+from billetterie.payments.models import RefundState
 from billetterie.payments.providers.base import PaymentUrls
-from billetterie.payments.services import REFUND_RESEND_AFTER, payment_start, refunds_send_due
+from billetterie.payments.services import REFUND_RESEND_AFTER, payment_start, refund_row_create, refunds_send_due
 from billetterie.payments.tasks import refunds_send_due_task
 from tests.factories import Shop, order_placed, payment_confirm
 
@@ -22,7 +22,7 @@ def test_an_unsent_refund_is_sent_once_by_the_sweep(shop: Shop) -> None:
     payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
     payment = order.payments.get()
     payment_confirm(payment)
-    refund = Refund.objects.create(payment=payment, amount_cents=500, currency="EUR", reason="surplus")
+    refund = refund_row_create(payment=payment, amount_cents=500, reason="surplus")  # stored, not sent
     assert refunds_send_due() == 0  # just stored: its own task is on its way
     with time_machine.travel(clock.now() + REFUND_RESEND_AFTER + timedelta(seconds=1)):
         refunds_send_due_task.call_local()

@@ -12,10 +12,10 @@ from django.test import Client
 from billetterie.core.errors import InvalidInput
 from billetterie.core.money import InvalidAmount
 from billetterie.orders.models import Order, OrderState
-from billetterie.payments.models import Payment, PaymentState, ProviderNotice, Refund, RefundState
+from billetterie.payments.models import Payment, PaymentState, ProviderNotice, RefundState
 from billetterie.payments.providers.base import PaymentUrls, Redirect
 from billetterie.payments.providers.paypal import cents_to_value, value_to_cents
-from billetterie.payments.services import payment_return, payment_start, refund_create
+from billetterie.payments.services import payment_return, payment_start, refund_create, refund_row_create
 from billetterie_fakes.servers.paypal import sign_event
 from tests.factories import Shop, order_placed
 from tests.payments.fakes import PAYPAL_CREDENTIALS, method_setup
@@ -169,7 +169,7 @@ def test_a_refund_notice_closes_the_refund_named_by_its_invoice_id(paypal_shop: 
     # refund() sends our refund reference as the PayPal refund's invoice_id; two refunds of one
     # amount left open (the answers were lost): the notice closes the one it names, not the first
     payment = _paid(paypal_shop, quantity=2)
-    first, second = (Refund.objects.create(payment=payment, amount_cents=550, currency="EUR") for _ in range(2))
+    first, second = (refund_row_create(payment=payment, amount_cents=550) for _ in range(2))
     event = {
         "id": "WH-" + uuid.uuid4().hex[:16], "event_type": "PAYMENT.CAPTURE.REFUNDED", "resource_type": "refund",
         "resource": {"id": "REF" + uuid.uuid4().hex[:10], "status": "COMPLETED", "custom_id": payment.reference,
