@@ -40,6 +40,7 @@ class TransactionKind(models.TextChoices):
     REFUND = "refund", _("Refund given")
     REFUND_REVERSAL = "refund_reversal", _("Refund failed")
     SALE = "sale", _("Sale posted")  # a sale, or a change of it (cancelled, refunded in part)
+    PAYOUT = "payout", _("Payout")  # a payment service paid out to the bank (payouts; its reversal too)
 
 
 class Transaction(models.Model):
