@@ -154,6 +154,7 @@ def test_totals_of_what_is_shown(shop: Shop) -> None:
 
 def test_the_list_queries_do_not_grow_with_the_orders(shop: Shop) -> None:
     client = _client(shop)
+    client.get(_url(shop, "index"))  # totals kept: each view below follows a change to them
     for _ in range(2):
         order_paid(shop, tickets=1, meals=0, method="cash")
     with CaptureQueriesContext(connection) as few:

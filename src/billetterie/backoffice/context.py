@@ -19,6 +19,7 @@ MENU = [
     ("backoffice:inbox:index", _("Messages"), Perm.VIEW),
     ("backoffice:refunds:index", _("Cancel a date"), Perm.MONEY),
     ("backoffice:exports:index", _("Exports"), Perm.EXPORTS),
+    ("backoffice:books:index", _("Books"), Perm.BOOKS),
     ("backoffice:boxoffice:index", _("Box office"), Perm.BOX_OFFICE),
     ("backoffice:checkin:index", _("Check-in"), Perm.CHECKIN),
     ("backoffice:checkin:scanner", _("Scanner"), Perm.SCAN),

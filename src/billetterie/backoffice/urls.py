@@ -7,7 +7,7 @@ from . import password_reset, views
 app_name = "backoffice"
 
 SECTIONS = ["dashboard", "catalog", "orders", "refunds", "exports", "checkin", "boxoffice", "settings", "team",
-            "inbox", "members", "ledger", "invoices", "journal", "receipts", "ticketing", "payouts"]
+            "inbox", "members", "ledger", "invoices", "journal", "receipts", "ticketing", "payouts", "books"]
 
 urlpatterns = [
     path("", views.home, name="home"),

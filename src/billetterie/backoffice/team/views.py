@@ -35,6 +35,7 @@ PERM_LABELS = {
     Perm.SCAN: gettext_lazy("scan tickets at the door"),
     Perm.SETTINGS: gettext_lazy("change the settings"),
     Perm.TEAM: gettext_lazy("manage the team"),
+    Perm.BOOKS: gettext_lazy("see the books (ledger, invoices, journal, receipts, payouts)"),
 }
 
 
