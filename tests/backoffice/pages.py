@@ -14,6 +14,7 @@ from billetterie.api.services import scanner_token_create
 from billetterie.catalog.models import EventDate, Question
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
+from billetterie.invoicing.models import CreditNote, Invoice, InvoicingSettings
 from billetterie.ledger.models import Account
 from billetterie.memberships.models import MembershipType
 from billetterie.memberships.services import MemberDetails, membership_grant
@@ -30,6 +31,8 @@ from tests.taxreceipts.helpers import receipt_issued, receipts_turned_on
 
 def page_data(shop: Shop, admin: User) -> dict[str, Any]:
     """Every parameter a back-office URL takes, filled with an object of `shop`'s organiser."""
+    # invoicing on (issue 13): the order below gets its invoice, its partial refund a credit note
+    InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True)
     question = Question.objects.create(product=shop.ticket, label="Régime alimentaire", required=False)
     # sold at the box office, so that its receipt there can be shown too
     order = order_paid(shop, method="cash", name="Camille Durand", answers={str(question.pk): "Végétarien"},
@@ -72,6 +75,7 @@ def page_data(shop: Shop, admin: User) -> dict[str, Any]:
         "account_id": Account.objects.filter(organizer=shop.organizer, code="530").get().pk,  # the books (ledger)
         "membership_event_id": shop.memberships.pk, "membership_product_id": shop.membership.pk,
         "receipt_id": receipt.pk, "year": receipt.year,
+        "invoice_id": Invoice.objects.get(order=order).pk, "credit_note_id": CreditNote.objects.get(order=order).pk,
         # what the data itself says, which may contain English-looking words
         "_names": " ".join([shop.organizer.name, shop.event.title, order.name, "Maëlle Adhérente"]),
     }
