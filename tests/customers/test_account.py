@@ -188,6 +188,43 @@ def test_the_address_changes_only_when_the_link_sent_to_the_new_one_is_used(
     assert same.status_code == 422 and "C'est déjà votre adresse." in text(same)
 
 
+def test_whoever_asked_for_the_change_loses_the_account_once_the_new_address_confirms_it(
+    client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    """An account's owner asks to move it to someone else's address; that person, fooled into
+    confirming, must not hand over their guest orders: the asker's session and password go."""
+    customer_create(shop.organizer, "escroc@example.org", password="cheval batterie agrafe")
+    assert password_post(client, shop.organizer, "escroc@example.org", "cheval batterie agrafe").status_code == 302
+    victims = order_paid(shop, email="victime@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url(shop, "account_email"), {"email": "victime@example.org"}).status_code == 302
+    victim = Client()
+    assert victim.post(link_in_mail("victime@example.org")).status_code == 302  # in the victim's browser
+    customer = Customer.objects.get()
+    assert customer.email == "victime@example.org" and not customer.password
+    assert Order.objects.get(pk=victims.pk).customer == customer
+    asker_page = client.get(url(shop, "account"))
+    assert asker_page.status_code == 302 and victims.code not in text(asker_page)  # signed out
+    assert password_post(Client(), shop.organizer, "victime@example.org", "cheval batterie agrafe").status_code == 422
+    assert victims.code in text(victim.get(url(shop, "account")))  # the address's owner has it
+    entry = AuditEntry.objects.filter(action="customer.email_changed").get()
+    assert entry.changes["password"] == [True, False]
+
+
+def test_changing_the_password_signs_the_other_sessions_out(
+    client: Client, shop: Shop, moment: time_machine.Coordinates,
+) -> None:
+    customer_create(shop.organizer, "camille@example.org", password="cheval batterie agrafe")
+    other = Client()
+    for browser in (client, other):
+        assert password_post(browser, shop.organizer, "camille@example.org", "cheval batterie agrafe").status_code == 302
+    changed = client.post(url(shop, "account_password"),
+                          {"current": "cheval batterie agrafe", "password": "agrafe cheval batterie"})
+    assert changed.status_code == 302
+    assert client.get(url(shop, "account")).status_code == 200  # this one follows the new password
+    assert other.get(url(shop, "account")).status_code == 302
+
+
 def test_a_new_address_already_taken_by_another_account_is_refused_when_the_link_is_used(
     client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
 ) -> None:

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from billetterie.core import clock
 from billetterie.customers.models import Customer, SignInLink
-from billetterie.customers.selectors import customer_signed_in, session_key
+from billetterie.customers.selectors import customer_signed_in, session_key, session_value
 from billetterie.customers.services import (
     LINK_VALIDITY,
     LINKS_PER_ADDRESS,
@@ -86,7 +86,7 @@ def test_a_link_signs_in_once_and_creates_the_account_of_a_new_address(
     assert used.status_code == 302 and used["Location"] == account_url(shop)
     customer = Customer.objects.get()
     assert customer.email == "camille@example.org" and customer.email_verified_at == clock.now()
-    assert client.session[session_key(shop.organizer.pk)] == customer.pk
+    assert client.session[session_key(shop.organizer.pk)] == session_value(customer)
     assert "Vous êtes connecté" in text(client.get(account_url(shop)))
 
     again = Client().post(path)  # once only, even from another browser
@@ -215,10 +215,13 @@ def test_the_selector_reads_only_the_organisers_own_customer(shop: Shop) -> None
 
     other = shop_create(slug="autre")
     theirs = customer_create(other.organizer, "camille@example.org")
-    session = {session_key(shop.organizer.pk): theirs.pk}  # a session that claims B's account for A
+    session = {session_key(shop.organizer.pk): session_value(theirs)}  # a session that claims B's account for A
     assert customer_signed_in(session, shop.organizer.pk) is None
-    assert customer_signed_in({session_key(other.organizer.pk): theirs.pk}, other.organizer.pk) == theirs
+    assert customer_signed_in({session_key(other.organizer.pk): session_value(theirs)}, other.organizer.pk) == theirs
     assert customer_signed_in({session_key(other.organizer.pk): "1"}, other.organizer.pk) is None
+    # the bare id, or the id with a digest of other credentials, is no proof
+    assert customer_signed_in({session_key(other.organizer.pk): theirs.pk}, other.organizer.pk) is None
+    assert customer_signed_in({session_key(other.organizer.pk): [theirs.pk, "0" * 64]}, other.organizer.pk) is None
 
 
 # --- passwords --------------------------------------------------------------------------------
@@ -237,7 +240,7 @@ def test_a_password_signs_in_and_a_wrong_one_says_the_same_as_an_unknown_address
 
     right = password_post(client, shop.organizer, "Camille@example.org", "cheval batterie agrafe")
     assert right.status_code == 302 and right["Location"] == account_url(shop)
-    assert client.session[session_key(shop.organizer.pk)] == Customer.objects.get().pk
+    assert client.session[session_key(shop.organizer.pk)] == session_value(Customer.objects.get())
 
 
 def test_wrong_passwords_are_limited_per_address_then_refused_even_when_right(

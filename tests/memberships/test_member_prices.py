@@ -26,6 +26,7 @@ from billetterie.core.errors import InvalidInput
 from billetterie.core.ratelimit import RateLimited
 from billetterie.customers.models import Customer
 from billetterie.customers.selectors import session_key as customer_session_key
+from billetterie.customers.selectors import session_value
 from billetterie.memberships.models import Member, MembershipType, PriceRequirement, ValidityRule
 from billetterie.memberships.prices import (
     PROOFS_PER_CLIENT,
@@ -317,7 +318,7 @@ def test_a_signed_in_account_opens_the_member_price_at_checkout(shop: Shop) -> N
     Member.objects.filter(pk=member.pk).update(customer=customer)
     client = Client()
     session = client.session
-    session[customer_session_key(shop.organizer.pk)] = customer.pk
+    session[customer_session_key(shop.organizer.pk)] = session_value(customer)
     session.save()
     assert client.post(_event_url(shop), {f"qty_{price.pk}": "1"}).status_code == 302
     from tests.shop.helpers import checkout

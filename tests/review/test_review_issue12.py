@@ -123,7 +123,7 @@ def test_the_account_page_never_shows_another_buyers_order_link(shop: Shop) -> N
     from django.test import Client
     from django.urls import reverse
 
-    from billetterie.customers.selectors import session_key
+    from billetterie.customers.selectors import session_key, session_value
     from billetterie.orders.models import Order
     from tests.customers.helpers import customer_create
 
@@ -138,7 +138,7 @@ def test_the_account_page_never_shows_another_buyers_order_link(shop: Shop) -> N
         assert Membership.objects.filter(member__first_name="Léo").count() == 2  # one member, renewed
         client = Client()
         session = client.session
-        session[session_key(shop.organizer.pk)] = mother.pk
+        session[session_key(shop.organizer.pk)] = session_value(mother)
         session.save()
         page = client.get(reverse("shop:account", args=[shop.organizer.slug])).content.decode()
         data = json.loads(client.get(reverse("shop:account_data", args=[shop.organizer.slug])).content)

@@ -241,9 +241,15 @@ def _email_change_apply(link: SignInLink) -> Customer:
     before = customer.email
     customer.email = link.email
     customer.email_verified_at = clock.now()
-    customer.save(update_fields=["email", "email_verified_at"])
+    # The new address's owner takes the account over: the password chosen before (perhaps by
+    # someone else who asked for the change) goes, and with it, and with the old address, every
+    # session opened before (customers.selectors.session_value). The guest orders of the new
+    # address join an account that only the owner of that address can now open.
+    had_password = bool(customer.password)
+    customer.set_password(None)
+    customer.save(update_fields=["email", "email_verified_at", "password"])
     audit_record(action="customer.email_changed", subject=customer, organizer_id=customer.organizer_id,
-                 changes={"email": [before, customer.email]})
+                 changes={"email": [before, customer.email], "password": [had_password, False]})
     return customer
 
 

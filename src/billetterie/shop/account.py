@@ -30,7 +30,7 @@ from billetterie.core import clock
 from billetterie.core.errors import DomainError
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.customers.models import Customer
-from billetterie.customers.selectors import customer_signed_in, session_key
+from billetterie.customers.selectors import customer_signed_in, session_key, session_value
 from billetterie.customers.services import (
     DELETE_WORD,
     NAME_MAX,
@@ -157,7 +157,7 @@ def _field_of(exc: DomainError, form: forms.Form) -> str | None:
 def _sign_in(request: HttpRequest, ctx: ShopContext, customer: Customer) -> None:
     """A new session key for the signed-in buyer: one planted before cannot follow them in."""
     request.session.cycle_key()
-    request.session[session_key(ctx.organizer.pk)] = customer.pk
+    request.session[session_key(ctx.organizer.pk)] = session_value(customer)
 
 
 def _next_or_account(ctx: ShopContext, next_path: str) -> str:
@@ -400,6 +400,8 @@ def password_view(request: HttpRequest, ctx: ShopContext, customer: Customer) ->
             form.add_error(_field_of(exc, form), exc.message)
             status = _error_status(exc)
         else:
+            # the other sessions of this account are signed out; this one follows the new password
+            _sign_in(request, ctx, customer)
             messages.success(request, _("Your password is saved.") if form.cleaned_data["password"]
                              else _("You now sign in by emailed link only."))
             return HttpResponseRedirect(_account_url(ctx))
