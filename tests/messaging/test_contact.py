@@ -154,6 +154,46 @@ def test_from_the_footer_the_message_has_no_order(
     assert OutboxMessage.objects.filter(order__isnull=True, state=OutboxState.SENT).count() == 2
 
 
+def test_to_an_address_nobody_proved_the_copy_repeats_nothing_the_sender_typed(
+    client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    """Anyone can type anyone's address: the form must not carry a text of their choosing to it."""
+    spam = "Gagnez un iPhone sur arnaque.example"
+    assert send(client, shop, moment, django_capture_on_commit_callbacks, name=spam, subject=spam,
+                body=spam, email="victime@example.org").status_code == 302
+    [copy] = emails_to("victime@example.org")
+    assert copy.subject == "Votre message à Association des étudiants"
+    rendered = copy.body + str(copy.alternatives[0][0])  # type: ignore[index]
+    assert "arnaque" not in rendered and "iPhone" not in rendered
+    assert "Si vous n'avez pas écrit ce message, ignorez cet e-mail" in html.unescape(copy.body)
+    [to_organizer] = emails_to("contact@assoc.example")
+    assert spam in to_organizer.body  # the organiser still reads it all
+    assert not ContactMessage.objects.get().sender_proved
+
+
+def test_from_the_order_page_another_typed_address_gets_no_copy_of_the_text(
+    client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    order = order_paid(shop, email="camille@example.org")
+    send(client, shop, moment, django_capture_on_commit_callbacks, order=order, email="autre@example.org",
+         body="Texte choisi par l'expéditeur")
+    [copy] = emails_to("autre@example.org")
+    assert "Texte choisi" not in copy.body
+
+
+def test_signed_in_with_a_proved_address_the_form_is_filled_and_the_copy_is_whole(
+    client: Client, shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    from tests.customers.helpers import sign_in_by_link
+
+    sign_in_by_link(client, shop.organizer, "camille@example.org", django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    assert 'value="camille@example.org"' in client.get(contact_url(shop)).content.decode()
+    send(client, shop, moment, django_capture_on_commit_callbacks, body="Une question sur la salle")
+    [copy] = emails_to("camille@example.org")
+    assert "Une question sur la salle" in copy.body and ContactMessage.objects.get().sender_proved
+
+
 def test_the_copy_is_in_the_language_the_sender_wrote_in(
     shop: Shop, moment: time_machine.Coordinates, django_capture_on_commit_callbacks: OnCommit,
 ) -> None:

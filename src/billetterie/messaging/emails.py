@@ -62,8 +62,10 @@ def contact_copy_email(outbox: OutboxMessage) -> EmailMultiAlternatives:
     message = _message_of(outbox)
     with translation.override(message.locale):
         context = _context(message)
-        subject = _("Your message to %(organizer)s: %(subject)s") % {
-            "organizer": message.organizer.name, "subject": message.subject}
+        # to an address nobody proved, nothing the sender typed (messaging.services.contact_message_send)
+        subject = (_("Your message to %(organizer)s: %(subject)s") % {
+            "organizer": message.organizer.name, "subject": message.subject} if message.sender_proved
+            else _("Your message to %(organizer)s") % {"organizer": message.organizer.name})
         text = render_to_string("messaging/contact_copy.txt", context)
         html = render_to_string("messaging/contact_copy.html", context)
     return email_compose(organizer=message.organizer, to=outbox.to, subject=subject, text=text, html=html)

@@ -28,6 +28,9 @@ class ContactMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=SUBJECT_MAX)
     body = models.TextField(_("message"))
     locale = models.CharField(_("language"), max_length=10, default="fr")  # the copy's language
+    # the sender showed the address is theirs (their order's link, or signed in with it proved):
+    # only then does their copy repeat what they wrote (anyone can type anyone's address)
+    sender_proved = models.BooleanField(_("address proved"), default=False)
     # who sent it, without keeping their address: an HMAC of the client address (same client, same value)
     client_hash = models.CharField(_("client"), max_length=16, blank=True)
     created_at = models.DateTimeField(_("received at"))

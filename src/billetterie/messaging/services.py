@@ -94,12 +94,16 @@ def _limits_check(email: str, client: str) -> None:
 
 
 def contact_message_send(*, organizer: Organizer, name: str, email: str, subject: str, body: str,
-                         order: Order | None = None, client: str = "", locale: str = "fr") -> ContactMessage:
+                         order: Order | None = None, client: str = "", locale: str = "fr",
+                         proved_email: str = "") -> ContactMessage:
     """Store the message and queue its emails: to the organiser's contact address (answered to the
     sender, with the order's reference when there is one) and its copy to the sender.
 
     `order` is the order whose secret link the sender came from (the caller checked the link),
-    never one named by a code typed in the form. Bad input: InvalidInput naming the field;
+    never one named by a code typed in the form; `proved_email` the proved address of the
+    account the sender is signed in with. The copy repeats the message only to an address one of
+    them proves: else it only says a message was passed on, so that the form cannot be used to
+    send someone else a text of one's choosing. Bad input: InvalidInput naming the field;
     more than PER_CLIENT messages from `client` or PER_ADDRESS from `email` in the hour:
     RateLimited (429). Nothing is stored or sent when refused."""
     name, email, subject, body = _one_line(name), email.strip(), _one_line(subject), body.strip()
@@ -120,10 +124,12 @@ def contact_message_send(*, organizer: Organizer, name: str, email: str, subject
     if order is not None and order.organizer_id != organizer.pk:
         raise InvalidInput(_("This order is not one of this organiser's."), code="order_elsewhere")
     _limits_check(email, client)
+    proofs = {address.lower() for address in (order.email if order is not None else "", proved_email) if address}
     with transaction.atomic():
         message = ContactMessage.objects.create(
             organizer=organizer, order=order, name=name, email=email, subject=subject, body=body,
             locale=(locale or "fr")[:10], created_at=clock.now(),
+            sender_proved=email.lower() in proofs,
             client_hash=salted_hmac(_CLIENT_SALT, client).hexdigest()[:16] if client else "",
         )
         email_queue(kind=OutboxKind.CONTACT_MESSAGE, order=order, to=organizer.contact_email,

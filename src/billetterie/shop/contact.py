@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billetterie.core.errors import DomainError
+from billetterie.customers.selectors import customer_signed_in
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.messaging.models import BODY_MAX, NAME_MAX, SUBJECT_MAX
 from billetterie.messaging.services import contact_form_stamp, contact_form_stamp_check, contact_message_send
@@ -75,6 +76,12 @@ def _linked_order(request: HttpRequest, organizer_slug: str, data: Any) -> Order
         raise Http404 from None
 
 
+def _proved_email(request: HttpRequest, organizer_id: int) -> str:
+    """The address of the account the sender is signed in with, when its owner proved it."""
+    customer = customer_signed_in(request.session, organizer_id)
+    return customer.email if customer is not None and customer.email_verified_at is not None else ""
+
+
 def _field_of(exc: DomainError) -> str | None:
     details = exc.details if isinstance(exc.details, dict) else {}
     field = details.get("field")
@@ -102,7 +109,8 @@ def contact_page(request: HttpRequest, organizer_slug: str) -> HttpResponse:
                 contact_form_stamp_check(organizer=organizer, stamp=data["stamp"])
                 contact_message_send(organizer=organizer, name=data["name"], email=data["email"],
                                      subject=data["subject"], body=data["body"], order=order,
-                                     client=client_address(request), locale=get_language() or "fr")
+                                     client=client_address(request), locale=get_language() or "fr",
+                                     proved_email=_proved_email(request, organizer.pk))
             except RateLimited as exc:
                 form.add_error(None, exc.message)
                 status, retry_after = 429, exc.retry_after
@@ -124,6 +132,8 @@ def contact_page(request: HttpRequest, organizer_slug: str) -> HttpResponse:
         if order is not None:
             initial.update(order=order.code, secret=order.secret, name=order.name, email=order.email,
                            subject=_("My order %(code)s") % {"code": order.code})
+        elif (customer := customer_signed_in(request.session, organizer.pk)) is not None:
+            initial.update(name=customer.name, email=customer.email)
         form = ContactForm(initial=initial)
     response = _render(request, ctx, "shop/contact.html", {"form": form, "order": order}, status=status)
     if retry_after:
