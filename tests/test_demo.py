@@ -7,13 +7,15 @@ from django.core.management import call_command
 from billetterie.capacity.models import Hold
 from billetterie.catalog.models import Event, EventDate, Price, Product, Publication, Question, Quota
 from billetterie.catalog.selectors import availability_for, quotas_available
+from billetterie.core.models import AuditEntry
+from billetterie.invoicing.models import Invoice
 from billetterie.orders.models import Order, OrderState
 from billetterie.organizers.models import Organizer
 from billetterie.payments.models import Payment, PaymentState
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Organizer, Event, EventDate, Quota, Product, Price, Question, Order, Payment, Hold]
+MODELS = [Organizer, Event, EventDate, Quota, Product, Price, Question, Order, Payment, Hold, Invoice, AuditEntry]
 
 
 def _counts() -> dict[str, int]:
@@ -80,3 +82,13 @@ def test_sold_out_addon_has_no_place_left_through_real_paid_orders() -> None:
     # the tickets of those orders took their places on the date, nothing else did
     date = EventDate.objects.get(event__slug="jip-2027")
     assert quotas_available(quota_ids=[date.capacity_quota.pk]) == {date.capacity_quota.pk: 280}
+
+
+def test_the_demo_books_have_an_invoice_per_paid_order_and_offer_tax_receipts() -> None:
+    from billetterie.taxreceipts.selectors import receipts_offered
+
+    call_command("load_demo", password="x", verbosity=0)
+    organizer = Organizer.objects.get(slug="bts-fed")
+    paid = Order.objects.filter(organizer=organizer, state=OrderState.PAID)
+    assert paid.exists() and Invoice.objects.filter(order__in=paid).count() == paid.count()
+    assert receipts_offered(organizer_id=organizer.pk)

@@ -169,3 +169,13 @@ def test_the_products_vat_rate_is_typed_as_a_percentage(shop: Shop) -> None:
     assert response.status_code == 400
     assert "Saisissez un taux en pourcentage avec au plus deux décimales" in _text(response)
     assert Product.objects.get(pk=shop.ticket.pk).vat_rate_bp == 550
+
+
+def test_a_settings_change_records_only_the_fields_that_changed(shop: Shop) -> None:
+    from billetterie.invoicing.services import invoicing_settings_set
+
+    invoicing_settings_set(organizer=shop.organizer, values={"enabled": True})
+    invoicing_settings_set(organizer=shop.organizer, values={"enabled": True})  # the same again: nothing
+    invoicing_settings_set(organizer=shop.organizer, values={"payment_days": 45})
+    entries = AuditEntry.objects.filter(action="invoicing.settings_changed").order_by("id")
+    assert entries.count() == 2 and entries.last().changes == {"payment_days": [30, 45]}

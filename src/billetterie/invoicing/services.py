@@ -76,7 +76,7 @@ def invoicing_settings_set(*, organizer: Organizer, values: dict[str, Any]) -> I
         for name, value in values.items():
             setattr(row, name, value)
         row.save()
-        changes = audit_changed(before, audit_snapshot(row, values))
+        changes = audit_changed(before, audit_snapshot(row, SETTINGS_FIELDS))
         if changes:
             audit_record(action="invoicing.settings_changed", subject=row, organizer_id=organizer.pk,
                          changes=changes)

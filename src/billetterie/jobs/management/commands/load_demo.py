@@ -6,6 +6,7 @@ paid through the same services as a buyer's order (cart → order → sandbox pa
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import unicodedata
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from billetterie.cart.services import CartAdd, cart_add, cart_get_or_create
 from billetterie.catalog.models import (
@@ -35,10 +37,15 @@ from billetterie.catalog.models import (
 from billetterie.catalog.selectors import Visibility, availability_for
 from billetterie.catalog.services import date_capacity_sync
 from billetterie.core import clock
+from billetterie.invoicing.models import VatRegime
+from billetterie.invoicing.services import invoicing_settings_set
 from billetterie.orders.models import Order, OrderState
 from billetterie.orders.services import Checkout, Person, order_cancel, order_place
 from billetterie.organizers.models import Organizer, Role, TeamMember
 from billetterie.payments.services import payment_record_external
+from billetterie.taxreceipts.models import OrganismStatus, TaxReceiptSettings
+from billetterie.taxreceipts.services import settings_update as tax_receipt_settings_update
+from billetterie.taxreceipts.services import signature_set
 
 PARIS = ZoneInfo("Europe/Paris")
 ORGANIZER_SLUG = "bts-fed"
@@ -62,6 +69,7 @@ ORGANIZER = {
     "name": "Association des étudiants BTS FED",
     "legal_name": "Association des étudiants et anciens étudiants du BTS FED du lycée Louis Vicat",
     "address": "Lycée Louis Vicat\n1 rue Pierre Bourthoumieux\n46200 Souillac",
+    "siret": "77987654900006",  # made up (its check digits are right)
     "contact_email": "assocbtsfed@example.org",
     "noreply_email": "ne-pas-repondre@example.org",
     "hold_minutes": 60,
@@ -397,6 +405,35 @@ def card_methods_load(organizer: Organizer) -> None:
         payment_method_credentials_set(config=config, mode="sandbox", values=credentials)
 
 
+def books_load(organizer: Organizer) -> None:
+    """Invoices for every paid order (an association not subject to VAT) and tax receipts for
+    donations, so that the demo's « Comptabilité » has documents to show. Settings changed only
+    where the demo's differ (each change is audited)."""
+    invoicing_settings_set(organizer=organizer, values={
+        "enabled": True, "vat_regime": VatRegime.NOT_SUBJECT, "payment_days": 30,
+        "payment_terms": "Paiement à la commande, par carte, virement ou chèque.",
+    })
+    if not TaxReceiptSettings.objects.filter(organizer=organizer, signature__isnull=False).exists():
+        signature_set(organizer_id=organizer.pk, data=_signature_drawn())
+    tax_receipt_settings_update(organizer_id=organizer.pk, values={
+        "enabled": True, "name": ORGANIZER["legal_name"], "address": ORGANIZER["address"],
+        "purpose": "Faire vivre le réseau des étudiants et anciens étudiants du BTS FED, les aider dans leur "
+                   "recherche de stage et d'emploi, organiser la Journée de l'Ingénierie et du Partenariat",
+        "status": OrganismStatus.GENERAL_INTEREST, "articles": ["200"],
+        "signatory_name": "Claire Dupont", "signatory_quality": "Présidente",
+    })
+
+
+def _signature_drawn() -> bytes:
+    """A scribble standing for the signatory's scanned signature."""
+    image = Image.new("RGB", (360, 120), "white")
+    ImageDraw.Draw(image).line([(16, 90), (80, 24), (130, 84), (200, 30), (260, 80), (340, 40)],
+                               fill="#1f2a5c", width=5, joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def checkin_load(jip: Event) -> None:
     """The JIP's door: one check-in list for all its tickets (the scanner page opens on it). It
     accepts test tickets: a visitor of the demo pays with the test card, then scans the ticket."""
@@ -416,6 +453,7 @@ def demo_load(*, password: str) -> Demo:
         bank_methods_load(organizer)
         card_methods_load(organizer)
         checkin_load(jip)
+        books_load(organizer)
     demo_orders_load(organizer, jip, ticket, veg)
     return Demo(organizer=organizer, jip=jip, ticket=ticket, veg_meal=veg, password=password)
 
