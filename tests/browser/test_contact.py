@@ -1,7 +1,8 @@
 """The contact form in a real browser (issue 12, must show): a buyer writes to the organiser from
 the shop's footer; the message reaches the organiser's mailbox, answered to the buyer, and the
 buyer is told it was passed on (without her text: her address is not proved); the organiser
-finds it in the back office's Messages and marks it handled. Under the Content-Security-Policy (the hidden field is hidden by the stylesheet)."""
+finds it in the back office's Messages and marks it handled. Under the Content-Security-Policy
+(the hidden field is hidden by the stylesheet)."""
 
 from __future__ import annotations
 

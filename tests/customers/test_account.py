@@ -217,7 +217,8 @@ def test_changing_the_password_signs_the_other_sessions_out(
     customer_create(shop.organizer, "camille@example.org", password="cheval batterie agrafe")
     other = Client()
     for browser in (client, other):
-        assert password_post(browser, shop.organizer, "camille@example.org", "cheval batterie agrafe").status_code == 302
+        signed_in = password_post(browser, shop.organizer, "camille@example.org", "cheval batterie agrafe")
+        assert signed_in.status_code == 302
     changed = client.post(url(shop, "account_password"),
                           {"current": "cheval batterie agrafe", "password": "agrafe cheval batterie"})
     assert changed.status_code == 302

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billetterie.core.errors import DomainError
-from billetterie.customers.selectors import customer_signed_in
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
+from billetterie.customers.selectors import customer_signed_in
 from billetterie.messaging.models import BODY_MAX, NAME_MAX, SUBJECT_MAX
 from billetterie.messaging.services import contact_form_stamp, contact_form_stamp_check, contact_message_send
 from billetterie.orders.models import Order
