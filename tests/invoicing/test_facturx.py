@@ -29,7 +29,8 @@ def _text(pdf: bytes) -> str:
 @pytest.fixture
 def subject_to_vat(shop: Shop) -> Shop:
     InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True, vat_regime=VatRegime.SUBJECT,
-                                     vat_number="FR40123456789", payment_terms="Payable à réception.")
+                                     vat_number="FR40123456789", payment_terms="Payable à réception.",
+                                     b2b_mentions=True)  # on every invoice, a consumer's too
     shop.organizer.siret = "12345678900011"
     shop.organizer.save(update_fields=["siret"])
     shop.ticket.vat_rate_bp = 550

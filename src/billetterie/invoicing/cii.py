@@ -121,20 +121,48 @@ def _line(transaction: Any, document: Invoice | CreditNote, index: int, line: di
 
 
 def _party_address(party: Any, address: str) -> None:
-    parts = split_address(address)
+    _postal(party, split_address(address))
+
+
+def _postal(party: Any, parts: dict[str, str]) -> None:
+    """BT-50 to BT-55 (BT-35 to BT-40 for the seller): the country's code is required, FR by default."""
     postal = _el(party, "ram:PostalTradeAddress")
-    if parts["postcode"]:
+    if parts.get("postcode"):
         _el(postal, "ram:PostcodeCode", parts["postcode"])
-    if parts["line"]:
+    if parts.get("line"):
         _el(postal, "ram:LineOne", parts["line"])
-    if parts["city"]:
+    if parts.get("city"):
         _el(postal, "ram:CityName", parts["city"])
-    _el(postal, "ram:CountryID", "FR")
+    _el(postal, "ram:CountryID", parts.get("country_code") or "FR")
+
+
+def _buyer(agreement: Any, buyer_data: dict[str, Any]) -> None:
+    """The buyer (BG-7): the organisation of its billing details with its SIREN (BT-47, scheme
+    0002), the person who ordered as its contact (BT-56), its address (BT-50 to BT-55) and VAT
+    number (BT-48); a consumer by name, with only the country of the address, as a consumer's
+    invoice needs no address."""
+    buyer = _el(agreement, "ram:BuyerTradeParty")
+    _el(buyer, "ram:Name", buyer_data.get("name") or buyer_data.get("email") or "-")
+    if buyer_data.get("siren"):
+        _el(_el(buyer, "ram:SpecifiedLegalOrganization"), "ram:ID", buyer_data["siren"], schemeID="0002")
+    if buyer_data.get("contact"):
+        _el(_el(buyer, "ram:DefinedTradeContact"), "ram:PersonName", buyer_data["contact"])
+    if buyer_data.get("business"):
+        _postal(buyer, {"line": buyer_data.get("address", ""), "postcode": buyer_data.get("postcode", ""),
+                        "city": buyer_data.get("city", ""), "country_code": buyer_data.get("country_code", "")})
+    else:
+        _party_address(buyer, buyer_data.get("address", ""))
+    if buyer_data.get("email"):
+        _el(_el(buyer, "ram:URIUniversalCommunication"), "ram:URIID", buyer_data["email"], schemeID="EM")
+    if buyer_data.get("vat_number"):
+        _el(_el(buyer, "ram:SpecifiedTaxRegistration"), "ram:ID", buyer_data["vat_number"], schemeID="VA")
 
 
 def _agreement(transaction: Any, document: Invoice | CreditNote) -> None:
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     seller_data, buyer_data = document.seller, document.buyer
+    if buyer_data.get("reference"):  # BT-10, the buyer's own reference (a purchase order, a service)
+        _el(agreement, "ram:BuyerReference", buyer_data["reference"])
     seller = _el(agreement, "ram:SellerTradeParty")
     _el(seller, "ram:Name", seller_data.get("name") or "-")
     if seller_data.get("siren"):
@@ -146,11 +174,7 @@ def _agreement(transaction: Any, document: Invoice | CreditNote) -> None:
         _el(_el(seller, "ram:SpecifiedTaxRegistration"), "ram:ID", seller_data["vat_number"], schemeID="VA")
     elif seller_data.get("siret"):  # not subject to VAT: its fiscal registration is its SIRET
         _el(_el(seller, "ram:SpecifiedTaxRegistration"), "ram:ID", seller_data["siret"], schemeID="FC")
-    buyer = _el(agreement, "ram:BuyerTradeParty")
-    _el(buyer, "ram:Name", buyer_data.get("name") or buyer_data.get("email") or "-")
-    _party_address(buyer, buyer_data.get("address", ""))
-    if buyer_data.get("email"):
-        _el(_el(buyer, "ram:URIUniversalCommunication"), "ram:URIID", buyer_data["email"], schemeID="EM")
+    _buyer(agreement, buyer_data)
     if buyer_data.get("order"):
         _el(_el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID", buyer_data["order"])
 

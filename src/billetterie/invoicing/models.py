@@ -38,7 +38,9 @@ class InvoicingSettings(models.Model):
     credit_note_prefix = models.CharField(_("credit note number prefix"), max_length=8, default="AV")
     payment_terms = models.CharField(_("payment terms"), max_length=300, blank=True)
     payment_days = models.PositiveIntegerField(_("days to pay an invoice"), default=30)
-    b2b_mentions = models.BooleanField(_("late-payment mentions for businesses"), default=True)
+    # the late-payment mentions on invoices to buyers who gave no organisation too (an invoice to
+    # a business buyer always has them: decision 0029); off by default, a consumer owes neither
+    b2b_mentions = models.BooleanField(_("late-payment mentions on every invoice"), default=False)
     late_penalty_rate = models.CharField(_("late-payment penalty rate"), max_length=200, blank=True)
     # printed on the contract of an order paid in parts, with {PourcentageAcompte}, {MontantAcompte},
     # {Solde} and {Total} filled in (invoicing.contract)
@@ -137,3 +139,32 @@ class CreditNote(_Document):
         verbose_name_plural = _("credit notes")
         ordering = ["-issued_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["organizer", "number"], name="credit_note_number_unique")]
+
+
+class BillingDetails(models.Model):
+    """The company or association a buyer asked their invoice to be made out to (issue 13), with
+    its billing address and numbers: written with the order at checkout, copied on the invoice
+    when it is issued (the invoice is the record; this row is only what it will say). Staff may
+    correct it until the invoice is issued, never after (invoicing.billing)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="billing_details")
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="+")
+    organization = models.CharField(_("organisation"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    postcode = models.CharField(_("postcode"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=100, default="France")
+    country_code = models.CharField(_("country code"), max_length=2, default="FR")  # ISO 3166-1 alpha-2
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    reference = models.CharField(_("reference or purchase order"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("billing details")
+        verbose_name_plural = _("billing details")
+
+    def __str__(self) -> str:
+        return self.organization

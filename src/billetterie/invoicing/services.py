@@ -34,6 +34,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.payments.balance import order_balance
 from billetterie.payments.models import Refund
 
+from .billing import billing_details_of, buyer_of
 from .events import CreditNoteIssued, InvoiceIssued
 from .models import CreditNote, CreditNoteCause, Invoice, InvoicingSettings, VatRegime
 from .vat import Computed, Item, compute, grouped, share
@@ -101,11 +102,12 @@ def invoice_issue(*, order_id: int, awaiting_payment: bool = False) -> Invoice |
     now = clock.now()
     today = timezone.localdate(now)
     due_on = today + timedelta(days=config.payment_days) if awaiting_payment else today
+    buyer = _buyer(order)
     invoice = Invoice(
         organizer_id=order.organizer_id, order=order, testmode=order.testmode, issued_at=now,
-        currency=order.currency, seller=_seller(order.organizer, config), buyer=_buyer(order),
+        currency=order.currency, seller=_seller(order.organizer, config), buyer=buyer,
         due_on=due_on, paid_at=None if awaiting_payment else now,
-        mentions=_mentions(config, awaiting_payment=awaiting_payment),
+        mentions=_mentions(config, awaiting_payment=awaiting_payment, business=bool(buyer.get("business"))),
         **_totals(computed),
     )
     _number(invoice, config.prefix, "invoice", today)  # last: the series stays locked until commit
@@ -176,20 +178,25 @@ def _seller(organizer: Organizer, config: InvoicingSettings) -> dict[str, str]:
     }
 
 
-def _buyer(order: Order) -> dict[str, str]:
-    return {"name": order.name, "email": order.email, "phone": order.phone, "order": order.code}
+def _buyer(order: Order) -> dict[str, Any]:
+    """The buyer as issued: the organisation of the billing details the buyer gave (written with
+    the order, before it could be paid: invoicing.billing), else the person who ordered."""
+    return buyer_of(billing_details_of(order_id=order.pk), order)
 
 
-def _mentions(config: InvoicingSettings, *, awaiting_payment: bool) -> dict[str, Any]:
+def _mentions(config: InvoicingSettings, *, awaiting_payment: bool, business: bool = False) -> dict[str, Any]:
     """The legal mentions as they were when the document was issued (in French: the documents'
-    language; art. 242 nonies A annexe II du CGI, L441-9 du code de commerce)."""
+    language; art. 242 nonies A annexe II du CGI, L441-9 du code de commerce). The late-payment
+    penalties and the 40 € recovery indemnity (L441-10) are owed by businesses only: always on an
+    invoice to a business buyer (billing details with an organisation), on the others only when
+    the organiser asks for them (decision 0029)."""
     terms = config.payment_terms.strip() or (
         f"Payable sous {config.payment_days} jours." if awaiting_payment else "Payée à la commande."
     )
     mentions: dict[str, Any] = {"payment_terms": terms, "paid_on_issue": not awaiting_payment}
     if config.vat_regime == VatRegime.NOT_SUBJECT:
         mentions["vat"] = NOT_SUBJECT_MENTION
-    if config.b2b_mentions:
+    if business or config.b2b_mentions:
         rate = config.late_penalty_rate.strip() or DEFAULT_PENALTY_RATE
         mentions["late_payment"] = (
             f"En cas de retard de paiement, des pénalités de retard sont exigibles au taux de {rate}, "

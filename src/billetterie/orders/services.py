@@ -78,8 +78,13 @@ class Checkout:
     customer_id: int | None = None
 
 
-def order_place(*, cart_token: str, checkout: Checkout) -> Order:
+def order_place(*, cart_token: str, checkout: Checkout, placed: Callable[[Order], None] | None = None) -> Order:
     """Turn a cart into a pending order (or a paid one when nothing is due).
+
+    `placed` is what the caller stores with the new order (the shop: a tax receipt request, the
+    billing details of an invoice), called in this transaction once the order and its lines
+    exist and before a free order is marked paid: what marking it paid issues (its invoice) finds
+    it written. Not called when the cart was placed already.
 
     Idempotent: placing the same cart again returns the first order, so a double click or a
     retried request never makes two orders nor takes places twice."""
@@ -124,6 +129,8 @@ def order_place(*, cart_token: str, checkout: Checkout) -> Order:
             holds_move_to_line(position_id=position.pk, line_id=line.pk, expires_at=expires_at)
         _attach_addons(line_of, checkout.addons_for)
         CartPosition.objects.filter(pk__in=[p.pk for p in positions]).delete()
+        if placed is not None:
+            placed(order)
         if order.total_cents == 0:
             order_mark_paid(order_id=order.pk)
             order.refresh_from_db()

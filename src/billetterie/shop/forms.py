@@ -15,6 +15,7 @@ from billetterie.core.validation import email_is_valid
 from billetterie.orders.services import Checkout, Person
 from billetterie.payments.selectors import OfferedMethod
 
+from .billing_fields import billing_fields_add, billing_fields_clean
 from .member_fields import member_fields_add, member_holder
 from .tax_receipt_fields import tax_receipt_clean, tax_receipt_fields_add
 
@@ -62,7 +63,7 @@ class CheckoutForm(forms.Form):
 
     def __init__(self, *args: Any, positions: list[CartPosition], donations: list[Product],
                  providers: list[OfferedMethod], renewal: Renewal | None = None, tax_receipts: bool = False,
-                 **kwargs: Any) -> None:
+                 invoices: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positions = positions
         # a renewal from a reminder's link: the first unit of its product is for that member
@@ -89,10 +90,13 @@ class CheckoutForm(forms.Form):
             )
         # a buyer who gives may ask for a tax receipt (issue 13), when the organiser issues them
         self.tax_receipt_fields = tax_receipt_fields_add(self) if tax_receipts else []
+        # a buyer may ask for the invoice in an organisation's name (issue 13), when the organiser invoices
+        self.billing_fields = billing_fields_add(self) if invoices else []
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         tax_receipt_clean(self, cleaned)
+        billing_fields_clean(self, cleaned)
         return cleaned
 
     def _add_person_fields(self, position: CartPosition, number: int) -> list[str]:

@@ -22,6 +22,7 @@ from billetterie.core.errors import DomainError
 from billetterie.core.ids import secrets_equal
 from billetterie.core.ratelimit import RateLimited, answer_429, client_address
 from billetterie.customers.selectors import customer_signed_in
+from billetterie.invoicing.services import invoicing_on
 from billetterie.orders.models import Order
 from billetterie.orders.selectors import order_by_secret
 from billetterie.orders.services import order_place
@@ -41,7 +42,7 @@ from billetterie.payments.selectors import (
 from billetterie.payments.services import PAYMENTS_NOT_ENABLED, online_payment_check, payment_start
 from billetterie.taxreceipts.selectors import receipts_offered
 
-from . import members, tax_receipt_fields
+from . import billing_fields, members, tax_receipt_fields
 from .context import ShopContext, preview_grant, shop_context
 from .forms import AmountField, CheckoutForm
 
@@ -195,7 +196,8 @@ def _checkout_form(ctx: ShopContext, data: dict[str, str] | None) -> CheckoutFor
     gives = bool(donations) or any(p.product.kind == ProductKind.DONATION for p in positions)
     return CheckoutForm(data, positions=positions, donations=donations, providers=methods,
                         renewal=renewal_of(ctx),
-                        tax_receipts=gives and receipts_offered(organizer_id=ctx.organizer.pk))
+                        tax_receipts=gives and receipts_offered(organizer_id=ctx.organizer.pk),
+                        invoices=invoicing_on(organizer_id=ctx.organizer.pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,8 +244,7 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
         checkout = replace(form.to_checkout(locale=get_language() or "fr"),
                            customer_id=customer.pk if customer is not None else None,
                            member_proof=members.member_proof(ctx.request, ctx.organizer))
-        order = order_place(cart_token=cart.token, checkout=checkout)
-        tax_receipt_fields.request_save(form, order)  # asked for with a donation (issue 13), with the order
+        order = order_place(cart_token=cart.token, checkout=checkout, placed=lambda order: _with_order(form, order))
     ctx.forget_cart()
     if form.renewal_position is not None:  # the renewal a reminder's link opened is in this order
         from .renewal import renewal_forget
@@ -257,6 +258,13 @@ def _checkout(ctx: ShopContext, form: CheckoutForm) -> HttpResponse:
         # the order exists and holds its places: its page offers the payment methods again
         messages.error(ctx.request, exc.message)
         return HttpResponseRedirect(_order_url(order))
+
+
+def _with_order(form: CheckoutForm, order: Order) -> None:
+    """What the buyer asked for with the order (issue 13), written in the placement's transaction
+    before a free order is paid: the tax receipt for a donation, the invoice's organisation."""
+    tax_receipt_fields.request_save(form, order)
+    billing_fields.details_save(form, order)
 
 
 def _order_url(order: Order, name: str = "shop:order") -> str:
