@@ -92,3 +92,19 @@ def test_a_sequence_counts_from_one_and_a_rollback_gives_its_number_back(shop: S
 def test_a_sequence_refuses_to_number_outside_a_transaction(shop: Shop) -> None:
     with pytest.raises(RuntimeError):
         sequence_next(organizer_id=shop.organizer.pk, name="invoice:2026")
+
+
+def test_the_handlers_that_take_a_number_run_last_so_their_lock_is_held_briefly() -> None:
+    """A gapless series' row stays locked until the sale commits: the handlers that number (the
+    tickets, invoices, tax receipts and the journal) run after the rest of the books' work."""
+    names = list(events._in_transaction[OrderStateChanged.name])
+    numbering = ["tickets.series", "invoicing.order_state", "taxreceipts.issue", "journal.order_state"]
+    assert names.index("ledger.order") < min(names.index(n) for n in numbering)
+    assert [n for n in names if n in numbering] == numbering  # the journal, organiser-wide, last
+    events.subscribe_in_transaction(OrderStateChanged, "tests.books.late", lambda e: None)
+    try:  # registered after them, it still runs before them
+        later = list(events._in_transaction[OrderStateChanged.name])
+        assert later.index("tests.books.late") < later.index("tickets.series")
+        assert later[-len(numbering):] == numbering
+    finally:
+        events._in_transaction[OrderStateChanged.name].pop("tests.books.late")

@@ -68,7 +68,8 @@ class _Subscription:
 
 
 _subscribers: dict[str, dict[str, _Subscription]] = {}  # event name -> subscriber name -> subscription
-_in_transaction: dict[str, dict[str, Handler]] = {}  # event name -> subscriber name -> handler
+_in_transaction: dict[str, dict[str, Handler]] = {}  # event name -> subscriber name -> handler, in calling order
+_numbering: set[tuple[str, str]] = set()  # (event name, subscriber) of the handlers that take a number
 
 
 def subscribe(event_class: type[E], subscriber: str, handler: Callable[[E], None]) -> None:
@@ -77,11 +78,24 @@ def subscribe(event_class: type[E], subscriber: str, handler: Callable[[E], None
     _subscribers.setdefault(event_class.name, {})[subscriber] = _Subscription(event_class, handler)
 
 
-def subscribe_in_transaction(event_class: type[E], subscriber: str, handler: Callable[[E], None]) -> None:
+def subscribe_in_transaction(event_class: type[E], subscriber: str, handler: Callable[[E], None], *,
+                             numbers: bool = False) -> None:
     """Register `handler` to run inside the transaction that publishes `event_class`: for work
     that must commit or roll back with the change (the books). It must be quick database work and
-    raise to refuse the change; it is never retried."""
-    _in_transaction.setdefault(event_class.name, {})[subscriber] = handler
+    raise to refuse the change; it is never retried.
+
+    `numbers`: the handler takes the next number of a gapless series (`core.sequences`), whose row
+    stays locked until the transaction ends and so makes every other sale of the series wait. Such
+    handlers run after the others (in registration order, the apps' order), so that the lock is
+    taken as late as possible and held for as short as possible."""
+    handlers = _in_transaction.setdefault(event_class.name, {})
+    handlers.pop(subscriber, None)
+    handlers[subscriber] = handler
+    if numbers:
+        _numbering.add((event_class.name, subscriber))
+    # stable: registration order within each group
+    _in_transaction[event_class.name] = dict(
+        sorted(handlers.items(), key=lambda item: (event_class.name, item[0]) in _numbering))
 
 
 def publish(event: DomainEvent) -> None:

@@ -39,6 +39,6 @@ def _payment_state_changed(event: PaymentStateChanged) -> None:
 
 
 def register() -> None:
-    events.subscribe_in_transaction(OrderStateChanged, "invoicing.order_state", _order_state_changed)
-    events.subscribe_in_transaction(RefundStateChanged, "invoicing.refund_state", _refund_state_changed)
+    events.subscribe_in_transaction(OrderStateChanged, "invoicing.order_state", _order_state_changed, numbers=True)
+    events.subscribe_in_transaction(RefundStateChanged, "invoicing.refund_state", _refund_state_changed, numbers=True)
     events.subscribe_in_transaction(PaymentStateChanged, "invoicing.payment_state", _payment_state_changed)

@@ -14,7 +14,9 @@ class JournalConfig(AppConfig):
 
         from . import handlers
 
-        events.subscribe_in_transaction(OrderStateChanged, "journal.order_state", handlers.on_order_state_changed)
-        events.subscribe_in_transaction(RefundStateChanged, "journal.refund_state", handlers.on_refund_state_changed)
-        events.subscribe_in_transaction(InvoiceIssued, "journal.invoice", handlers.on_invoice_issued)
-        events.subscribe_in_transaction(CreditNoteIssued, "journal.credit_note", handlers.on_credit_note_issued)
+        # each entry takes the organiser's next journal number: after the other books' work
+        subscribe = events.subscribe_in_transaction
+        subscribe(OrderStateChanged, "journal.order_state", handlers.on_order_state_changed, numbers=True)
+        subscribe(RefundStateChanged, "journal.refund_state", handlers.on_refund_state_changed, numbers=True)
+        subscribe(InvoiceIssued, "journal.invoice", handlers.on_invoice_issued, numbers=True)
+        subscribe(CreditNoteIssued, "journal.credit_note", handlers.on_credit_note_issued, numbers=True)

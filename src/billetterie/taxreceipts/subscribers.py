@@ -25,6 +25,6 @@ def _line_refunded(event: OrderLineRefunded) -> None:
 
 
 def register() -> None:
-    events.subscribe_in_transaction(OrderStateChanged, "taxreceipts.issue", _order_state_changed)
+    events.subscribe_in_transaction(OrderStateChanged, "taxreceipts.issue", _order_state_changed, numbers=True)
     events.subscribe(OrderRefunded, "taxreceipts.cancel_refunded", _order_refunded)
     events.subscribe(OrderLineRefunded, "taxreceipts.cancel_refunded_line", _line_refunded)

@@ -98,5 +98,5 @@ def _line_refunded(event: OrderLineRefunded) -> None:
 
 
 def register() -> None:
-    events.subscribe_in_transaction(OrderStateChanged, "tickets.series", _order_state_changed)
+    events.subscribe_in_transaction(OrderStateChanged, "tickets.series", _order_state_changed, numbers=True)
     events.subscribe_in_transaction(OrderLineRefunded, "tickets.series_line_refunded", _line_refunded)
