@@ -34,7 +34,7 @@ def billing_fields_add(form: forms.Form) -> list[str]:
              "billing_country": (_("Country"), 100, "country-name"),
              "billing_registration": (_("SIREN or SIRET (optional)"), 30, "off"),
              "billing_vat_number": (_("Intra-EU VAT number (optional)"), 30, "off"),
-             "billing_reference": (_("Your reference or purchase order (optional)"), REFERENCE_MAX, "off")}
+             "billing_reference": (_("Reference or purchase order (optional)"), REFERENCE_MAX, "off")}
     for name, (label, size, autocomplete) in texts.items():
         # required when the box is ticked: checked in `billing_clean`, with a message that says why
         form.fields[name] = forms.CharField(label=label, max_length=size, required=False,

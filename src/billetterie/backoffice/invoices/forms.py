@@ -37,9 +37,13 @@ class InvoicingSettingsForm(forms.Form):
     payment_days = forms.IntegerField(label=_("Days to pay an invoice"), min_value=0, max_value=60,
                                       help_text=_("For orders paid on invoice: the invoice is due this many days "
                                                   "after it is issued (at most 60, the legal limit)."))
-    b2b_mentions = forms.BooleanField(label=_("Print the late-payment mentions for businesses"), required=False,
-                                      help_text=_("Late-payment penalties and the 40 € fixed recovery indemnity, "
-                                                  "required on invoices to businesses."))
+    b2b_mentions = forms.BooleanField(
+        label=_("Also print the late-payment mentions on invoices to buyers who gave no organisation"),
+        required=False,
+        help_text=_("Late-payment penalties and the 40 € fixed recovery indemnity are always printed on an invoice "
+                    "to a company or an association (the buyer gave its details at checkout). Tick to print them "
+                    "on the others too, for businesses that buy at the box office or through the API; a consumer "
+                    "owes neither."))
     late_penalty_rate = forms.CharField(label=_("Late-payment penalty rate"), max_length=200, required=False,
                                         help_text=_("Empty: three times the legal interest rate."))
     contract_text = forms.CharField(label=_("Contract text"), max_length=5000, required=False,

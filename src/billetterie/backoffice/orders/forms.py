@@ -15,12 +15,14 @@ from django.utils.translation import pgettext_lazy
 from billetterie.catalog.models import Event, EventDate, Product
 from billetterie.core.forms import EuroField
 from billetterie.core.money import format_money
+from billetterie.invoicing.models import BillingDetails
 from billetterie.orders.models import OrderLine
 from billetterie.organizers.models import Organizer
 from billetterie.payments.balance import OrderStatus
 from billetterie.payments.models import Channel
 from billetterie.payments.order_search import OrderFilters
 from billetterie.payments.providers.registry import PROVIDERS, RECORDED_METHODS, method_get
+from billetterie.shop.billing_fields import billing_fields_add, billing_fields_clean
 
 STALE = _("This page is out of date: open the order again.")
 # the days an order can have been placed on, for the list's period
@@ -215,3 +217,27 @@ class RefundForm(RefundedSeenForm):
 def _line_choice(line: OrderLine) -> str:
     who = f" — {line.attendee_name}" if line.attendee_name else ""
     return f"{line.label}{who} ({format_money(line.amount_cents, line.order.currency)})"
+
+
+class BillingForm(forms.Form):
+    """The organisation an order's invoice is made out to, as the buyer gave it at checkout (the
+    shop's fields and checks): staff correct it before the invoice is issued; the box unticked
+    removes it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.billing_names = billing_fields_add(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        billing_fields_clean(self, cleaned)
+        return cleaned
+
+
+def billing_initial(details: BillingDetails | None) -> dict[str, Any]:
+    if details is None:
+        return {"billing": False, "billing_country": "France"}
+    return {"billing": True, "billing_organization": details.organization, "billing_address": details.address,
+            "billing_postcode": details.postcode, "billing_city": details.city, "billing_country": details.country,
+            "billing_registration": details.siret or details.siren, "billing_vat_number": details.vat_number,
+            "billing_reference": details.reference}

@@ -47,6 +47,9 @@ ACTIONS = {
     "refund.manual": pgettext_lazy("order history", "Refund to make by hand"),
     "ticket.reissued": pgettext_lazy("order history", "Ticket reissued"),
     "ticket.revoked": pgettext_lazy("order history", "Ticket cancelled"),
+    "billing_details.recorded": pgettext_lazy("order history", "Billing details given"),
+    "billing_details.changed": pgettext_lazy("order history", "Billing details corrected"),
+    "billing_details.removed": pgettext_lazy("order history", "Billing details removed"),
 }
 
 # the reasons the code itself records (a reason staff typed is shown as typed)
@@ -60,6 +63,9 @@ FIELDS = {
     "attendee_name": _("name"), "attendee_email": _("email"), "needs_attention": _("to check"),
     "confirmed_at": _("confirmed at"), "done_at": _("done at"), "psp_reference": _("payment service reference"),
     "message": _("message"), "failure_reason": _("failure reason"), "idempotency_key": _("key"),
+    "organization": _("organisation"), "address": _("address"), "postcode": _("postcode"), "city": _("city"),
+    "country": _("country"), "country_code": _("country code"), "siren": _("SIREN"), "siret": _("SIRET"),
+    "vat_number": _("VAT number"), "reference": _("reference"),
 }
 
 

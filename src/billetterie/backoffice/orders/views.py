@@ -20,7 +20,9 @@ from billetterie.catalog.models import ProductKind
 from billetterie.core.audit import audit_timeline
 from billetterie.core.errors import Conflict, DomainError
 from billetterie.core.money import format_money
+from billetterie.invoicing.billing import billing_details_of, billing_details_set
 from billetterie.invoicing.selectors import order_documents
+from billetterie.invoicing.services import invoicing_on
 from billetterie.notifications.models import OutboxMessage
 from billetterie.notifications.services import email_order_confirmed_resend, email_tickets_resend
 from billetterie.orders.models import Order, OrderLine, OrderState
@@ -121,6 +123,8 @@ def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **form
     can_orders, can_money = bo.can(Perm.ORDERS), bo.can(Perm.MONEY)
     refunded = balance.refunded_cents
     has_tickets = order.state == OrderState.PAID and any(line.ticket_nonce for line in lines)
+    documents = order_documents(order_id=order.pk)
+    billing = billing_details_of(order_id=order.pk)
     context: dict[str, Any] = {
         "order": order, "balance": balance, "status": status_text(balance),
         "badge": STATUS_BADGE.get(balance.status, ""), "lines": lines, "payments": payments, "emails": emails,
@@ -147,8 +151,13 @@ def _page(request: BackofficeRequest, order: Order, *, status: int = 200, **form
         "cancel_form": forms.CancelForm(initial={"refunded": refunded}),
         "ticket_kind": ProductKind.TICKET,
         # the order's invoice and credit notes (issue 13), and its contract while paid in parts
-        "documents": order_documents(order_id=order.pk),
+        "documents": documents,
         "part_paid": 0 < balance.kept_cents < order.total_cents,
+        # the organisation its invoice is made out to: corrected until the invoice is issued
+        "billing": billing,
+        "can_billing": can_orders and documents.invoice is None and (
+            billing is not None or invoicing_on(organizer_id=order.organizer_id)),
+        "billing_form": forms.BillingForm(initial=forms.billing_initial(billing)),
     }
     context.update(forms_given)
     return render(request, "backoffice/orders/detail.html", context, status=status)
@@ -292,6 +301,28 @@ def invoice_paid(request: BackofficeRequest, code: str) -> HttpResponse | HttpRe
         return _refused(request, order, exc, "invoice_form", form)
     messages.success(request, _("Invoice marked paid: %(amount)s received.") % {
         "amount": format_money(payment.amount_cents, payment.currency)})
+    return _to_order(order)
+
+
+@require_POST
+@organizer_view(Perm.VIEW)
+def billing(request: BackofficeRequest, code: str) -> HttpResponse | HttpResponseBase:
+    """Correct the organisation the invoice will be made out to: refused once it is issued."""
+    if (refusal := _needs(request, Perm.ORDERS)) is not None:
+        return refusal
+    order = _order(request, code)
+    form = forms.BillingForm(request.POST)
+    if not form.is_valid():
+        return _page(request, order, status=400, billing_form=form)
+    details = getattr(form, "billing", None)  # None: the box unticked, the details removed
+    try:
+        billing_details_set(order_id=order.pk, billing=details)
+    except DomainError as exc:
+        return _refused(request, order, exc, "billing_form", form)
+    if details is not None:
+        messages.success(request, _("The billing details were saved: the invoice will be made out to them."))
+    else:
+        messages.success(request, _("The billing details were removed: the invoice will be made out to the buyer."))
     return _to_order(order)
 
 
