@@ -34,7 +34,7 @@ from billetterie.organizers.models import Organizer
 from billetterie.payments.balance import order_balance
 from billetterie.payments.models import Refund
 
-from .billing import billing_details_of, buyer_of
+from .billing import buyer_of
 from .events import CreditNoteIssued, InvoiceIssued
 from .models import CreditNote, CreditNoteCause, Invoice, InvoicingSettings, VatRegime
 from .vat import Computed, Item, compute, grouped, share
@@ -91,7 +91,8 @@ def invoice_issue(*, order_id: int, awaiting_payment: bool = False) -> Invoice |
     """The order's invoice, issued now if it has none and its organiser invoices (else None).
     In the caller's transaction, which must hold the order's row (its state change). An invoice
     issued for an order to pay on invoice (`awaiting_payment`) is due after the days to pay."""
-    order = Order.objects.select_related("organizer").get(pk=order_id)
+    # its billing details in the same query (a LEFT JOIN): written with the order, before it was paid
+    order = Order.objects.select_related("organizer", "billing_details").get(pk=order_id)
     config = invoicing_settings_of(organizer_id=order.organizer_id)
     if not config.enabled:
         return None
@@ -181,7 +182,8 @@ def _seller(organizer: Organizer, config: InvoicingSettings) -> dict[str, str]:
 def _buyer(order: Order) -> dict[str, Any]:
     """The buyer as issued: the organisation of the billing details the buyer gave (written with
     the order, before it could be paid: invoicing.billing), else the person who ordered."""
-    return buyer_of(billing_details_of(order_id=order.pk), order)
+    # read with the order (select_related); the accessor raises an AttributeError when there are none
+    return buyer_of(getattr(order, "billing_details", None), order)
 
 
 def _mentions(config: InvoicingSettings, *, awaiting_payment: bool, business: bool = False) -> dict[str, Any]:
