@@ -63,7 +63,9 @@ def test_concurrent_invoices_are_numbered_without_gap_nor_duplicate(monkeypatch:
     InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True)
     ids = _orders(shop, threads * per_thread)
     chunks = [ids[i::threads] for i in range(threads)]
-    results = run_together([_issuer(chunk, rollback_every=50) for chunk in chunks])
+    # about a minute on a quiet machine; a loaded one (another suite on the same PostgreSQL) took
+    # more than two: the guard against a deadlock is set well past that
+    results = run_together([_issuer(chunk, rollback_every=50) for chunk in chunks], hang_after=900)
     assert results == [per_thread] * threads, [r for r in results if not isinstance(r, int)][:3]
     numbers = list(Invoice.objects.filter(organizer=shop.organizer).values_list("sequence", flat=True))
     total = threads * per_thread
