@@ -12,6 +12,14 @@ from tests.factories import Shop
 
 def checkout_one_ticket(page: Page, live_server: Any, shop: Shop, method: str) -> None:
     """One adult ticket of the JIP in the cart, the buyer's details, `method` chosen, then on to pay."""
+    cart_with_one_ticket(page, live_server, shop)
+    page.get_by_label(method).check()
+    page.get_by_label("J'accepte les conditions de vente").check()
+    page.get_by_role("button", name="Revoir et payer").click()
+
+
+def cart_with_one_ticket(page: Page, live_server: Any, shop: Shop) -> None:
+    """One adult ticket of the JIP in the cart, the buyer's and the attendee's details filled in."""
     page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
     page.get_by_label("Quantité — Entrée, Adulte").fill("1")
     page.get_by_role("button", name="Ajouter au panier").click()
@@ -21,9 +29,6 @@ def checkout_one_ticket(page: Page, live_server: Any, shop: Shop, method: str) -
     person = page.locator("fieldset.person").first
     person.get_by_label(re.compile("^Nom")).fill("Camille Martin")
     person.get_by_label(re.compile("^E-mail")).fill("camille@example.org")
-    page.get_by_label(method).check()
-    page.get_by_label("J'accepte les conditions de vente").check()
-    page.get_by_role("button", name="Revoir et payer").click()
 
 
 def fill_card(page: Page, number: str) -> None:

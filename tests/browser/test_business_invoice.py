@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from billetterie.invoicing.models import Invoice, InvoicingSettings
 from billetterie.orders.models import Order, OrderState
-from tests.browser.shop import fill_card
+from tests.browser.shop import cart_with_one_ticket, fill_card
 from tests.factories import Shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,15 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_an_invoice_in_the_name_of_an_association(page: Page, live_server: object, shop: Shop) -> None:
     InvoicingSettings.objects.create(organizer=shop.organizer, enabled=True)
-    page.goto(f"{live_server.url}/{shop.organizer.slug}/e/jip/")
-    page.get_by_label("Quantité — Entrée, Adulte").fill("1")
-    page.get_by_role("button", name="Ajouter au panier").click()
-    page.get_by_role("link", name="Voir le panier").click()
-    page.get_by_label("Votre nom").fill("Camille Martin")
-    page.get_by_label("Votre e-mail").fill("camille@example.org")
-    person = page.locator("fieldset.person").first
-    person.get_by_label(re.compile("^Nom")).fill("Camille Martin")
-    person.get_by_label(re.compile("^E-mail")).fill("camille@example.org")
+    cart_with_one_ticket(page, live_server, shop)
     billing = page.locator("fieldset#billing")
     billing.get_by_label("Facture au nom d'une société ou d'une association").check()
     billing.get_by_label("Société ou association").fill("Comité des fêtes de Souillac")

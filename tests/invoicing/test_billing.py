@@ -8,7 +8,6 @@ mentions on a business's invoice, not on a consumer's; bad numbers refused in Fr
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from django.test import Client
@@ -27,7 +26,7 @@ from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import PaymentMethodConfig
 from billetterie.payments.services import payment_record_external, refund_create
 from tests.factories import Shop, order_placed
-from tests.shop.helpers import add_to_cart, checkout
+from tests.shop.helpers import add_to_cart, cart_form_filled, cart_page, checkout
 
 pytestmark = pytest.mark.django_db
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
@@ -57,15 +56,6 @@ def _cart(client: Client, shop: Shop) -> None:
     add_to_cart(client, shop, "jip", {f"qty_{shop.adult.pk}": "1"})
 
 
-def _cart_page(client: Client, shop: Shop) -> str:
-    return client.get(reverse("shop:cart", args=[shop.organizer.slug])).content.decode()
-
-
-def _filled(page: str, extra: dict[str, str]) -> dict[str, str]:
-    data = {"name": "Camille Martin", "email": "camille@example.org", "terms": "on", "provider": "sandbox", **extra}
-    for prefix in set(re.findall(r'name="(p\d+)_name"', page)):
-        data[f"{prefix}_name"], data[f"{prefix}_email"] = "Léo", "leo@example.org"
-    return data
 
 
 def test_valid_numbers_used_here() -> None:
@@ -93,7 +83,7 @@ def test_checkout_with_the_block_invoices_the_organisation(shop: Shop) -> None:
     _invoicing_on(shop)
     client = Client()
     _cart(client, shop)
-    page = _cart_page(client, shop)
+    page = cart_page(client, shop)
     assert 'name="billing"' in page and 'name="billing_vat_number"' in page
     _response, order = checkout(client, shop, BILLING)
     details = BillingDetails.objects.get(order=order)
@@ -179,7 +169,7 @@ def test_the_organiser_may_print_the_mentions_on_every_invoice(shop: Shop) -> No
 def test_no_block_when_the_organiser_does_not_invoice(shop: Shop) -> None:
     client = Client()
     _cart(client, shop)
-    assert 'name="billing"' not in _cart_page(client, shop)
+    assert 'name="billing"' not in cart_page(client, shop)
     _response, order = checkout(client, shop, BILLING)  # a forged box is ignored
     assert not BillingDetails.objects.filter(order=order).exists()
 
@@ -200,7 +190,7 @@ def test_bad_details_are_refused_in_french(shop: Shop, changes: dict[str, str], 
     _invoicing_on(shop)
     client = Client()
     _cart(client, shop)
-    data = _filled(_cart_page(client, shop), {**BILLING, **changes})
+    data = cart_form_filled(cart_page(client, shop), {**BILLING, **changes})
     response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), data)
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
@@ -232,7 +222,7 @@ def test_pay_by_invoice_issues_the_invoice_to_the_organisation(shop: Shop) -> No
     PaymentMethodConfig.objects.create(organizer=shop.organizer, provider="invoice", enabled=True)
     client = Client()
     _cart(client, shop)
-    assert 'value="invoice"' in _cart_page(client, shop)
+    assert 'value="invoice"' in cart_page(client, shop)
     _response, order = checkout(client, shop, {**BILLING, "provider": "invoice"})
     assert order.state == OrderState.AWAITING_INVOICE
     invoice = Invoice.objects.get(order=order)

@@ -35,3 +35,15 @@ def checkout(client: Client, shop: Shop, extra: dict[str, str] | None = None) ->
 
 def pay_with_card(client: Client, pay_url: str, number: str) -> object:
     return client.post(pay_url, {"holder": "Camille Martin", "number": number, "expiry": "12/34", "cvc": "123"})
+
+
+def cart_page(client: Client, shop: Shop) -> str:
+    return client.get(reverse("shop:cart", args=[shop.organizer.slug])).content.decode()
+
+
+def cart_form_filled(page: str, extra: dict[str, str]) -> dict[str, str]:
+    """The cart form as a buyer fills it (their details, each attendee's), with `extra`."""
+    data = {"name": "Camille Martin", "email": "camille@example.org", "terms": "on", "provider": "sandbox", **extra}
+    for prefix in set(re.findall(r'name="(p\d+)_name"', page)):
+        data[f"{prefix}_name"], data[f"{prefix}_email"] = "Léo", "leo@example.org"
+    return data

@@ -4,8 +4,6 @@ the organiser does not issue receipts; a bad address is refused in French, nothi
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -15,7 +13,7 @@ from billetterie.orders.models import Order
 from billetterie.payments.services import payment_record_external
 from billetterie.taxreceipts.models import ReceiptMode, TaxReceipt, TaxReceiptRequest
 from tests.factories import Shop
-from tests.shop.helpers import add_to_cart, checkout, pay_with_card
+from tests.shop.helpers import add_to_cart, cart_form_filled, cart_page, checkout, pay_with_card
 
 from .helpers import pdf_text, receipts_turned_on
 
@@ -29,23 +27,13 @@ def _cart_with_donation(client: Client, shop: Shop, euros: str = "25,50") -> Non
     add_to_cart(client, shop, "jip", {f"qty_{shop.adult.pk}": "1", f"donation_{shop.donation.pk}": euros})
 
 
-def _cart_page(client: Client, shop: Shop) -> str:
-    return client.get(reverse("shop:cart", args=[shop.organizer.slug])).content.decode()
-
-
-def _filled(page: str, extra: dict[str, str]) -> dict[str, str]:
-    """The cart form as a buyer fills it (their details, each attendee's), with `extra`."""
-    data = {"name": "Camille Martin", "email": "camille@example.org", "terms": "on", "provider": "sandbox", **extra}
-    for prefix in set(re.findall(r'name="(p\d+)_name"', page)):
-        data[f"{prefix}_name"], data[f"{prefix}_email"] = "Léo", "leo@example.org"
-    return data
 
 
 def test_donation_with_the_box_ticked_gets_its_receipt_by_email(shop: Shop) -> None:
     receipts_turned_on(shop.organizer)
     client = Client()
     _cart_with_donation(client, shop)
-    assert 'name="tax_receipt"' in _cart_page(client, shop)
+    assert 'name="tax_receipt"' in cart_page(client, shop)
     _response, order = checkout(client, shop, ADDRESS)
     request = TaxReceiptRequest.objects.get(order=order)
     assert (request.mode, request.postcode, request.city) == (ReceiptMode.SINGLE, "46200", "Souillac")
@@ -88,7 +76,7 @@ def test_a_sandbox_payment_gets_a_specimen(shop: Shop, sandbox_notices_inline: l
 def test_no_box_when_the_organiser_does_not_issue_receipts(shop: Shop) -> None:
     client = Client()
     _cart_with_donation(client, shop)
-    assert 'name="tax_receipt"' not in _cart_page(client, shop)
+    assert 'name="tax_receipt"' not in cart_page(client, shop)
     # a forged box is ignored: no request, the order goes through
     _response, order = checkout(client, shop, ADDRESS)
     assert not TaxReceiptRequest.objects.filter(order=order).exists()
@@ -100,7 +88,7 @@ def test_no_box_without_a_donation(shop: Shop) -> None:
     shop.donation.save(update_fields=["active"])
     client = Client()
     add_to_cart(client, shop, "jip", {f"qty_{shop.adult.pk}": "1"})
-    assert 'name="tax_receipt"' not in _cart_page(client, shop)
+    assert 'name="tax_receipt"' not in cart_page(client, shop)
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
@@ -114,7 +102,7 @@ def test_a_bad_address_is_refused_in_french(shop: Shop, changes: dict[str, str],
     receipts_turned_on(shop.organizer)
     client = Client()
     _cart_with_donation(client, shop)
-    data = _filled(_cart_page(client, shop), {**ADDRESS, **changes})
+    data = cart_form_filled(cart_page(client, shop), {**ADDRESS, **changes})
     response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), data)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -126,9 +114,9 @@ def test_the_box_without_any_donation_says_so(shop: Shop) -> None:
     receipts_turned_on(shop.organizer)
     client = Client()
     add_to_cart(client, shop, "jip", {f"qty_{shop.adult.pk}": "1"})  # the cart page offers a donation
-    page = _cart_page(client, shop)
+    page = cart_page(client, shop)
     assert 'name="tax_receipt"' in page
-    data = _filled(page, ADDRESS)
+    data = cart_form_filled(page, ADDRESS)
     response = client.post(reverse("shop:cart", args=[shop.organizer.slug]), data)
     assert response.status_code == 400
     assert "reçu fiscal" in response.content.decode() and not Order.objects.exists()
