@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from billetterie.payments.balance import OrderStatus, order_balance, order_balances
+from billetterie.orders.models import Order
+from billetterie.payments.balance import OrderStatus, order_balance, order_balances, order_with_balance, payment_facts
 from billetterie.payments.providers.base import PaymentUrls
 from billetterie.payments.services import payment_record_external, payment_start, refund_create
 from tests.factories import Shop, order_placed, payment_confirm
@@ -39,6 +40,31 @@ def test_the_balance_follows_the_money_and_names_the_status(shop: Shop) -> None:
     with translation.override("fr"):
         assert str(OrderStatus.REFUNDED.label) == "Remboursée"
         assert str(OrderStatus.PARTLY_REFUNDED.label) == "Partiellement remboursée"
+
+
+def test_the_books_one_query_reading_says_what_the_balance_says(shop: Shop) -> None:
+    order = order_placed(shop, tickets=2, meals=0)  # 30 €
+
+    def same() -> None:
+        row = Order.objects.get(pk=order.pk)
+        figures = order_with_balance(order_id=order.pk, lock=True)
+        assert figures.balance == order_balance(order=row)
+        assert (figures.organizer_id, figures.code, figures.state, figures.testmode) == (
+            row.organizer_id, row.code, row.state, row.testmode)
+
+    same()
+    cash = payment_record_external(order_id=order.pk, method="cash", amount_cents=1000)
+    same()
+    assert payment_facts(payment_id=cash.pk).order_refunded is False
+    payment_start(order=order, provider_id="sandbox", urls=PaymentUrls("http://t/r", "http://t/n"))
+    card = order.payments.get(provider="sandbox")
+    payment_confirm(card)
+    same()
+    refund_create(payment=card, amount_cents=500)
+    same()
+    facts = payment_facts(payment_id=cash.pk)
+    assert (facts.provider, facts.amount_cents, facts.order_code, facts.order_refunded) == (
+        "cash", 1000, order.code, True)
 
 
 def test_a_list_of_orders_takes_two_queries(shop: Shop, django_assert_num_queries: Any) -> None:

@@ -11,14 +11,12 @@ from billetterie.payments.events import PaymentStateChanged, RefundStateChanged
 from billetterie.payments.models import PaymentState
 
 from .events import DepositReceived
-from .services import CLOSED_STATES, credits_follow, deposit_received, invoice_issue, invoice_mark_paid, invoicing_on
+from .services import CLOSED_STATES, credits_follow, deposit_received, invoice_issue, invoicing_on, order_paid_invoice
 
 
 def _order_state_changed(event: OrderStateChanged) -> None:
     if event.state == OrderState.PAID:
-        # an order that awaited its invoice has it already: it is now paid, not invoiced twice
-        if not invoice_mark_paid(order_id=event.order_id) and invoicing_on(organizer_id=event.organizer_id):
-            invoice_issue(order_id=event.order_id)
+        order_paid_invoice(order_id=event.order_id, organizer_id=event.organizer_id)
     elif event.state == OrderState.AWAITING_INVOICE:
         # pay by invoice: the invoice is what the buyer pays (issue 13)
         invoice_issue(order_id=event.order_id, awaiting_payment=True)

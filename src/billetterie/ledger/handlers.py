@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db import connection
 
 from billetterie.core import events
 from billetterie.orders.events import OrderStateChanged
-from billetterie.orders.models import Order, OrderLine, OrderState
-from billetterie.payments.balance import order_balance
+from billetterie.orders.models import OrderLine, OrderState
+from billetterie.payments.balance import order_with_balance, payment_facts
 from billetterie.payments.events import PaymentStateChanged, RefundStateChanged
-from billetterie.payments.models import REFUND_COUNTING_STATES, Payment, PaymentState, Refund
+from billetterie.payments.models import REFUND_COUNTING_STATES, PaymentState, Refund
 
 from . import chart
-from .models import Journal, Line, Transaction, TransactionKind
+from .models import Account, Journal, Line, Transaction, TransactionKind
 from .sales import SALE_STATES, Money, SoldLine, fees_given_back, sale_gross, sale_target
 from .services import Entry, post
 
@@ -45,24 +45,28 @@ def on_payment_state(event: PaymentStateChanged) -> None:
     confirmed_before = event.was == PaymentState.CONFIRMED
     if confirmed_now == confirmed_before:
         return  # started, pending, failed, cancelled: no money moved
-    payment = (Payment.objects.filter(pk=event.payment_id)
-               .values("provider", "amount_cents", "fee_cents", "testmode", "order__code").get())
-    money = chart.money_account(payment["provider"])
-    amount, fee = payment["amount_cents"], payment["fee_cents"]
+    payment = payment_facts(payment_id=event.payment_id)
+    money = chart.money_account(payment.provider)
+    amount, fee = payment.amount_cents, payment.fee_cents
     entries = [Entry(money, debit_cents=amount), Entry(chart.CUSTOMERS, credit_cents=amount - fee),
                Entry(chart.FEE_INCOME, credit_cents=fee)]
-    code = payment["order__code"]
+    code = payment.order_code
     if confirmed_now:
         key, kind, label = f"payment:{event.payment_id}:confirmed", TransactionKind.PAYMENT, f"Paiement {code}"
     else:
         entries = [Entry(e.account, debit_cents=e.credit_cents, credit_cents=e.debit_cents) for e in entries]
         key, kind, label = (f"payment:{event.payment_id}:reversed", TransactionKind.PAYMENT_REVERSAL,
                             f"Paiement annulé {code}")
-    post(organizer_id=event.organizer_id, key=key, kind=kind, journal=_journal(payment["provider"]), label=label,
+    post(organizer_id=event.organizer_id, key=key, kind=kind, journal=_journal(payment.provider), label=label,
          entries=entries, piece=code, order_id=event.order_id, payment_id=event.payment_id,
-         testmode=payment["testmode"])
-    order_sale_reconcile(order_id=event.order_id, organizer_id=event.organizer_id, cause=key,
-                         money_in=confirmed_now)
+         testmode=payment.testmode)
+    if confirmed_now and payment.order_state not in SALE_STATES and not payment.order_refunded:
+        # money in on an unpaid order with no refund changes no sale (its fee is posted with it):
+        # the common case, a payment before its order becomes paid, whose own change posts the
+        # sale. Read without the order's lock: a change to paid committing meanwhile reconciled
+        # with its own money, and this payment's fee is in the books either way.
+        return
+    order_sale_reconcile(order_id=event.order_id, organizer_id=event.organizer_id, cause=key)
 
 
 def on_refund_state(event: RefundStateChanged) -> None:
@@ -94,46 +98,49 @@ def on_order_state(event: OrderStateChanged) -> None:
                          cause=f"order:{event.order_id}:{event.state}")
 
 
-def order_money(order: Order) -> Money:
-    balance = order_balance(order=order)
-    return Money(state=order.state, total_cents=order.total_cents, received_cents=balance.received_cents,
-                 fees_cents=balance.fees_cents, refunded_cents=balance.refunded_cents)
-
-
 _SALE_CODES = (*chart.SALES_CODES, chart.VAT_COLLECTED.code, chart.FEE_INCOME.code)
+
+
+_POSTED_SALE = (  # our tables' names
+    f"SELECT a.code, l.vat_rate_bp, SUM(l.credit_cents) - SUM(l.debit_cents) FROM {Line._meta.db_table} l "  # noqa: S608
+    f"JOIN {Transaction._meta.db_table} t ON t.id = l.transaction_id JOIN {Account._meta.db_table} a "
+    f"ON a.id = l.account_id WHERE t.order_id = %s AND a.code IN ({', '.join(['%s'] * len(_SALE_CODES))}) "
+    "GROUP BY a.code, l.vat_rate_bp"
+)
+
+
+_SOLD_LINES = f"SELECT id, kind, amount_cents, vat_rate_bp FROM {OrderLine._meta.db_table} WHERE order_id = %s"  # noqa: S608
 
 
 def _posted_sale(order_id: int) -> dict[tuple[str, int | None], int]:
     """What the books hold for the order's sale now: credit − debit per (account, rate)."""
-    rows = (Line.objects.filter(transaction__order_id=order_id, account__code__in=_SALE_CODES)
-            .values_list("account__code", "vat_rate_bp").annotate(c=Sum("credit_cents"), d=Sum("debit_cents")))
-    return {(code, rate): int(c or 0) - int(d or 0) for code, rate, c, d in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTED_SALE, [order_id, *_SALE_CODES])
+        return {(code, rate): int(net) for code, rate, net in cursor.fetchall()}
 
 
-def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str, money_in: bool = False) -> None:
+def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str) -> None:
     """Bring the order's sale, VAT and fee income in the books to what its state and money say,
-    posting the difference (nothing when they agree). Reads the order under its row lock.
-
-    `money_in`: a payment was just confirmed. On an unpaid order with no refund it changes
-    nothing (no sale; its fee is posted with it): the common case skips the sums (the order's
-    own change to paid, in the same transaction, posts the sale)."""
-    order = Order.objects.select_for_update().only("pk", "state", "total_cents", "testmode", "code").get(pk=order_id)
-    if money_in and order.state not in SALE_STATES and not Refund.objects.filter(payment__order_id=order_id).exists():
-        return
-    money = order_money(order)
+    posting the difference (nothing when they agree). Reads the order and its money under its
+    row lock, in one query."""
+    order = order_with_balance(order_id=order_id, lock=True)
+    balance = order.balance
+    money = Money(state=order.state, total_cents=balance.total_cents, received_cents=balance.received_cents,
+                  fees_cents=balance.fees_cents, refunded_cents=balance.refunded_cents)
     posted = _posted_sale(order_id)
     gross = sale_gross(money)
     target: dict[tuple[str, int | None], int] = defaultdict(int)
     target[(chart.FEE_INCOME.code, None)] = money.fees_cents - fees_given_back(money)
     if gross:
-        lines = [SoldLine(*row) for row in OrderLine.objects.filter(order_id=order_id)
-                 .values_list("pk", "kind", "amount_cents", "vat_rate_bp")]
+        with connection.cursor() as cursor:
+            cursor.execute(_SOLD_LINES, [order_id])
+            lines = [SoldLine(*row) for row in cursor.fetchall()]
         line_refunds: list[tuple[int, int]] = []
-        if gross < order.total_cents:
+        if gross < balance.total_cents:
             line_refunds = [(line_id, int(amount)) for line_id, amount in Refund.objects.filter(
                 payment__order_id=order_id, state__in=REFUND_COUNTING_STATES, line__isnull=False,
             ).order_by("pk").values_list("line_id", "amount_cents")]
-        sale = sale_target(lines=lines, total_cents=order.total_cents, gross_cents=gross, line_refunds=line_refunds)
+        sale = sale_target(lines=lines, total_cents=balance.total_cents, gross_cents=gross, line_refunds=line_refunds)
         for (code, rate), net in sale.net.items():
             target[(code, rate)] += net
         for rate, vat in sale.vat.items():
@@ -149,20 +156,8 @@ def order_sale_reconcile(*, order_id: int, organizer_id: int, cause: str, money_
     label = (f"Vente {order.code}" if sale_delta > 0 else f"Annulation de vente {order.code}"
              if sale_delta < 0 and gross == 0 else f"Réduction de vente {order.code}" if sale_delta < 0
              else f"Frais de paiement {order.code}")
-    post(organizer_id=organizer_id, key=_free_key(organizer_id, f"sale:{cause}"), kind=TransactionKind.SALE,
-         journal=Journal.SALES, label=label, entries=entries, piece=order.code, order_id=order_id,
-         testmode=order.testmode, key_checked=True)
-
-
-def _free_key(organizer_id: int, key: str) -> str:
-    """`key`, or `key#2`, `key#3`… when an earlier change with the same cause already posted."""
-    taken = set(Transaction.objects.filter(organizer_id=organizer_id, key__startswith=key)
-                .values_list("key", flat=True))
-    candidate, n = key, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{key}#{n}"
-    return candidate
+    post(organizer_id=organizer_id, key=f"sale:{cause}", kind=TransactionKind.SALE, journal=Journal.SALES,
+         label=label, entries=entries, piece=order.code, order_id=order_id, testmode=order.testmode, key_free=True)
 
 
 _SPECS = {spec.code: spec for spec in (*chart.SALES_BY_KIND.values(), chart.VAT_COLLECTED, chart.FEE_INCOME)}

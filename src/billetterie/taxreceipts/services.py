@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,13 +280,25 @@ def _covered(order_ids: Iterable[int]) -> set[int]:
                .values_list("order_id", flat=True))
 
 
+_ASKED = f"SELECT mode FROM {TaxReceiptRequest._meta.db_table} WHERE order_id = %s"  # noqa: S608
+
+
+def _single_receipt_asked(order_id: int) -> bool:
+    """Whether the buyer asked for a receipt of this order's donation: one plain query, asked in
+    every sale's transaction (almost always: no)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ASKED, [order_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] == ReceiptMode.SINGLE
+
+
 def receipt_issue_for_order(*, order_id: int) -> TaxReceipt | None:
     """In the transaction that marks the order paid: the per-donation receipt its buyer asked
     for (a specimen for a test order). Nothing when none was asked, a yearly one was, or the
     organiser stopped issuing receipts since; idempotent."""
-    request = TaxReceiptRequest.objects.filter(order_id=order_id).first()
-    if request is None or request.mode != ReceiptMode.SINGLE:
+    if not _single_receipt_asked(order_id):
         return None
+    request = TaxReceiptRequest.objects.get(order_id=order_id)
     order = Order.objects.get(pk=order_id)
     settings = TaxReceiptSettings.objects.select_related("signature").filter(organizer_id=order.organizer_id).first()
     if settings is None or not settings.enabled or settings_missing(settings):
