@@ -216,3 +216,15 @@ def test_the_ticket_pdf_and_the_order_page_show_the_number(shop: Shop) -> None:
     html = page.content.decode()
     assert "Billet n°\u00a0000002" in html or "Billet n° 000002" in html
     assert "Billet n°\u00a0000003" in html or "Billet n° 000003" in html
+
+
+def test_an_order_of_more_tickets_than_one_statement_binds_is_numbered_whole(shop: Shop) -> None:
+    from billetterie.orders.models import OrderLine
+
+    order = Order.objects.create(organizer=shop.organizer, code="BIG0001", email="a@example.org", name="A",
+                                 total_cents=1500 * 300)
+    OrderLine.objects.bulk_create(OrderLine(order=order, product=shop.ticket, price=shop.adult, kind="ticket",
+                                            label="Entrée", amount_cents=1500) for _ in range(300))
+    with transaction.atomic():  # Django bounds a SQLite statement at 999 values: 300 tickets × 12 take four
+        assert order_tickets_number(order_id=order.pk) == 300
+    assert _numbers(order) == list(range(1, 301))

@@ -63,8 +63,8 @@ def on_payment_state(event: PaymentStateChanged) -> None:
     if confirmed_now and payment.order_state not in SALE_STATES and not payment.order_refunded:
         # money in on an unpaid order with no refund changes no sale (its fee is posted with it):
         # the common case, a payment before its order becomes paid, whose own change posts the
-        # sale. Read without the order's lock: a change to paid committing meanwhile reconciled
-        # with its own money, and this payment's fee is in the books either way.
+        # sale. A confirmation is published under the order's lock (payments.balance.payment_facts),
+        # so its state and refunds were read fresh.
         return
     order_sale_reconcile(order_id=event.order_id, organizer_id=event.organizer_id, cause=key)
 
@@ -109,7 +109,9 @@ _POSTED_SALE = (  # our tables' names
 )
 
 
-_SOLD_LINES = f"SELECT id, kind, amount_cents, vat_rate_bp FROM {OrderLine._meta.db_table} WHERE order_id = %s"  # noqa: S608
+_SOLD_LINES = (
+    f"SELECT id, kind, amount_cents, vat_rate_bp FROM {OrderLine._meta.db_table} WHERE order_id = %s ORDER BY id"  # noqa: S608
+)
 
 
 def _posted_sale(order_id: int) -> dict[tuple[str, int | None], int]:

@@ -25,6 +25,8 @@ from billetterie.core import clock
 from .chart import AccountSpec
 from .models import Account, Line, Transaction
 
+KEY_MAX = 110  # of the column's 120: a cause that posts again adds #2, #3…
+
 
 class UnbalancedPosting(RuntimeError):
     """A bug in what posts, never a buyer's or staff's mistake: the change it follows is refused."""
@@ -51,7 +53,8 @@ def accounts_for(*, organizer_id: int, specs: Iterable[AccountSpec]) -> dict[str
     wanted = {spec.code: spec for spec in specs}
     accounts = Account.objects.filter(organizer_id=organizer_id).order_by()  # no join for the default ordering
     found = dict(accounts.filter(code__in=wanted).values_list("code", "pk"))
-    missing = [spec for code, spec in wanted.items() if code not in found]
+    # in code order: two first uses at once create the same rows in the same order (no deadlock)
+    missing = sorted((spec for code, spec in wanted.items() if code not in found), key=lambda spec: spec.code)
     if missing:
         with transaction.atomic():  # a concurrent first use creates the same rows: ours become no-ops
             Account.objects.bulk_create([Account(organizer_id=organizer_id, code=s.code, label=s.label[:120])
@@ -82,12 +85,17 @@ def post(*, organizer_id: int, key: str, kind: str, journal: str, label: str, en
         raise UnbalancedPosting(f"{key}: debit {debit} ≠ credit {credit}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{key} posted outside a transaction: it would not follow its change")
-    values: list[Any] = [organizer_id, key[:120], kind, journal, label[:200], piece[:40], order_id, payment_id,
-                         refund_id, testmode]
+    if len(key) > KEY_MAX:
+        raise ValueError(f"ledger key longer than {KEY_MAX} characters: {key}")  # ours, and room for #n
+    values: list[Any] = [organizer_id, key, kind, journal, label[:200], piece[:40], order_id, payment_id, refund_id,
+                         testmode]
     transaction_id = _transaction_insert(values)
     if transaction_id is None and key_free:
-        values[1] = _free_key(organizer_id, key)[:120]
+        # the order's lock serialises its sales: no one else can take the free key meanwhile
+        values[1] = _free_key(organizer_id, key)
         transaction_id = _transaction_insert(values)
+        if transaction_id is None:
+            raise RuntimeError(f"{values[1]}: taken while this transaction held its order")
     if transaction_id is None:
         return None
     if _lines_insert(transaction_id, organizer_id, lines) < len(lines):

@@ -106,42 +106,45 @@ def order_balance(*, order: Order) -> OrderBalance:
 class OrderFigures:
     """An order's few fields the books follow, and its balance."""
 
-    order_id: int
-    organizer_id: int
     code: str
     state: str
     testmode: bool
     balance: OrderBalance
 
 
-def _order_with_balance_sql() -> str:
-    order, payment, refund = (model._meta.db_table for model in (Order, Payment, Refund))
-    counting = ", ".join(["%s"] * len(REFUND_COUNTING_STATES))
-    confirmed = f"FROM {payment} p WHERE p.order_id = o.id AND p.state = %s"
-    return (  # our tables' names
-        f"SELECT o.organizer_id, o.code, o.state, o.total_cents, o.testmode, "  # noqa: S608
-        f"(SELECT SUM(p.amount_cents - p.fee_cents) {confirmed}), (SELECT SUM(p.fee_cents) {confirmed}), "
-        f"(SELECT SUM(r.amount_cents) FROM {refund} r JOIN {payment} p ON p.id = r.payment_id "
-        f"WHERE p.order_id = o.id AND r.state IN ({counting})) FROM {order} o WHERE o.id = %s"
-    )
+_ORDER, _PAYMENT, _REFUND = (model._meta.db_table for model in (Order, Payment, Refund))
+_CONFIRMED = f"FROM {_PAYMENT} p WHERE p.order_id = o.id AND p.state = %s"
+_COUNTING = ", ".join(["%s"] * len(REFUND_COUNTING_STATES))
+_ORDER_WITH_BALANCE = (
+    f"SELECT o.code, o.state, o.total_cents, o.testmode, (SELECT SUM(p.amount_cents - p.fee_cents) {_CONFIRMED}), "  # noqa: S608
+    f"(SELECT SUM(p.fee_cents) {_CONFIRMED}), (SELECT SUM(r.amount_cents) FROM {_REFUND} r JOIN {_PAYMENT} p "
+    f"ON p.id = r.payment_id WHERE p.order_id = o.id AND r.state IN ({_COUNTING})) "
+    f"FROM {_ORDER} o WHERE o.id = %s"
+)
+_ORDER_LOCK = f"SELECT id FROM {_ORDER} WHERE id = %s FOR UPDATE"  # noqa: S608
 
 
 def order_with_balance(*, order_id: int, lock: bool = False) -> OrderFigures:
     """The order's figures and its balance in one plain query, by the same rule as
-    `order_balances`; `lock`: under the order's row lock. For the books, which read them in
-    every sale's transaction (the ORM's three subqueries cost more than the query itself)."""
-    sql = _order_with_balance_sql() + (" FOR UPDATE" if lock and connection.features.has_select_for_update else "")
+    `order_balances`; `lock`: after taking the order's row lock. For the books, which read them
+    in every sale's transaction (the ORM's three subqueries cost more than the query itself).
+
+    The lock is its own statement: on PostgreSQL a `SELECT … FOR UPDATE` that waited for the lock
+    returns the row as the other transaction left it, but its subqueries still see the snapshot
+    taken before the wait, and would miss the money that transaction committed."""
     params: list[str | int] = [PaymentState.CONFIRMED, PaymentState.CONFIRMED, *REFUND_COUNTING_STATES, order_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if lock and connection.features.has_select_for_update:
+            cursor.execute(_ORDER_LOCK, [order_id])
+        cursor.execute(_ORDER_WITH_BALANCE, params)
         row = cursor.fetchone()
     if row is None:
         raise Order.DoesNotExist(f"order {order_id}")
-    organizer_id, code, state, total, testmode, received, fees, refunded = row
+    code, state, total, testmode, received, fees, refunded = row
     received, fees, refunded = int(received or 0), int(fees or 0), int(refunded or 0)
     balance = OrderBalance(total_cents=int(total), received_cents=received, fees_cents=fees, refunded_cents=refunded,
                            status=_status(OrderState(state), received, refunded))
-    return OrderFigures(order_id, int(organizer_id), code, state, bool(testmode), balance)
+    return OrderFigures(code, state, bool(testmode), balance)
 
 
 @dataclass(frozen=True)
@@ -158,16 +161,19 @@ class PaymentFacts:
     order_refunded: bool
 
 
+_PAYMENT_FACTS = (
+    f"SELECT p.provider, p.amount_cents, p.fee_cents, p.testmode, o.code, o.state, EXISTS(SELECT 1 FROM {_REFUND} r "  # noqa: S608
+    f"JOIN {_PAYMENT} q ON q.id = r.payment_id WHERE q.order_id = o.id) FROM {_PAYMENT} p "
+    f"JOIN {_ORDER} o ON o.id = p.order_id WHERE p.id = %s"
+)
+
+
 def payment_facts(*, payment_id: int) -> PaymentFacts:
-    """One plain query: it runs in every payment's transaction."""
-    payment, order, refund = (model._meta.db_table for model in (Payment, Order, Refund))
-    sql = (  # our tables' names
-        f"SELECT p.provider, p.amount_cents, p.fee_cents, p.testmode, o.code, o.state, EXISTS(SELECT 1 FROM {refund} r "  # noqa: S608
-        f"JOIN {payment} q ON q.id = r.payment_id WHERE q.order_id = o.id) FROM {payment} p "
-        f"JOIN {order} o ON o.id = p.order_id WHERE p.id = %s"
-    )
+    """One plain query: it runs in every payment's transaction. A confirmation is published with
+    its order's row locked (`services.payment_record_external`, `_payment_confirm`), so what it
+    reads of the order is what the lock holder sees."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [payment_id])
+        cursor.execute(_PAYMENT_FACTS, [payment_id])
         row = cursor.fetchone()
     if row is None:
         raise Payment.DoesNotExist(f"payment {payment_id}")

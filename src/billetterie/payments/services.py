@@ -394,10 +394,13 @@ def _payment_confirm(payment: Payment, event: ProviderEvent) -> None:
              "due": format_money(payment.amount_cents, payment.currency)})
         log.warning("payment %s: amount or currency mismatch, not confirmed", payment.pk)
         return
+    # the order's lock before the confirmation is published, for the books' handlers to read the
+    # order's state and refunds fresh (ledger.handlers.on_payment_state). notice_apply's lock of
+    # the payment, joined to its order, takes it already on PostgreSQL: this says it, and keeps it
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
     # the id the PSP gave at start (Stripe's PaymentIntent, PayPal's order) stays: status and refunds use it
     _row_set(payment, "payment.confirmed", state=PaymentState.CONFIRMED, confirmed_at=clock.now(),
                  psp_reference=payment.psp_reference or event.psp_reference[:200])
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
     received = _received_cents(order)
     if order.state in (OrderState.PAID, OrderState.PAID_UNFULFILLED, OrderState.CANCELLED, OrderState.REFUNDED) or (
         received - (payment.amount_cents - payment.fee_cents) >= order.total_cents

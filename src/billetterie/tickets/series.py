@@ -36,14 +36,13 @@ def series_name(*, event_id: int, testmode: bool = False) -> str:
     return f"tickets:event:{event_id}" + (":test" if testmode else "")
 
 
-def _unnumbered_sql() -> str:
-    line, product, order, number = (m._meta.db_table for m in (OrderLine, Product, Order, TicketNumber))
-    return (  # our tables' names
-        "SELECT l.id, l.product_id, p.event_id, l.date_id, l.price_id, l.label, l.amount_cents, o.organizer_id, "  # noqa: S608
-        f"o.testmode, o.currency FROM {line} l JOIN {product} p ON p.id = l.product_id JOIN {order} o "
-        f"ON o.id = l.order_id WHERE l.order_id = %s AND l.kind = %s "
-        f"AND NOT EXISTS(SELECT 1 FROM {number} t WHERE t.line_id = l.id) ORDER BY l.id"
-    )
+_LINE, _PRODUCT, _ORDER, _NUMBER = (m._meta.db_table for m in (OrderLine, Product, Order, TicketNumber))
+_UNNUMBERED = (
+    "SELECT l.id, l.product_id, p.event_id, l.date_id, l.price_id, l.label, l.amount_cents, o.organizer_id, "  # noqa: S608
+    f"o.testmode, o.currency FROM {_LINE} l JOIN {_PRODUCT} p ON p.id = l.product_id JOIN {_ORDER} o "
+    f"ON o.id = l.order_id WHERE l.order_id = %s AND l.kind = %s "
+    f"AND NOT EXISTS(SELECT 1 FROM {_NUMBER} t WHERE t.line_id = l.id) ORDER BY l.id"
+)
 
 
 _COLUMNS = ("line_id", "product_id", "event_id", "date_id", "price_id", "category", "amount_cents", "organizer_id",
@@ -59,7 +58,7 @@ def order_tickets_number(*, order_id: int) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("tickets numbered outside a transaction: a number could be lost")
     with connection.cursor() as cursor:
-        cursor.execute(_unnumbered_sql(), [order_id, ProductKind.TICKET])
+        cursor.execute(_UNNUMBERED, [order_id, ProductKind.TICKET])
         lines = cursor.fetchall()
     if not lines:
         return 0
@@ -67,11 +66,14 @@ def order_tickets_number(*, order_id: int) -> int:
     for line in lines:
         by_event[line[2]].append(line)
     rows = [_numbered(line) for event_id in sorted(by_event) for line in by_event[event_id]]
-    qn = connection.ops.quote_name
+    table = connection.ops.quote_name(TicketNumber._meta.db_table)
+    row_sql = f"({', '.join(['%s'] * len(_COLUMNS))})"
+    batch = max((connection.features.max_query_params or 100_000) // len(_COLUMNS), 1)  # SQLite's bound
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(TicketNumber._meta.db_table)} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608
-            + ", ".join([f"({', '.join(['%s'] * len(_COLUMNS))})"] * len(rows)), [v for row in rows for v in row])
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            cursor.execute(f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 (our names)
+                           + ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row])
     return len(rows)
 
 
