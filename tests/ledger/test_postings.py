@@ -184,3 +184,13 @@ def test_a_taken_key_is_skipped_and_a_cause_that_posts_again_takes_the_next_one(
     assert None not in posted and skipped is None
     assert list(Transaction.objects.filter(pk__in=posted).order_by("pk").values_list("key", flat=True)) == [
         "sale:x", "sale:x#2", "sale:x#3"]
+
+
+def test_a_sqlite_too_old_for_the_books_plain_sql_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from billetterie.ledger import checks_system
+
+    monkeypatch.setattr(checks_system.sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(checks_system, "connections", {"default": type("C", (), {"vendor": "sqlite"})()})
+    assert [e.id for e in checks_system.database_supports_the_books()] == ["ledger.E001"]
+    monkeypatch.setattr(checks_system.sqlite3, "sqlite_version_info", (3, 40, 1))
+    assert checks_system.database_supports_the_books() == []
