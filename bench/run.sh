@@ -25,10 +25,17 @@ log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
 
 STARTED_PG=0; GUNICORN_PID=""; WORKER_PID=""; REDIS_PID=""
+# stop a process and wait for it to be gone (gunicorn's graceful stop can take seconds: a next run
+# would find the port still held), SIGKILL after 30 s
+stop_and_wait() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null
+}
 cleanup() {
   set +e
-  [ -n "$WORKER_PID" ] && kill "$WORKER_PID"
-  [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID"
+  [ -n "$WORKER_PID" ] && stop_and_wait "$WORKER_PID"
+  [ -n "$GUNICORN_PID" ] && stop_and_wait "$GUNICORN_PID"
   [ -n "$REDIS_PID" ] && kill "$REDIS_PID"
   sleep 1
   [ "$STARTED_PG" = 1 ] && as_pg "$PGBIN/pg_ctl -D $B/pgdata -m fast -w stop" >/dev/null
@@ -57,6 +64,12 @@ export SITE_URL="http://127.0.0.1:$HTTPPORT" LOG_LEVEL=WARNING
 PY="$ROOT/.venv/bin/python"
 log "billetterie migrate"
 "$ROOT/.venv/bin/billetterie" migrate --noinput >"$OUT/migrate.log"
+# a server an earlier run of this harness left behind (killed before its cleanup) holds the port
+if [ -s "$B/bt-gunicorn.pid" ] && grep -q gunicorn "/proc/$(cat "$B/bt-gunicorn.pid")/cmdline" 2>/dev/null; then
+  log "stopping the gunicorn an earlier run left: $(cat "$B/bt-gunicorn.pid")"
+  stop_and_wait "$(cat "$B/bt-gunicorn.pid")"
+fi
+rm -f "$B/bt-gunicorn.pid"
 "$ROOT/.venv/bin/gunicorn" billetterie.wsgi -k gthread --workers "$WORKERS" --threads "$THREADS" \
   --bind 127.0.0.1:$HTTPPORT --log-level warning --daemon --pid "$B/bt-gunicorn.pid" \
   --error-logfile "$OUT/gunicorn.log" --control-socket "$B/bt-gunicorn.ctl"

@@ -68,7 +68,8 @@ class _Subscription:
 
 
 _subscribers: dict[str, dict[str, _Subscription]] = {}  # event name -> subscriber name -> subscription
-_in_transaction: dict[str, dict[str, Handler]] = {}  # event name -> subscriber name -> handler, in calling order
+# event name -> subscriber name -> handler, in calling order; a numbering handler returns its step
+_in_transaction: dict[str, dict[str, Callable[[Any], Any]]] = {}
 _numbering: set[tuple[str, str]] = set()  # (event name, subscriber) of the handlers that take a number
 
 
@@ -78,16 +79,22 @@ def subscribe(event_class: type[E], subscriber: str, handler: Callable[[E], None
     _subscribers.setdefault(event_class.name, {})[subscriber] = _Subscription(event_class, handler)
 
 
-def subscribe_in_transaction(event_class: type[E], subscriber: str, handler: Callable[[E], None], *,
-                             numbers: bool = False) -> None:
+NumberingStep = Callable[[], object]
+
+
+def subscribe_in_transaction(event_class: type[E], subscriber: str,
+                             handler: Callable[[E], NumberingStep | None], *, numbers: bool = False) -> None:
     """Register `handler` to run inside the transaction that publishes `event_class`: for work
     that must commit or roll back with the change (the books). It must be quick database work and
     raise to refuse the change; it is never retried.
 
     `numbers`: the handler takes the next number of a gapless series (`core.sequences`), whose row
     stays locked until the transaction ends and so makes every other sale of the series wait. Such
-    handlers run after the others (in registration order, the apps' order), so that the lock is
-    taken as late as possible and held for as short as possible."""
+    a handler runs in two steps, so that the lock is taken as late as possible and held for writes
+    only: called with the event after the other handlers (in registration order, the apps'
+    order), it reads what it needs and returns the step that takes the number and writes (or None:
+    nothing to number); the steps run once every handler of the event has been called, in the same
+    order (every sale locks the series in one order: no deadlock)."""
     handlers = _in_transaction.setdefault(event_class.name, {})
     handlers.pop(subscriber, None)
     handlers[subscriber] = handler
@@ -99,25 +106,29 @@ def subscribe_in_transaction(event_class: type[E], subscriber: str, handler: Cal
 
 
 def publish(event: DomainEvent) -> None:
-    """Run the in-transaction handlers of `event`, then record it for each of its subscribers, in
-    the caller's transaction."""
+    """Record `event` for each of its subscribers, then run its in-transaction handlers and their
+    numbering steps, in the caller's transaction (the rows first: outside the series' locks)."""
     handlers = _in_transaction.get(event.name)
-    if handlers:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError(f"{event.name} published outside a transaction: its books would not follow it")
-        for handler in handlers.values():
-            handler(event)
+    if handlers and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{event.name} published outside a transaction: its books would not follow it")
     subscriptions = _subscribers.get(event.name)
-    if not subscriptions:
-        return
-    now = clock.now()
-    payload = event.payload()
-    rows = EventDelivery.objects.bulk_create(
-        EventDelivery(event=event.name, payload=payload, subscriber=name, next_attempt_at=now, created_at=now)
-        for name in subscriptions
-    )
-    ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: _hand_to_queue(ids))
+    if subscriptions:
+        now = clock.now()
+        payload = event.payload()
+        rows = EventDelivery.objects.bulk_create(
+            EventDelivery(event=event.name, payload=payload, subscriber=name, next_attempt_at=now, created_at=now)
+            for name in subscriptions
+        )
+        ids = [row.pk for row in rows]
+        transaction.on_commit(lambda: _hand_to_queue(ids))
+    if handlers:
+        steps = []
+        for name, handler in handlers.items():
+            step = handler(event)
+            if step is not None and (event.name, name) in _numbering:
+                steps.append(step)
+        for step in steps:
+            step()
 
 
 def _hand_to_queue(ids: list[int]) -> None:

@@ -14,16 +14,17 @@ from django.db import connection, transaction
 from .models import Sequence
 
 
-def sequence_next(*, organizer_id: int, name: str) -> int:
-    """The next number of `name` for the organiser (1 for the first), in the caller's transaction."""
+def sequence_next(*, organizer_id: int, name: str, count: int = 1) -> int:
+    """The next number of `name` for the organiser (1 for the first), in the caller's transaction;
+    `count`: the last of the next `count` numbers, taken together (one statement)."""
     if not connection.in_atomic_block:
         raise RuntimeError("sequence_next outside a transaction: a number could be lost")
-    number = _increment(organizer_id, name)
+    number = _increment(organizer_id, name, count)
     if number is None:
         # the series' first number: create its row; a concurrent first creation makes ours a no-op
         with transaction.atomic():
             Sequence.objects.bulk_create([Sequence(organizer_id=organizer_id, name=name)], ignore_conflicts=True)
-        number = _increment(organizer_id, name)
+        number = _increment(organizer_id, name, count)
     assert number is not None
     return number
 
@@ -34,12 +35,12 @@ def sequence_last(*, organizer_id: int, name: str) -> int:
     return row or 0
 
 
-def _increment(organizer_id: int, name: str) -> int | None:
+def _increment(organizer_id: int, name: str, count: int) -> int | None:
     table = connection.ops.quote_name(Sequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE organizer_id = %s AND name = %s RETURNING last",  # noqa: S608
-            [organizer_id, name],
+            f"UPDATE {table} SET last = last + %s WHERE organizer_id = %s AND name = %s RETURNING last",  # noqa: S608
+            [count, organizer_id, name],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else None

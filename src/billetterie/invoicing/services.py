@@ -28,6 +28,7 @@ from billetterie.core.audit import audit_record
 from billetterie.core.audit import changed as audit_changed
 from billetterie.core.audit import snapshot as audit_snapshot
 from billetterie.core.errors import InvalidInput
+from billetterie.core.events import NumberingStep
 from billetterie.core.sequences import sequence_next
 from billetterie.orders.models import Order, OrderLine, OrderState
 from billetterie.organizers.models import Organizer
@@ -143,17 +144,18 @@ _AWAITED_AND_ON = (  # our tables' names
 )
 
 
-def order_paid_invoice(*, order_id: int, organizer_id: int) -> None:
-    """The order became paid: an invoice it awaited is marked paid (not invoiced twice), else
-    its invoice is issued when its organiser invoices. Both asked in one plain query, which is
-    all a sale costs an organiser who does not invoice."""
+def order_paid_invoice(*, order_id: int, organizer_id: int) -> NumberingStep | None:
+    """The order became paid: an invoice it awaited is marked paid (not invoiced twice); else,
+    when its organiser invoices, the step that issues its invoice is returned, for the caller to
+    run when it takes numbers (decision 0027). Both asked in one plain query, which is all a sale
+    costs an organiser who does not invoice."""
     with connection.cursor() as cursor:
         cursor.execute(_AWAITED_AND_ON, [order_id, organizer_id, True])
         awaited, invoicing = cursor.fetchone()
     if awaited:
         _invoice_mark_paid(order_id=order_id)
-    elif invoicing:
-        invoice_issue(order_id=order_id)
+        return None
+    return (lambda: invoice_issue(order_id=order_id)) if invoicing else None
 
 
 # the states in which a payment that covers part of the total is a deposit, the rest still due

@@ -5,6 +5,7 @@ cancellation, or neither is (a crash, a refusal)."""
 from __future__ import annotations
 
 from billetterie.core import events
+from billetterie.core.events import NumberingStep
 from billetterie.orders.events import OrderStateChanged
 from billetterie.orders.models import OrderState
 from billetterie.payments.events import PaymentStateChanged, RefundStateChanged
@@ -14,18 +15,21 @@ from .events import DepositReceived
 from .services import CLOSED_STATES, credits_follow, deposit_received, invoice_issue, invoicing_on, order_paid_invoice
 
 
-def _order_state_changed(event: OrderStateChanged) -> None:
+def _order_state_changed(event: OrderStateChanged) -> NumberingStep | None:
+    """What numbers a document is returned as the step to run when numbers are taken."""
+    order_id = event.order_id
     if event.state == OrderState.PAID:
-        order_paid_invoice(order_id=event.order_id, organizer_id=event.organizer_id)
-    elif event.state == OrderState.AWAITING_INVOICE:
+        return order_paid_invoice(order_id=order_id, organizer_id=event.organizer_id)
+    if event.state == OrderState.AWAITING_INVOICE:
         # pay by invoice: the invoice is what the buyer pays (issue 13)
-        invoice_issue(order_id=event.order_id, awaiting_payment=True)
-    elif event.state in CLOSED_STATES or event.state == OrderState.REFUNDED:
-        credits_follow(order_id=event.order_id)
+        return lambda: invoice_issue(order_id=order_id, awaiting_payment=True)
+    if event.state in CLOSED_STATES or event.state == OrderState.REFUNDED:
+        return lambda: credits_follow(order_id=order_id)
+    return None
 
 
-def _refund_state_changed(event: RefundStateChanged) -> None:
-    credits_follow(order_id=event.order_id, refund_id=event.refund_id)
+def _refund_state_changed(event: RefundStateChanged) -> NumberingStep:
+    return lambda: credits_follow(order_id=event.order_id, refund_id=event.refund_id)
 
 
 def _payment_state_changed(event: PaymentStateChanged) -> None:

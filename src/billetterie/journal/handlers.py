@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 
+from billetterie.core.events import NumberingStep
 from billetterie.invoicing.events import CreditNoteIssued, InvoiceIssued
 from billetterie.invoicing.models import CreditNote, Invoice
 from billetterie.orders.events import OrderStateChanged
@@ -83,42 +84,42 @@ def _order_amounts(order: dict[str, Any], rates: dict[int, int]) -> dict[str, An
             "vat": vat_breakdown(by_rate)}
 
 
-def on_order_state_changed(event: OrderStateChanged) -> None:
+def on_order_state_changed(event: OrderStateChanged) -> NumberingStep | None:
     if event.state in SOLD_STATES and event.was not in (*SOLD_STATES, OrderState.REFUNDED):
         kind = EntryKind.SALE
     elif event.state == OrderState.CANCELLED and event.was in CANCELLED_FROM:
         kind = EntryKind.CANCELLATION
     else:
-        return
+        return None
     found = _order(event.order_id)
     if found is None or found[0]["testmode"]:
-        return
+        return None
     payload = _order_amounts(*found)
     if kind == EntryKind.CANCELLATION:
         payload["was"] = event.was
-    journal_append(organizer_id=event.organizer_id, kind=kind, payload=payload)
+    return lambda: journal_append(organizer_id=event.organizer_id, kind=kind, payload=payload)
 
 
-def on_refund_state_changed(event: RefundStateChanged) -> None:
+def on_refund_state_changed(event: RefundStateChanged) -> NumberingStep | None:
     counting_before, counting_now = event.was in REFUND_COUNTING_STATES, event.state in REFUND_COUNTING_STATES
     if counting_now and not counting_before:
         kind = EntryKind.REFUND
     elif counting_before and event.state == RefundState.FAILED:
         kind = EntryKind.REFUND_FAILED
     else:
-        return
+        return None
     found = _order(event.order_id)
     if found is None or found[0]["testmode"]:
-        return
+        return None
     order, rates = found
     refund = Refund.objects.filter(pk=event.refund_id).values(
         "amount_cents", "currency", "line__vat_rate_bp", "payment__provider").first()
     if refund is None:
-        return
+        return None
     amount = int(refund["amount_cents"])
     line_rate = refund["line__vat_rate_bp"]
     by_rate = {line_rate: amount} if line_rate is not None else split_by_rate(amount, rates)
-    journal_append(organizer_id=event.organizer_id, kind=kind, payload={
+    return lambda: journal_append(organizer_id=event.organizer_id, kind=kind, payload={
         "order": order["code"], "refund_id": event.refund_id, "method": refund["payment__provider"],
         "currency": refund["currency"], "total_cents": amount, "vat": vat_breakdown(by_rate),
     })
@@ -130,25 +131,25 @@ def _document_vat(breakdown: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
             for row in sorted(breakdown, key=lambda row: int(row["vat_rate_bp"]))}
 
 
-def on_invoice_issued(event: InvoiceIssued) -> None:
+def on_invoice_issued(event: InvoiceIssued) -> NumberingStep | None:
     invoice = Invoice.objects.filter(pk=event.invoice_id).values(
         "number", "currency", "gross_cents", "vat_breakdown", "testmode", "order__code").first()
     if invoice is None or invoice["testmode"]:
-        return
-    journal_append(organizer_id=event.organizer_id, kind=EntryKind.INVOICE, payload={
+        return None
+    return lambda: journal_append(organizer_id=event.organizer_id, kind=EntryKind.INVOICE, payload={
         "order": invoice["order__code"], "invoice_id": event.invoice_id, "number": invoice["number"],
         "currency": invoice["currency"], "total_cents": int(invoice["gross_cents"]),
         "vat": _document_vat(list(invoice["vat_breakdown"] or [])),
     })
 
 
-def on_credit_note_issued(event: CreditNoteIssued) -> None:
+def on_credit_note_issued(event: CreditNoteIssued) -> NumberingStep | None:
     note = CreditNote.objects.filter(pk=event.credit_note_id).values(
         "number", "currency", "gross_cents", "vat_breakdown", "testmode", "cause", "order__code",
         "invoice__number").first()
     if note is None or note["testmode"]:
-        return
-    journal_append(organizer_id=event.organizer_id, kind=EntryKind.CREDIT_NOTE, payload={
+        return None
+    return lambda: journal_append(organizer_id=event.organizer_id, kind=EntryKind.CREDIT_NOTE, payload={
         "order": note["order__code"], "credit_note_id": event.credit_note_id, "number": note["number"],
         "invoice_id": event.invoice_id, "invoice_number": note["invoice__number"], "cause": note["cause"],
         "currency": note["currency"], "total_cents": int(note["gross_cents"]),

@@ -48,6 +48,7 @@ from billetterie.customers.services import (
     sign_in_link_use,
     sign_in_link_valid,
 )
+from billetterie.invoicing import accounts as invoicing_accounts
 from billetterie.memberships import accounts as member_accounts
 from billetterie.memberships.models import Membership
 from billetterie.memberships.selectors import membership_state
@@ -55,10 +56,15 @@ from billetterie.notifications.services import email_order_confirmed_resend
 from billetterie.orders import accounts as order_accounts
 from billetterie.orders.models import Order, OrderState
 from billetterie.payments.models import REFUND_COUNTING_STATES, Refund
+from billetterie.taxreceipts import accounts as receipt_accounts
 
 from .context import ShopContext, shop_context
 from .forms import MailableEmailField
 from .views import _render
+
+
+def _nothing_to_join(customer: Customer) -> int:
+    return 0  # they follow their orders, which the orders' part joins
 
 
 def register() -> None:
@@ -66,6 +72,12 @@ def register() -> None:
     and the sign-in link's email."""
     from billetterie.notifications import customers as customer_emails
 
+    # the books' documents first: the orders' erasure detaches the orders they find the account by
+    account_part_register(AccountPart(name="invoicing", join=_nothing_to_join,
+                                      export=invoicing_accounts.invoicing_export,
+                                      erase=invoicing_accounts.invoicing_erase))
+    account_part_register(AccountPart(name="tax_receipts", join=_nothing_to_join,
+                                      export=receipt_accounts.receipts_export, erase=receipt_accounts.receipts_erase))
     account_part_register(AccountPart(name="orders", join=order_accounts.orders_join_customer,
                                       export=order_accounts.orders_export, erase=order_accounts.orders_erase))
     account_part_register(AccountPart(name="members", join=member_accounts.members_join_customer,

@@ -283,7 +283,7 @@ def _covered(order_ids: Iterable[int]) -> set[int]:
 _ASKED = f"SELECT mode FROM {TaxReceiptRequest._meta.db_table} WHERE order_id = %s"  # noqa: S608
 
 
-def _single_receipt_asked(order_id: int) -> bool:
+def single_receipt_asked(*, order_id: int) -> bool:
     """Whether the buyer asked for a receipt of this order's donation: one plain query, asked in
     every sale's transaction (almost always: no)."""
     with connection.cursor() as cursor:
@@ -296,7 +296,7 @@ def receipt_issue_for_order(*, order_id: int) -> TaxReceipt | None:
     """In the transaction that marks the order paid: the per-donation receipt its buyer asked
     for (a specimen for a test order). Nothing when none was asked, a yearly one was, or the
     organiser stopped issuing receipts since; idempotent."""
-    if not _single_receipt_asked(order_id):
+    if not single_receipt_asked(order_id=order_id):
         return None
     request = TaxReceiptRequest.objects.get(order_id=order_id)
     order = Order.objects.get(pk=order_id)

@@ -5,15 +5,18 @@ cancelling takes no number, and a retried delivery cancels once)."""
 from __future__ import annotations
 
 from billetterie.core import events
+from billetterie.core.events import NumberingStep
 from billetterie.orders.events import OrderLineRefunded, OrderRefunded, OrderStateChanged
 from billetterie.orders.models import OrderState
 
-from .services import line_refunded, receipt_issue_for_order, receipts_cancel_for_order
+from .services import line_refunded, receipt_issue_for_order, receipts_cancel_for_order, single_receipt_asked
 
 
-def _order_state_changed(event: OrderStateChanged) -> None:
-    if event.state == OrderState.PAID:
-        receipt_issue_for_order(order_id=event.order_id)
+def _order_state_changed(event: OrderStateChanged) -> NumberingStep | None:
+    """The receipt's number is taken in the step returned, when numbers are taken (decision 0027)."""
+    if event.state == OrderState.PAID and single_receipt_asked(order_id=event.order_id):
+        return lambda: receipt_issue_for_order(order_id=event.order_id)
+    return None
 
 
 def _order_refunded(event: OrderRefunded) -> None:

@@ -13,6 +13,7 @@ the payment's transaction: after the payment, the places and the order's state a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
@@ -52,20 +53,33 @@ _COLUMNS = ("line_id", "product_id", "event_id", "date_id", "price_id", "categor
 def order_tickets_number(*, order_id: int) -> int:
     """Number the order's tickets that have none yet (all of them, the first time it is paid), in
     the caller's transaction; returns how many were numbered. Only tickets are numbered: add-ons,
-    memberships and donations are not admissions. Events in id order, so two orders for the same
-    events lock their series in the same order and cannot deadlock. Plain SQL (one read, one
-    insert): it runs in every sale's transaction."""
+    memberships and donations are not admissions."""
+    return tickets_numbering(order_id=order_id)()
+
+
+def tickets_numbering(*, order_id: int) -> Callable[[], int]:
+    """Read the order's unnumbered tickets now, and return the step that numbers them (for the
+    in-transaction handler: the read stays outside the series' lock, decision 0027). Events in
+    id order, so two orders for the same events lock their series in the same order and cannot
+    deadlock; one UPDATE per event takes all its numbers. Plain SQL: it runs in every sale."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("tickets numbered outside a transaction: a number could be lost")
     with connection.cursor() as cursor:
         cursor.execute(_UNNUMBERED, [order_id, ProductKind.TICKET])
         lines = cursor.fetchall()
-    if not lines:
-        return 0
     by_event: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for line in lines:
         by_event[line[2]].append(line)
-    rows = [_numbered(line) for event_id in sorted(by_event) for line in by_event[event_id]]
+
+    def number() -> int:
+        rows = [row for event_id in sorted(by_event) for row in _numbered(by_event[event_id])]
+        _insert(rows)
+        return len(rows)
+
+    return number
+
+
+def _insert(rows: list[list[Any]]) -> None:
     table = connection.ops.quote_name(TicketNumber._meta.db_table)
     row_sql = f"({', '.join(['%s'] * len(_COLUMNS))})"
     batch = max((connection.features.max_query_params or 100_000) // len(_COLUMNS), 1)  # SQLite's bound
@@ -74,16 +88,17 @@ def order_tickets_number(*, order_id: int) -> int:
             chunk = rows[start:start + batch]
             cursor.execute(f"INSERT INTO {table} ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 (our names)
                            + ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row])
-    return len(rows)
 
 
-def _numbered(line: tuple[Any, ...]) -> list[Any]:
-    """The ticket's row: its line's facts, then its number and when it was given."""
-    organizer_id, testmode, event_id = line[7], bool(line[8]), line[2]
-    number = sequence_next(organizer_id=organizer_id, name=series_name(event_id=event_id, testmode=testmode))
+def _numbered(lines: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """One event's tickets' rows: their lines' facts, then their numbers and when they were given."""
+    organizer_id, testmode, event_id = lines[0][7], bool(lines[0][8]), lines[0][2]
+    last = sequence_next(organizer_id=organizer_id, name=series_name(event_id=event_id, testmode=testmode),
+                         count=len(lines))
     # read under the series' lock: later numbers have later times, so a day's numbers are one range
     issued_at = connection.ops.adapt_datetimefield_value(clock.now())
-    return [*line[:8], testmode, line[9], number, issued_at]
+    first = last - len(lines) + 1
+    return [[*line[:8], testmode, line[9], first + n, issued_at] for n, line in enumerate(lines)]
 
 
 def tickets_cancel(*, line_ids: list[int] | None = None, order_id: int | None = None, reason: str) -> int:
@@ -101,11 +116,12 @@ def tickets_cancel(*, line_ids: list[int] | None = None, order_id: int | None = 
     return len(rows)
 
 
-def _order_state_changed(event: OrderStateChanged) -> None:
+def _order_state_changed(event: OrderStateChanged) -> Callable[[], int] | None:
     if event.state == OrderState.PAID:
-        order_tickets_number(order_id=event.order_id)
-    elif event.state in _CANCELLING_STATES:
+        return tickets_numbering(order_id=event.order_id)
+    if event.state in _CANCELLING_STATES:
         tickets_cancel(order_id=event.order_id, reason=_CANCELLING_STATES[OrderState(event.state)])
+    return None
 
 
 def _line_refunded(event: OrderLineRefunded) -> None:
