@@ -108,3 +108,12 @@ def test_the_handlers_that_take_a_number_run_last_so_their_lock_is_held_briefly(
         assert later[-len(numbering):] == numbering
     finally:
         events._in_transaction[OrderStateChanged.name].pop("tests.books.late")
+
+
+def test_a_step_returned_by_a_handler_that_does_not_number_is_refused() -> None:
+    events.subscribe_in_transaction(Booked, "tests.books.lost_step", lambda e: (lambda: None))
+    try:
+        with pytest.raises(TypeError, match="numbers=True"), transaction.atomic():
+            events.publish(Booked(value=1))
+    finally:
+        events._in_transaction[Booked.name].pop("tests.books.lost_step")

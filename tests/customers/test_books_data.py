@@ -65,15 +65,29 @@ def test_the_data_download_lists_the_books_documents_of_the_account(
 def test_deleting_the_account_erases_the_details_and_requests_and_keeps_the_documents(
     client: Client, shop: Shop, django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
+    from billetterie.core.models import AuditEntry
+    from billetterie.taxreceipts.services import DonorAddress, request_record
+
     order_id, gift_id = _invoiced_and_given(shop)
     other = order_placed(shop, tickets=1, meals=0, email="leo@example.org")
     billing_details_record(order=other, billing=billing_clean(
         organization="Mairie de Souillac", address="Place de l'Hôtel de Ville", postcode="46200", city="Souillac"))
+    # still to pay: its invoice will be made out to its details, its donation is owed a receipt
+    unpaid = order_placed(shop, tickets=1, meals=0, donation_cents=2000, email="camille@example.org")
+    billing_details_record(order=unpaid, billing=billing_clean(
+        organization="Lycée Louis Vicat", address="1 rue Louis Vicat", postcode="46200", city="Souillac"))
+    assert request_record(order=unpaid, mode="single", donor=DonorAddress("12 avenue Jean Jaurès", "46200", "Souillac"))
     sign_in_by_link(client, shop.organizer, "camille@example.org", django_capture_on_commit_callbacks)
+    page = client.get(_url(shop, "account_delete"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "la loi oblige l'organisateur à les conserver" in page and "un don qui attend son reçu" in page
     client.post(_url(shop, "account_delete"), {"confirmation": "SUPPRIMER"})
     assert not BillingDetails.objects.filter(order_id=order_id).exists()
     assert not TaxReceiptRequest.objects.filter(order_id=gift_id).exists()
+    assert BillingDetails.objects.filter(order=unpaid).exists()
+    assert TaxReceiptRequest.objects.filter(order=unpaid).exists()
     assert BillingDetails.objects.filter(order=other).exists()  # someone else's: untouched
     invoice, receipt = Invoice.objects.get(order_id=order_id), TaxReceipt.objects.get()
     assert invoice.buyer["name"] == "Lycée Louis Vicat" and receipt.donor_city == "Souillac"  # kept, never changed
     assert CreditNote.objects.filter(order_id=order_id).exists()
+    said = set(AuditEntry.objects.filter(action__endswith=".erased").values_list("action", "order_id"))
+    assert said == {("billing_details.erased", order_id), ("taxreceipt_request.erased", gift_id)}

@@ -90,8 +90,8 @@ def subscribe_in_transaction(event_class: type[E], subscriber: str,
 
     `numbers`: the handler takes the next number of a gapless series (`core.sequences`), whose row
     stays locked until the transaction ends and so makes every other sale of the series wait. Such
-    a handler runs in two steps, so that the lock is taken as late as possible and held for writes
-    only: called with the event after the other handlers (in registration order, the apps'
+    a handler runs in two steps, so that the lock is taken as late as possible, with the reads done
+    before it: called with the event after the other handlers (in registration order, the apps'
     order), it reads what it needs and returns the step that takes the number and writes (or None:
     nothing to number); the steps run once every handler of the event has been called, in the same
     order (every sale locks the series in one order: no deadlock)."""
@@ -125,8 +125,11 @@ def publish(event: DomainEvent) -> None:
         steps = []
         for name, handler in handlers.items():
             step = handler(event)
-            if step is not None and (event.name, name) in _numbering:
-                steps.append(step)
+            if step is None:
+                continue
+            if (event.name, name) not in _numbering:  # its step would be lost: a registration's bug
+                raise TypeError(f"{name} returned a numbering step but was not registered with numbers=True")
+            steps.append(step)
         for step in steps:
             step()
 

@@ -4,15 +4,19 @@ orders' part, whose erasure detaches the orders from the account:
 
 - export: per order of the account, the billing details it gave and the invoice and credit notes
   made out to it (number, date, totals, the buyer as printed);
-- erase: the billing details go; issued invoices and credit notes stay as they are: accounting
-  documents are kept ten years (code de commerce, art. L123-22) and are never changed."""
+- erase: the billing details go, but those of an order still to pay and not invoiced yet, whose
+  invoice is still to be made out to them (they go with the order's own erasure by staff, or stay
+  as the business's details on the invoice); issued invoices and credit notes stay as they are:
+  accounting documents are kept ten years (code de commerce, art. L123-22) and are never changed."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from billetterie.core.audit import audit_record
 from billetterie.customers.models import Customer
 from billetterie.orders.accounts import orders_of_customer
+from billetterie.orders.models import OrderState
 
 from .models import BillingDetails, CreditNote, Invoice
 
@@ -41,7 +45,17 @@ def invoicing_export(customer: Customer) -> list[dict[str, Any]]:
     } for pk, code in orders.items() if pk in billing or pk in invoices]
 
 
+# an order in these states may still be paid, and then invoiced to its billing details
+_MAY_BE_INVOICED = (OrderState.PENDING, OrderState.EXPIRED)
+
+
 def invoicing_erase(customer: Customer) -> int:
-    orders = orders_of_customer(customer=customer).values("pk")
-    deleted, _by_model = BillingDetails.objects.filter(order_id__in=orders).delete()
-    return deleted
+    orders = orders_of_customer(customer=customer)
+    waiting = orders.filter(state__in=_MAY_BE_INVOICED).exclude(pk__in=Invoice.objects.values("order_id"))
+    erased = list(BillingDetails.objects.filter(order__in=orders.values("pk"))
+                  .exclude(order__in=waiting.values("pk")).values_list("pk", "order_id"))
+    BillingDetails.objects.filter(pk__in=[pk for pk, _order in erased]).delete()
+    for pk, order_id in erased:
+        audit_record(action="billing_details.erased", subject=BillingDetails(pk=pk),
+                     organizer_id=customer.organizer_id, order_id=order_id, changes={"customer": [customer.pk, None]})
+    return len(erased)

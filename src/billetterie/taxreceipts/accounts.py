@@ -4,15 +4,19 @@ orders' part, whose erasure detaches the orders from the account:
 
 - export: per order of the account, the receipt its donor asked for (name, postal address, per
   donation or yearly) and the receipts issued for its donation;
-- erase: the requests go (a yearly receipt not issued yet will not be); issued receipts stay as
-  they are: the organisation keeps their duplicates for the tax office (LPF art. L102 B)."""
+- erase: the requests go, but those of a donation still waiting for its receipt (its order paid
+  or still to pay, and on no receipt that stands: a yearly one to come, or one cancelled whose
+  donations go on the next): the donor asked for that receipt; issued receipts stay as they are:
+  the organisation keeps their duplicates for the tax office (LPF art. L102 B)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from billetterie.core.audit import audit_record
 from billetterie.customers.models import Customer
 from billetterie.orders.accounts import orders_of_customer
+from billetterie.orders.models import OrderState
 
 from .models import TaxReceiptDonation, TaxReceiptRequest
 
@@ -38,7 +42,18 @@ def receipts_export(customer: Customer) -> list[dict[str, Any]]:
     } for pk, code in orders.items() if pk in requests or pk in issued]
 
 
+# a donation of an order in these states is (or may still be) owed its receipt
+_MAY_BE_RECEIPTED = (OrderState.PAID, OrderState.PENDING, OrderState.EXPIRED, OrderState.AWAITING_INVOICE)
+
+
 def receipts_erase(customer: Customer) -> int:
-    orders = orders_of_customer(customer=customer).values("pk")
-    deleted, _by_model = TaxReceiptRequest.objects.filter(order_id__in=orders).delete()
-    return deleted
+    orders = orders_of_customer(customer=customer)
+    covered = TaxReceiptDonation.objects.filter(receipt__cancellation__isnull=True).values("order_id")
+    waiting = orders.filter(state__in=_MAY_BE_RECEIPTED).exclude(pk__in=covered)
+    erased = list(TaxReceiptRequest.objects.filter(order__in=orders.values("pk"))
+                  .exclude(order__in=waiting.values("pk")).values_list("order_id", flat=True))
+    TaxReceiptRequest.objects.filter(order_id__in=erased).delete()
+    for order_id in erased:
+        audit_record(action="taxreceipt_request.erased", subject=TaxReceiptRequest(order_id=order_id),
+                     organizer_id=customer.organizer_id, order_id=order_id, changes={"customer": [customer.pk, None]})
+    return len(erased)

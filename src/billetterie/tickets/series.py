@@ -54,19 +54,23 @@ def order_tickets_number(*, order_id: int) -> int:
     """Number the order's tickets that have none yet (all of them, the first time it is paid), in
     the caller's transaction; returns how many were numbered. Only tickets are numbered: add-ons,
     memberships and donations are not admissions."""
-    return tickets_numbering(order_id=order_id)()
+    step = tickets_numbering(order_id=order_id)
+    return step() if step is not None else 0
 
 
-def tickets_numbering(*, order_id: int) -> Callable[[], int]:
+def tickets_numbering(*, order_id: int) -> Callable[[], int] | None:
     """Read the order's unnumbered tickets now, and return the step that numbers them (for the
     in-transaction handler: the read stays outside the series' lock, decision 0027). Events in
     id order, so two orders for the same events lock their series in the same order and cannot
-    deadlock; one UPDATE per event takes all its numbers. Plain SQL: it runs in every sale."""
+    deadlock; one UPDATE per event takes all its numbers. None: no ticket to number. Plain SQL: it
+    runs in every sale."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("tickets numbered outside a transaction: a number could be lost")
     with connection.cursor() as cursor:
         cursor.execute(_UNNUMBERED, [order_id, ProductKind.TICKET])
         lines = cursor.fetchall()
+    if not lines:
+        return None
     by_event: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for line in lines:
         by_event[line[2]].append(line)

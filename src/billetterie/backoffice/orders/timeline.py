@@ -50,6 +50,9 @@ ACTIONS = {
     "billing_details.recorded": pgettext_lazy("order history", "Billing details given"),
     "billing_details.changed": pgettext_lazy("order history", "Billing details corrected"),
     "billing_details.removed": pgettext_lazy("order history", "Billing details removed"),
+    "order.anonymised": pgettext_lazy("order history", "Buyer's details erased with their account"),
+    "billing_details.erased": pgettext_lazy("order history", "Billing details erased with the buyer's account"),
+    "taxreceipt_request.erased": pgettext_lazy("order history", "Tax receipt request erased with the buyer's account"),
 }
 
 # the reasons the code itself records (a reason staff typed is shown as typed)
