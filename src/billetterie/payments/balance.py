@@ -94,8 +94,12 @@ def order_balances(*, orders: Iterable[Order]) -> dict[int, OrderBalance]:
 
 
 def _balance(order: Order, received: int, fees: int, refunded: int) -> OrderBalance:
-    return OrderBalance(total_cents=order.total_cents, received_cents=received, fees_cents=fees,
-                        refunded_cents=refunded, status=_status(OrderState(order.state), received, refunded))
+    return _balance_of(order.state, order.total_cents, received, fees, refunded)
+
+
+def _balance_of(state: str, total: int, received: int, fees: int, refunded: int) -> OrderBalance:
+    return OrderBalance(total_cents=total, received_cents=received, fees_cents=fees, refunded_cents=refunded,
+                        status=_status(OrderState(state), received, refunded))
 
 
 def order_balance(*, order: Order) -> OrderBalance:
@@ -141,9 +145,7 @@ def order_with_balance(*, order_id: int, lock: bool = False) -> OrderFigures:
     if row is None:
         raise Order.DoesNotExist(f"order {order_id}")
     code, state, total, testmode, received, fees, refunded = row
-    received, fees, refunded = int(received or 0), int(fees or 0), int(refunded or 0)
-    balance = OrderBalance(total_cents=int(total), received_cents=received, fees_cents=fees, refunded_cents=refunded,
-                           status=_status(OrderState(state), received, refunded))
+    balance = _balance_of(state, int(total), int(received or 0), int(fees or 0), int(refunded or 0))
     return OrderFigures(code, state, bool(testmode), balance)
 
 

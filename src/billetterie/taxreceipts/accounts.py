@@ -19,6 +19,7 @@ from billetterie.orders.accounts import orders_of_customer
 from billetterie.orders.models import OrderState
 
 from .models import TaxReceiptDonation, TaxReceiptRequest
+from .services import orders_on_a_receipt
 
 _REQUEST_FIELDS = ("mode", "name", "email", "address", "postcode", "city", "country")
 
@@ -47,11 +48,11 @@ _MAY_BE_RECEIPTED = (OrderState.PAID, OrderState.PENDING, OrderState.EXPIRED, Or
 
 
 def receipts_erase(customer: Customer) -> int:
-    orders = orders_of_customer(customer=customer)
-    covered = TaxReceiptDonation.objects.filter(receipt__cancellation__isnull=True).values("order_id")
-    waiting = orders.filter(state__in=_MAY_BE_RECEIPTED).exclude(pk__in=covered)
-    erased = list(TaxReceiptRequest.objects.filter(order__in=orders.values("pk"))
-                  .exclude(order__in=waiting.values("pk")).values_list("order_id", flat=True))
+    states = dict(orders_of_customer(customer=customer).values_list("pk", "state"))
+    on_a_receipt = orders_on_a_receipt(states)
+    erased = [order_id for order_id in TaxReceiptRequest.objects.filter(order_id__in=states)
+              .values_list("order_id", flat=True)
+              if states[order_id] not in _MAY_BE_RECEIPTED or order_id in on_a_receipt]
     TaxReceiptRequest.objects.filter(order_id__in=erased).delete()
     for order_id in erased:
         audit_record(action="taxreceipt_request.erased", subject=TaxReceiptRequest(order_id=order_id),

@@ -274,7 +274,7 @@ def _issue(settings: TaxReceiptSettings, request: TaxReceiptRequest, donations: 
     return receipt
 
 
-def _covered(order_ids: Iterable[int]) -> set[int]:
+def orders_on_a_receipt(order_ids: Iterable[int]) -> set[int]:
     """The orders whose donation is on a receipt that is not cancelled."""
     return set(TaxReceiptDonation.objects.filter(order_id__in=list(order_ids), receipt__cancellation__isnull=True)
                .values_list("order_id", flat=True))
@@ -296,15 +296,15 @@ def receipt_issue_for_order(*, order_id: int) -> TaxReceipt | None:
     """In the transaction that marks the order paid: the per-donation receipt its buyer asked
     for (a specimen for a test order). Nothing when none was asked, a yearly one was, or the
     organiser stopped issuing receipts since; idempotent."""
-    if not single_receipt_asked(order_id=order_id):
+    request = TaxReceiptRequest.objects.filter(order_id=order_id).first()
+    if request is None or request.mode != ReceiptMode.SINGLE:
         return None
-    request = TaxReceiptRequest.objects.get(order_id=order_id)
     order = Order.objects.get(pk=order_id)
     settings = TaxReceiptSettings.objects.select_related("signature").filter(organizer_id=order.organizer_id).first()
     if settings is None or not settings.enabled or settings_missing(settings):
         log.warning("order %s: a tax receipt was asked for, the organiser no longer issues them", order_id)
         return None
-    if order.state != OrderState.PAID or _covered([order_id]):
+    if order.state != OrderState.PAID or orders_on_a_receipt([order_id]):
         return None
     donation = _donation_of(order)
     if donation.amount_cents <= 0:
@@ -335,7 +335,7 @@ def yearly_receipts_issue(*, organizer_id: int, donation_year: int) -> list[TaxR
             organizer_id=organizer_id, mode=ReceiptMode.YEARLY, order__state=OrderState.PAID,
             order__testmode=False, order__paid_at__gte=start, order__paid_at__lt=end,
         ).select_related("order").order_by("order__paid_at", "order_id"))
-        covered = _covered(r.order_id for r in requests)
+        covered = orders_on_a_receipt(r.order_id for r in requests)
         by_donor: dict[str, list[TaxReceiptRequest]] = {}
         for request in requests:
             if request.order_id not in covered:
@@ -357,7 +357,7 @@ def yearly_pending_count(*, organizer_id: int, donation_year: int) -> int:
         organizer_id=organizer_id, mode=ReceiptMode.YEARLY, order__state=OrderState.PAID, order__testmode=False,
         order__paid_at__gte=start, order__paid_at__lt=end)
     pairs = list(requests.values_list("order_id", "email"))
-    covered = _covered(order_id for order_id, _email in pairs)
+    covered = orders_on_a_receipt(order_id for order_id, _email in pairs)
     return len({email.casefold() for order_id, email in pairs if order_id not in covered})
 
 
